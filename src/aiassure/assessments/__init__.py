@@ -1,0 +1,1 @@
+"""Submissions: their format, validation against a rubric, and scoring."""

@@ -1,0 +1,214 @@
+"""Check one answer against its criterion's type and normalise it (SPEC 3 per type, SPEC 4 long form)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from ..diagnose import did_you_mean, pydantic_diagnostics
+from ..errors import Diagnostic
+from ..rubrics.loader import LoadedRubric
+from ..rubrics.model import Criterion
+from ..source import Document
+from .model import LONG_FORM_KEYS, NA, Answer, EvidenceItem
+
+_NA_WORDS = {"na", "n/a"}
+
+
+class AnswerChecker:
+    """Parses answers of one submission, collecting located diagnostics."""
+
+    def __init__(self, doc: Document, rubric: LoadedRubric) -> None:
+        self.doc = doc
+        self.rubric = rubric
+        self.folder = doc.path.parent.resolve() if doc.path is not None else None
+        self.found: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, path: tuple[Any, ...], hint: str = "", key: bool = False) -> None:
+        self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
+
+    def warn(self, code: str, message: str, path: tuple[Any, ...], hint: str = "") -> None:
+        self.found.append(self.doc.diagnostic(code, message, path, severity="warning", hint=hint))
+
+    def parse(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> Answer | None:
+        """The normalised answer, or None after recording why it is invalid."""
+        if not isinstance(raw, dict):
+            return self._with_value(criterion, raw, path, {})
+        value_key = "value"
+        for key in raw:
+            if key not in LONG_FORM_KEYS:
+                self.error("unknown-key", f"unknown key {key!r} in an answer", (*path, key), did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}", key=True)
+                return None
+        if "level" in raw and "value" in raw:
+            self.error("conflicting-keys", "give `value` or `level`, not both", (*path, "level"), key=True)
+            return None
+        if "level" in raw:
+            if criterion.type != "level":
+                self.error("wrong-key", f"`level` is for level criteria; {criterion.id} is {criterion.type}: use `value`", (*path, "level"), key=True)
+                return None
+            value_key = "level"
+        extras: dict[str, Any] = {}
+        for name in ("notes", "owner", "reason", "approved_by"):
+            if name in raw and raw[name] is not None:
+                if not isinstance(raw[name], (str, int, float)) or isinstance(raw[name], bool):
+                    self.error("invalid-value", f"`{name}` must be text", (*path, name))
+                    return None
+                extras[name] = str(raw[name])
+        evidence = self._evidence(raw.get("evidence"), (*path, "evidence"))
+        if evidence is None:
+            return None
+        extras["evidence"] = evidence
+        return self._with_value(criterion, raw.get(value_key), (*path, value_key) if value_key in raw else path, extras)
+
+    def _with_value(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], extras: dict[str, Any]) -> Answer | None:
+        if raw is None:
+            return Answer(None, **extras)
+        if isinstance(raw, str) and raw.strip().lower() in _NA_WORDS and criterion.type != "text":
+            if not criterion.allow_na:
+                self.error("na-not-allowed", f"{criterion.id} does not allow `na`", path, "answer the question; the rubric allows no exemption here")
+                return None
+            if not extras.get("reason"):
+                self.warn("na-without-reason", f"`na` for {criterion.id} has no reason", path, "use the long form: {value: na, reason: ..., approved_by: ...}")
+            return Answer(None, na=True, **extras)
+        if extras.get("reason") or extras.get("approved_by"):
+            self.warn("reason-without-na", "`reason` and `approved_by` justify an `na` answer and are ignored here", path)
+        value = getattr(self, f"_{criterion.type}")(criterion, raw, path)
+        return None if value is None else Answer(value, **extras)
+
+    def _expect(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], expected: str, hint: str = "") -> None:
+        self.error("invalid-answer", f"{criterion.id} ({criterion.type}) expects {expected}, got {raw!r}", path, hint)
+
+    def _level(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> int | None:
+        labels = self.rubric.labels
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw in labels:
+            return raw
+        if isinstance(raw, str):
+            by_label = {label.lower(): level for level, label in labels.items()}
+            level = by_label.get(raw.strip().lower())
+            if level is not None:
+                return level
+        options = ", ".join(f"{lvl} ({label})" for lvl, label in sorted(labels.items()))
+        hint = did_you_mean(raw, labels.values()) if isinstance(raw, str) else ""
+        self._expect(criterion, raw, path, f"a level {min(labels)}..{max(labels)} or its label", hint or f"levels: {options}")
+        return None
+
+    def _yes_no(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+        if isinstance(raw, bool):
+            return "yes" if raw else "no"
+        if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
+            return raw.strip().lower()
+        self._expect(criterion, raw, path, "yes or no")
+        return None
+
+    def _choice(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+        ids = [o.id for o in criterion.options or []]
+        if isinstance(raw, str) and raw in ids:
+            return raw
+        self._expect(criterion, raw, path, "one option id", did_you_mean(str(raw), ids) or f"options: {', '.join(ids)}")
+        return None
+
+    def _ids(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], ids: list[str]) -> list[str] | None:
+        if not isinstance(raw, list):
+            self._expect(criterion, raw, path, "a list of ids", f"for example [{', '.join(ids[:2])}]; [] selects nothing")
+            return None
+        chosen: list[str] = []
+        ok = True
+        for index, item in enumerate(raw):
+            if not isinstance(item, str) or item not in ids:
+                self.error("unknown-option", f"{item!r} is not an id of {criterion.id}", (*path, index), did_you_mean(str(item), ids) or f"ids: {', '.join(ids)}")
+                ok = False
+            elif item in chosen:
+                self.error("duplicate-option", f"{item!r} is listed twice", (*path, index))
+                ok = False
+            else:
+                chosen.append(item)
+        return chosen if ok else None
+
+    def _multi(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> list[str] | None:
+        return self._ids(criterion, raw, path, [o.id for o in criterion.options or []])
+
+    def _checklist(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> list[str] | None:
+        return self._ids(criterion, raw, path, [e.id for e in criterion.elements or []])
+
+    def _number(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> float | int | None:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
+            self._expect(criterion, raw, path, "a number" + (f" in {criterion.unit}" if criterion.unit else ""))
+            return None
+        if not math.isfinite(raw):
+            self._expect(criterion, raw, path, "a finite number")
+            return None
+        if criterion.range is not None and not criterion.range[0] <= raw <= criterion.range[1]:
+            low, high = criterion.range
+            self._expect(criterion, raw, path, f"a number from {low:g} to {high:g}" + (f" {criterion.unit}" if criterion.unit else ""))
+            return None
+        return raw
+
+    def _text(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+        if isinstance(raw, str):
+            return raw
+        self._expect(criterion, raw, path, "text", "put the text in quotes")
+        return None
+
+    def _evidence(self, raw: Any, path: tuple[Any, ...]) -> tuple[EvidenceItem, ...] | None:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.error("invalid-value", "`evidence` must be a list of items", path, "write `evidence: [{title: ..., url: ...}]`")
+            return None
+        items: list[EvidenceItem] = []
+        ok = True
+        for index, entry in enumerate(raw):
+            item_path = (*path, index)
+            try:
+                item = EvidenceItem.model_validate(entry)
+            except ValidationError as exc:
+                self.found.extend(pydantic_diagnostics(self.doc, exc, EvidenceItem, item_path))
+                ok = False
+                continue
+            ok = self._check_evidence(item, item_path) and ok
+            items.append(item)
+        return tuple(items) if ok else None
+
+    def _check_evidence(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
+        if (item.url is None) == (item.path is None):
+            self.error("evidence-target", "an evidence item needs exactly one of `url` or `path`", path)
+            return False
+        if item.url is not None:
+            parts = urlsplit(item.url)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                self.error("evidence-url", f"evidence URL {item.url!r} is not an http(s) address", (*path, "url"), "only http:// and https:// links are accepted")
+                return False
+            return True
+        return self._check_path(item, path)
+
+    def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
+        relative = Path(item.path or "")
+        if relative.is_absolute() or item.path.startswith(("\\", "/")) or ":" in item.path or "\0" in item.path:
+            self.error("evidence-path", f"evidence path {item.path!r} must be relative to the submission's folder", (*path, "path"))
+            return False
+        if self.folder is None:
+            if ".." in relative.parts:
+                self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"))
+                return False
+            return True
+        target = (self.folder / relative).resolve()
+        if not target.is_relative_to(self.folder):
+            self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"), "keep evidence files inside the folder of the submission")
+            return False
+        if not target.is_file():
+            self.warn("evidence-missing", f"evidence file {item.path!r} does not exist", (*path, "path"))
+            return True
+        if item.sha256 is not None:
+            digest = hashlib.sha256(target.read_bytes()).hexdigest()
+            if digest != item.sha256.lower():
+                self.error("evidence-hash", f"evidence file {item.path!r} has SHA-256 {digest}, not the one given", (*path, "sha256"))
+                return False
+        return True
+
+
+__all__ = ["NA", "AnswerChecker"]

@@ -1,0 +1,96 @@
+"""Pydantic models of a submission's envelope (SPEC 4) and the parsed form of one answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ORG_TYPES = (
+    "acute",
+    "mental-health",
+    "community",
+    "ambulance",
+    "icb",
+    "primary-care",
+    "local-authority",
+    "care-provider",
+    "vendor",
+    "other",
+)
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+Round = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Supplier(Strict):
+    name: Text
+    code: Text | None = None
+
+
+class Subject(Strict):
+    type: Literal["organisation", "technology"]
+    name: Text
+    code: Text
+    org_type: Literal[ORG_TYPES]  # type: ignore[valid-type]
+    region: Text | None = None
+    # technology subjects only
+    version: Text | None = None
+    supplier: Supplier | None = None
+    intended_use: Text | None = None
+    device_class: Text | None = None
+
+
+TECHNOLOGY_ONLY = ("version", "supplier", "intended_use", "device_class")
+
+
+class Assessor(Strict):
+    name: Text
+    role: Text | None = None
+    email: Text | None = None
+
+
+class Submission(Strict):
+    rubric: Annotated[str, StringConstraints(min_length=1)]
+    subject: Subject
+    round: Round
+    assessed_on: dt.date
+    assessors: list[Assessor] = Field(default_factory=list)
+    answers: dict[str, Any] | None = None
+
+
+class EvidenceItem(Strict):
+    title: Annotated[str, StringConstraints(min_length=1)]
+    url: str | None = None
+    path: str | None = None
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
+    date: dt.date | None = None
+
+
+# The long form of an answer: `value` (or `level` for level criteria) plus these.
+LONG_FORM_KEYS = ("value", "level", "notes", "evidence", "owner", "reason", "approved_by")
+
+NA = "na"
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One answer after validation: its normalised value and what came with it."""
+
+    value: Any  # level int, "yes"/"no", option id, list of ids, number, text; None when unanswered or na
+    na: bool = False
+    notes: str | None = None
+    owner: str | None = None
+    reason: str | None = None
+    approved_by: str | None = None
+    evidence: tuple[EvidenceItem, ...] = ()
+
+    @property
+    def given(self) -> bool:
+        """Answered, `na` included."""
+        return self.na or self.value is not None

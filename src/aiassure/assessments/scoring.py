@@ -1,0 +1,319 @@
+"""The scoring engine (SPEC 4.2-4.7): pure functions from a rubric and answers to scores."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ..rubrics.lint import normalise_raw
+from ..rubrics.loader import LoadedRubric
+from ..rubrics.model import Criterion, When
+from .model import Answer
+
+TOLERANCE = 1e-9
+COUNTED = ("credited", "unevidenced", "unanswered")
+
+
+def level_of(score: float | None) -> int | None:
+    """The level a score reaches: floor with a tolerance, so 2.9999999999 is level 3."""
+    return None if score is None else math.floor(score + TOLERANCE)
+
+
+def _threshold_level(thresholds: Any, value: float, bound: str) -> int:
+    reached = [t.level for t in thresholds or [] if (value >= t.min if bound == "min" else value <= t.max)]
+    return max(reached, default=0)
+
+
+def claimed_level(criterion: Criterion, value: Any, top: int) -> int | None:
+    """The level an answer's value claims, by criterion type; None for text."""
+    kind = criterion.type
+    if kind == "level":
+        return value
+    if kind == "yes_no":
+        if value == "yes":
+            return top if criterion.yes_level is None else criterion.yes_level
+        return criterion.no_level or 0
+    if kind == "choice":
+        return next(o.level or 0 for o in criterion.options or [] if o.id == value)
+    if kind == "multi":
+        points = {o.id: (1.0 if o.points is None else o.points) for o in criterion.options or []}
+        return _threshold_level(criterion.thresholds, sum(points[i] for i in value), "min")
+    if kind == "number":
+        bound = "max" if criterion.direction == "lower_is_better" else "min"
+        return _threshold_level(criterion.thresholds, value, bound)
+    if kind == "checklist":
+        met = set(value)
+        by_level: dict[int, list[str]] = {}
+        for element in criterion.elements or []:
+            by_level.setdefault(element.level, []).append(element.id)
+        level = 0
+        for candidate in range(1, top + 1):
+            ids = by_level.get(candidate)
+            if not ids or not met.issuperset(ids):
+                break
+            level = candidate
+        return level
+    return None
+
+
+def applicability(rubric: LoadedRubric, answers: Mapping[str, Answer]) -> dict[str, bool]:
+    """SPEC 4.2: every condition must hold; an unanswered, `na` or inapplicable target fails it."""
+    applicable: dict[str, bool] = {}
+    criteria = rubric.criteria
+    for ident in rubric.evaluation_order:
+        holds = True
+        for cond in criteria[ident].applies_if:
+            target = criteria.get(cond.criterion)
+            answer = answers.get(cond.criterion)
+            if target is None or answer is None or answer.value is None or not applicable.get(cond.criterion, False):
+                holds = False
+            elif cond.at_least is not None:
+                level = claimed_level(target, answer.value, rubric.top)
+                holds = level is not None and level >= cond.at_least
+            else:
+                wanted = {normalise_raw(v) for v in cond.in_ or []}
+                given = answer.value if isinstance(answer.value, list) else [answer.value]
+                holds = any(normalise_raw(v) in wanted for v in given)
+            if not holds:
+                break
+        applicable[ident] = holds
+    return applicable
+
+
+def evidence_counts(criterion: Criterion, answer: Answer, assessed_on: date) -> bool:
+    """Whether the answer carries evidence that counts, given the criterion's recency rule."""
+    if criterion.evidence_max_age_days is None:
+        return bool(answer.evidence)
+    limit = criterion.evidence_max_age_days
+    return any(item.date is not None and (assessed_on - item.date).days <= limit for item in answer.evidence)
+
+
+@dataclass(frozen=True)
+class CriterionScore:
+    id: str
+    domain: str
+    pillar: str
+    weight: float
+    applicable: bool
+    answer: Any
+    claimed: int | None
+    credited: int | None
+    status: str
+
+    @property
+    def counted(self) -> bool:
+        return self.status in COUNTED
+
+
+@dataclass(frozen=True)
+class ScopeResult:
+    id: str
+    title: str
+    score: float | None  # capped, unrounded
+    uncapped: float | None
+    capped_to: int | None
+    weight: float = 1.0
+
+    @property
+    def level(self) -> int | None:
+        return level_of(self.score)
+
+
+@dataclass(frozen=True)
+class GateFailure:
+    criterion: str
+    scope: str
+    target: str
+    cap: int
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    criterion: str
+    from_level: int
+    to_level: int
+    action: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    criteria: tuple[CriterionScore, ...]
+    domains: tuple[ScopeResult, ...]
+    pillars: tuple[ScopeResult, ...]
+    overall: ScopeResult
+    failed_gates: tuple[GateFailure, ...]
+    completeness: float | None
+    outcome: tuple[str, str] | None
+    actions: tuple[PlannedAction, ...]
+
+
+def _answer_json(answer: Answer | None) -> Any:
+    if answer is None:
+        return None
+    return "na" if answer.na else answer.value
+
+
+def score_criteria(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date) -> tuple[CriterionScore, ...]:
+    """SPEC 4.3: claimed and credited level and status of every criterion, in rubric order."""
+    applicable = applicability(rubric, answers)
+    scored: list[CriterionScore] = []
+    for domain in rubric.model.domains:
+        for criterion in domain.criteria:
+            answer = answers.get(criterion.id)
+            is_applicable = applicable[criterion.id]
+            claimed: int | None = None
+            credited: int | None = None
+            if not is_applicable:
+                status = "not_applicable"
+            elif criterion.type == "text":
+                status = "text"
+            elif answer is not None and answer.na:
+                status = "na"
+            elif answer is None or answer.value is None:
+                status, credited = "unanswered", 0
+            else:
+                claimed = claimed_level(criterion, answer.value, rubric.top)
+                credited, status = claimed, "credited"
+                threshold = criterion.evidence_from
+                if threshold is not None and claimed is not None and claimed >= threshold and not evidence_counts(criterion, answer, assessed_on):
+                    credited, status = threshold - 1, "unevidenced"
+            scored.append(
+                CriterionScore(
+                    criterion.id,
+                    domain.id,
+                    rubric.pillar_of[criterion.id],
+                    criterion.weight,
+                    is_applicable,
+                    _answer_json(answer),
+                    claimed,
+                    credited,
+                    status,
+                )
+            )
+    return tuple(scored)
+
+
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
+    total = sum(weight for weight, _ in pairs)
+    if total <= 0:
+        return None
+    return sum(weight * value for weight, value in pairs) / total
+
+
+def _capped(score: float | None, cap: int | None) -> float | None:
+    if score is None or cap is None:
+        return score
+    return min(score, float(cap))
+
+
+def _when_holds(when: When, overall: int | None, pillars: dict[str, int | None], gates: int, completeness: float | None) -> bool:
+    if when.overall_at_least is not None and (overall is None or overall < when.overall_at_least):
+        return False
+    for pillar, wanted in when.pillars_at_least.items():
+        level = pillars.get(pillar)
+        if level is None or level < wanted:
+            return False
+    if when.no_failed_gates and gates:
+        return False
+    if when.min_completeness is not None and (completeness is None or completeness + TOLERANCE < when.min_completeness):
+        return False
+    return True
+
+
+def next_step(rubric: LoadedRubric, criterion: Criterion, target: int, answer: Answer | None) -> str:
+    """What to do to reach `target`: the level descriptor where the rubric gives one."""
+    if target in criterion.levels:
+        return criterion.levels[target]
+    label = rubric.labels.get(target, str(target))
+    if criterion.type == "checklist":
+        met = set(answer.value) if answer is not None and isinstance(answer.value, list) else set()
+        missing = [e.text for e in criterion.elements or [] if e.level <= target and e.id not in met]
+        if missing:
+            return "Meet: " + "; ".join(missing)
+    if criterion.type == "choice":
+        options = [o.label for o in criterion.options or [] if o.level == target]
+        if options:
+            return "Reach: " + " or ".join(options)
+    if criterion.type in ("number", "multi"):
+        bound = "max" if criterion.direction == "lower_is_better" and criterion.type == "number" else "min"
+        needed = [getattr(t, bound) for t in criterion.thresholds or [] if t.level >= target]
+        if needed:
+            unit = f" {criterion.unit}" if criterion.unit else ""
+            noun = "points" if criterion.type == "multi" else "the measure"
+            word = "at most" if bound == "max" else "at least"
+            return f"Bring {noun} to {word} {needed[0]:g}{unit}: {criterion.question}"
+    if criterion.type == "yes_no":
+        return f"Make this a yes: {criterion.question}"
+    return f"Reach level {target} ({label}): {criterion.question}"
+
+
+def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date) -> Evaluation:
+    """Score a set of answers against a rubric (SPEC 4.3-4.7)."""
+    model = rubric.model
+    criteria = score_criteria(rubric, answers, assessed_on)
+    counted = [c for c in criteria if c.counted]
+
+    failed: list[GateFailure] = []
+    for c in counted:
+        gate = rubric.criteria[c.id].gate
+        if gate is not None and (c.credited or 0) < gate.min_level:
+            target = {"domain": c.domain, "pillar": c.pillar, "overall": "overall"}[gate.scope]
+            failed.append(GateFailure(c.id, gate.scope, target, gate.cap))
+    caps: dict[tuple[str, str], int] = {}
+    for gate in failed:
+        key = (gate.scope, gate.target)
+        caps[key] = min(caps.get(key, gate.cap), gate.cap)
+
+    def scope(kind: str, ident: str, title: str, members: list[CriterionScore], weight: float = 1.0) -> ScopeResult:
+        raw = _weighted_mean([(c.weight, float(c.credited or 0)) for c in members])
+        cap = caps.get((kind, ident))
+        return ScopeResult(ident, title, _capped(raw, cap), raw, cap, weight)
+
+    domains = tuple(scope("domain", d.id, d.title, [c for c in counted if c.domain == d.id]) for d in model.domains)
+    pillars = tuple(scope("pillar", p.id, p.title, [c for c in counted if c.pillar == p.id], p.weight) for p in model.pillars)
+    assessed = [p for p in pillars if p.score is not None]
+    if not assessed:
+        overall_raw = None
+    elif model.overall.method == "min":
+        overall_raw = min(p.score for p in assessed)
+    else:
+        overall_raw = _weighted_mean([(p.weight, p.score) for p in assessed])
+    overall_cap = caps.get(("overall", "overall"))
+    overall = ScopeResult("overall", model.title, _capped(overall_raw, overall_cap), overall_raw, overall_cap)
+
+    scored_applicable = [c for c in criteria if c.applicable and c.status != "text"]
+    answered = [c for c in scored_applicable if c.status != "unanswered"]
+    completeness = len(answered) / len(scored_applicable) if scored_applicable else None
+
+    pillar_levels = {p.id: p.level for p in pillars}
+    outcome = next(
+        ((o.id, o.label) for o in model.outcomes if _when_holds(o.when, overall.level, pillar_levels, len(failed), completeness)),
+        None,
+    )
+
+    gated = {g.criterion for g in failed}
+    order = {ident: index for index, ident in enumerate(rubric.criteria)}
+    top = rubric.top
+    candidates = [c for c in counted if (c.credited or 0) < top]
+    candidates.sort(key=lambda c: (c.id not in gated, c.status != "unevidenced", -c.weight * (top - (c.credited or 0)), order[c.id]))
+    actions = []
+    for c in candidates:
+        credited = c.credited or 0
+        criterion = rubric.criteria[c.id]
+        action = next_step(rubric, criterion, credited + 1, answers.get(c.id))
+        if c.id in gated:
+            gate = next(g for g in failed if g.criterion == c.id)
+            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {gate.scope} {gate.target} at {gate.cap}"
+        elif c.status == "unevidenced":
+            reason = f"claimed level {c.claimed} needs evidence that counts from level {criterion.evidence_from}"
+            action = f"Provide evidence: {action}"
+        elif c.status == "unanswered":
+            reason = "not answered"
+        else:
+            reason = f"weight {c.weight:g}, {top - credited} level(s) below the top"
+        actions.append(PlannedAction(c.id, credited, credited + 1, action, reason))
+    return Evaluation(criteria, domains, pillars, overall, tuple(failed), completeness, outcome, tuple(actions))

@@ -1,0 +1,209 @@
+"""Validate a submission file against its rubric (SPEC 4.1) and turn it into a scored result (SPEC 4.8)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .. import __version__
+from ..diagnose import did_you_mean, pydantic_diagnostics
+from ..errors import AiassureError, Diagnostic, InputError
+from ..rubrics.loader import LoadedRubric, RubricLibrary
+from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
+from .answers import AnswerChecker
+from .model import TECHNOLOGY_ONLY, Answer, Submission
+from .result import (
+    Action,
+    CriterionResult,
+    FailedGate,
+    OutcomeRef,
+    OverallScore,
+    Result,
+    ResultWarning,
+    RubricIdentity,
+    ScopeScore,
+    SubmissionIdentity,
+)
+from .scoring import Evaluation, ScopeResult, applicability, evaluate, level_of
+
+
+@dataclass
+class ParsedSubmission:
+    """A submission that passed validation: its envelope, rubric, answers and warnings."""
+
+    document: Document
+    envelope: Submission
+    rubric: LoadedRubric
+    answers: dict[str, Answer]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def file(self) -> str:
+        return self.document.file
+
+    @property
+    def sha256(self) -> str:
+        return self.document.sha256
+
+
+def check_document(doc: Document, library: RubricLibrary, *, strict: bool = False) -> tuple[ParsedSubmission | None, list[Diagnostic]]:
+    """Every error and warning of one submission, and the parsed submission when it has no error."""
+    found: list[Diagnostic] = []
+    data = doc.data
+    if data is None:
+        return None, [doc.diagnostic("empty", "the file is empty", (), hint="start from `aiassure init RUBRIC -o FILE`")]
+    if not isinstance(data, YamlMap):
+        return None, [doc.diagnostic("not-a-mapping", "a submission must be a YAML mapping (rubric:, subject:, answers: ...)", ())]
+
+    envelope_data = {k: v for k, v in data.items() if k != "answers"}
+    envelope: Submission | None = None
+    try:
+        envelope = Submission.model_validate(envelope_data)
+    except ValidationError as exc:
+        found.extend(pydantic_diagnostics(doc, exc, Submission))
+
+    rubric: LoadedRubric | None = None
+    ref = data.get("rubric")
+    if isinstance(ref, str) and ref:
+        try:
+            rubric = library.resolve(ref, relative_to=doc.path.parent if doc.path else None)
+        except InputError as exc:
+            found.extend(exc.diagnostics)
+        except AiassureError as exc:
+            hint = exc.diagnostics[0].hint if exc.diagnostics else ""
+            found.append(doc.diagnostic("unknown-rubric", exc.message, ("rubric",), hint=hint))
+        if rubric is not None and "@" not in ref and not ref.endswith((".yaml", ".yml")):
+            found.append(doc.diagnostic("rubric-unpinned", f"rubric {ref!r} names no version; {rubric.ref} was used", ("rubric",), severity="warning", hint=f"write `rubric: {rubric.ref}`"))
+
+    subject = data.get("subject")
+    if rubric is not None and isinstance(subject, dict):
+        kind = subject.get("type")
+        if kind is not None and kind != rubric.model.subject:
+            found.append(doc.diagnostic("subject-type", f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind}", ("subject", "type")))
+        if rubric.model.subject == "organisation":
+            for key in TECHNOLOGY_ONLY:
+                if key in subject:
+                    found.append(doc.diagnostic("unknown-key", f"{key!r} is only for technology subjects", ("subject", key), key=True))
+
+    answers: dict[str, Answer] = {}
+    raw_answers = data.get("answers")
+    if raw_answers is not None and not isinstance(raw_answers, dict):
+        found.append(doc.diagnostic("invalid-value", "`answers` must be a mapping of criterion id to answer", ("answers",)))
+        raw_answers = None
+    if rubric is not None:
+        checker = AnswerChecker(doc, rubric)
+        for ident, raw in (raw_answers or {}).items():
+            criterion = rubric.criteria.get(ident) if isinstance(ident, str) else None
+            if criterion is None:
+                checker.error(
+                    "unknown-criterion",
+                    f"{ident!r} is not a criterion of {rubric.ref}",
+                    ("answers", ident),
+                    did_you_mean(str(ident), rubric.criteria) or f"see `aiassure rubrics show {rubric.ref}`",
+                    key=True,
+                )
+                continue
+            answer = checker.parse(criterion, raw, ("answers", ident))
+            if answer is not None:
+                answers[ident] = answer
+        found.extend(checker.found)
+        if not any(d.is_error for d in found):
+            found.extend(_applicability_warnings(doc, rubric, answers))
+    if strict:
+        found = [d.as_error() for d in found]
+    found.sort(key=Diagnostic.sort_key)
+    if any(d.is_error for d in found) or envelope is None or rubric is None:
+        return None, found
+    return ParsedSubmission(doc, envelope, rubric, answers, found), found
+
+
+def _applicability_warnings(doc: Document, rubric: LoadedRubric, answers: dict[str, Answer]) -> list[Diagnostic]:
+    warnings: list[Diagnostic] = []
+    applicable = applicability(rubric, answers)
+    for ident, criterion in rubric.criteria.items():
+        answer = answers.get(ident)
+        if applicable[ident] and criterion.type != "text" and (answer is None or not answer.given):
+            parts: tuple[Any, ...] = ("answers", ident) if answer is not None else ("answers",)
+            warnings.append(doc.diagnostic("unanswered", f"{ident} is not answered: {criterion.question}", parts, severity="warning"))
+        elif not applicable[ident] and answer is not None and answer.given:
+            warnings.append(
+                doc.diagnostic("not-applicable", f"{ident} does not apply given the other answers; its answer is ignored", ("answers", ident), key=True, severity="warning")
+            )
+    return warnings
+
+
+def _raise_if_invalid(doc: Document, parsed: ParsedSubmission | None, found: list[Diagnostic]) -> ParsedSubmission:
+    if parsed is None:
+        errors = sum(1 for d in found if d.is_error)
+        raise InputError(f"{doc.file}: {errors} error(s)", found)
+    return parsed
+
+
+def load_submission(path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedSubmission:
+    """Read, parse and validate a submission file; raises InputError with every problem found."""
+    doc = load_file(path, max_bytes=max_bytes)
+    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
+
+
+def load_submission_bytes(raw: bytes, name: str, library: RubricLibrary, *, folder: Path | None = None, strict: bool = False) -> ParsedSubmission:
+    """The same from bytes (for example a PDF attachment); `folder` anchors relative paths."""
+    doc = load_bytes(raw, name, path=(folder / name) if folder else None)
+    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
+
+
+def _scope_out(rubric: LoadedRubric, scope: ScopeResult) -> ScopeScore:
+    level = scope.level
+    return ScopeScore(
+        id=scope.id,
+        title=scope.title,
+        score=None if scope.score is None else round(scope.score, 2),
+        level=level,
+        label=rubric.labels.get(level) if level is not None else None,
+        capped_to=scope.capped_to,
+    )
+
+
+def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) -> Result:
+    """The SPEC 4.8 result of a validated submission."""
+    rubric = parsed.rubric
+    env = parsed.envelope
+    ev = evaluation or evaluate(rubric, parsed.answers, env.assessed_on)
+    overall_level = level_of(ev.overall.score)
+    return Result(
+        engine=__version__,
+        subject=env.subject.model_dump(mode="json", exclude_none=True),
+        round=env.round,
+        assessed_on=env.assessed_on.isoformat(),
+        rubric=RubricIdentity(id=rubric.id, version=rubric.version, fingerprint=rubric.fingerprint),
+        submission=SubmissionIdentity(sha256=parsed.sha256),
+        overall=OverallScore(
+            score=None if ev.overall.score is None else round(ev.overall.score, 2),
+            level=overall_level,
+            label=rubric.labels.get(overall_level) if overall_level is not None else None,
+            method=rubric.model.overall.method,
+            capped_to=ev.overall.capped_to,
+        ),
+        pillars=[_scope_out(rubric, p) for p in ev.pillars],
+        domains=[_scope_out(rubric, d) for d in ev.domains],
+        criteria=[
+            CriterionResult(
+                id=c.id,
+                domain=c.domain,
+                pillar=c.pillar,
+                applicable=c.applicable,
+                answer=c.answer,
+                claimed=c.claimed,
+                credited=c.credited,
+                status=c.status,
+            )
+            for c in ev.criteria
+        ],
+        failed_gates=[FailedGate(criterion=g.criterion, scope=g.scope, target=g.target, cap=g.cap) for g in ev.failed_gates],
+        completeness=None if ev.completeness is None else round(ev.completeness, 3),
+        outcome=OutcomeRef(id=ev.outcome[0], label=ev.outcome[1]) if ev.outcome else None,
+        actions=[Action(criterion=a.criterion, from_level=a.from_level, to_level=a.to_level, action=a.action, reason=a.reason) for a in ev.actions],
+        warnings=[ResultWarning(code=w.code, message=w.message, location=str(w.location)) for w in parsed.warnings if not w.is_error],
+    )

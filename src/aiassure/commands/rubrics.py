@@ -1,0 +1,120 @@
+"""`aiassure rubrics list|show|lint|crosswalk`: the rubric library and rubric checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import AiassureError, Diagnostic
+from ..fsutil import write_atomic
+from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
+from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
+from .common import echo_diagnostics, rubric_dir_option, stdout_console
+
+
+@click.group("rubrics")
+def command() -> None:
+    """The rubric library: list, show, lint, crosswalk."""
+
+
+@command.command("list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@rubric_dir_option
+def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
+    """Every rubric on the search path."""
+    library = RubricLibrary(list(rubric_dirs))
+    rows = []
+    for ident, version, path in library.entries():
+        try:
+            rubric = library.load_path(path)
+        except AiassureError as exc:
+            echo_diagnostics(exc.diagnostics)
+            continue
+        source = "built-in" if path.parent == BUILTIN_DIR else str(path)
+        rows.append({"id": ident, "version": version, "subject": rubric.model.subject, "title": rubric.model.title, "criteria": len(rubric.criteria), "source": source})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table("id@version", "subject", "criteria", "title", "source")
+    for row in rows:
+        table.add_row(f"{row['id']}@{row['version']}", row["subject"], str(row["criteria"]), row["title"], row["source"])
+    stdout_console().print(table)
+
+
+@command.command("show")
+@click.argument("rubric")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@rubric_dir_option
+def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
+    """One rubric's structure (id, id@version or path)."""
+    loaded = RubricLibrary(list(rubric_dirs)).resolve(rubric)
+    model = loaded.model
+    if fmt == "json":
+        click.echo(json.dumps({"fingerprint": loaded.fingerprint, "rubric": model.model_dump(mode="json", by_alias=True)}, indent=2, ensure_ascii=False))
+        return
+    from rich.tree import Tree
+
+    tree = Tree(f"[bold]{model.title}[/bold] {loaded.ref} ({model.subject}) overall={model.overall.method}")
+    tree.add(f"fingerprint {loaded.fingerprint}")
+    tree.add("scale: " + ", ".join(f"{s.level} {s.label}" for s in model.scale))
+    tree.add("pillars: " + ", ".join(f"{p.id} (weight {p.weight:g})" for p in model.pillars))
+    for domain in model.domains:
+        branch = tree.add(f"[bold]{domain.id}[/bold] {domain.title}")
+        for criterion in domain.criteria:
+            extras = [criterion.type, loaded.pillar_of[criterion.id]]
+            if criterion.weight != 1:
+                extras.append(f"weight {criterion.weight:g}")
+            if criterion.gate:
+                extras.append(f"gate <{criterion.gate.min_level} caps {criterion.gate.scope} at {criterion.gate.cap}")
+            if criterion.applies_if:
+                extras.append("applies if " + " and ".join(c.criterion for c in criterion.applies_if))
+            if criterion.evidence_from is not None:
+                extras.append(f"evidence from {criterion.evidence_from}")
+            branch.add(f"{criterion.id}: {criterion.question} [dim]({'; '.join(extras)})[/dim]")
+    outcomes = tree.add("outcomes")
+    for outcome in model.outcomes:
+        outcomes.add(f"{outcome.id}: {outcome.label} when {outcome.when.model_dump(exclude_defaults=True) or 'always'}")
+    stdout_console().print(tree)
+
+
+@command.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@rubric_dir_option
+def lint(paths: tuple[Path, ...], strict: bool, rubric_dirs: tuple[Path, ...]) -> None:
+    """Check rubric files (SPEC 3.7); exit 1 on any error (or warning with --strict)."""
+    library = RubricLibrary(list(rubric_dirs))
+    files = [p for path in paths for p in (sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path])]
+    errors = warnings = 0
+    for path in files:
+        found: list[Diagnostic]
+        try:
+            found = list(library.load_path(path).warnings)
+        except AiassureError as exc:
+            found = exc.diagnostics
+        echo_diagnostics(found)
+        errors += sum(1 for d in found if d.is_error)
+        warnings += sum(1 for d in found if not d.is_error)
+    click.echo(f"{len(files)} rubric file(s): {errors} error(s), {warnings} warning(s)", err=True)
+    if errors or (strict and warnings):
+        raise SystemExit(1)
+
+
+@command.command("crosswalk")
+@click.argument("rubrics", nargs=-1)
+@click.option("--update", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Rewrite the crosswalk block of this Markdown file in place.")
+@rubric_dir_option
+def crosswalk(rubrics: tuple[str, ...], update: Path | None, rubric_dirs: tuple[Path, ...]) -> None:
+    """Framework item -> criteria table, generated from the rubrics' references."""
+    library = RubricLibrary(list(rubric_dirs))
+    refs = list(rubrics) or sorted({f"{i}@{v}" for i, v, p in library.entries() if p.parent == BUILTIN_DIR})
+    table = crosswalk_markdown([library.resolve(ref) for ref in refs])
+    if update is None:
+        click.echo(table, nl=False)
+        return
+    write_atomic(update, replace_between_markers(update.read_text(encoding="utf-8"), table))
+    click.echo(f"updated {update}", err=True)

@@ -1,0 +1,90 @@
+"""Diagnostics with stable codes and source positions, and the error hierarchy the CLI maps to exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented process exit codes (docs/cli.md)."""
+
+    OK = 0
+    INVALID = 1  # invalid input or a failed check
+    USAGE = 2  # the command line itself is wrong
+    INTERNAL = 3  # a bug in aiassure: rerun with --debug and report it
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where in which file a diagnostic points: 1-based line and column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column or 1}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One error or warning about an input, carrying a stable code like sqlfluff's."""
+
+    code: str
+    message: str
+    location: Location
+    path: str = ""  # dotted path inside the document, e.g. answers.gov-01.level
+    severity: str = "error"  # error | warning
+    hint: str = ""  # what to do about it
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def as_warning(self) -> Diagnostic:
+        return Diagnostic(self.code, self.message, self.location, self.path, "warning", self.hint)
+
+    def as_error(self) -> Diagnostic:
+        return Diagnostic(self.code, self.message, self.location, self.path, "error", self.hint)
+
+    def format(self) -> str:
+        where = f" ({self.path})" if self.path else ""
+        text = f"{self.location}: {self.severity} {self.code}{where}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        return (self.location.file, self.location.line or 0, self.location.column or 0, self.code)
+
+
+class AiassureError(Exception):
+    """Base of every error aiassure raises on purpose; the CLI turns it into an exit code."""
+
+    exit_code: ExitCode = ExitCode.INVALID
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.diagnostics = sorted(diagnostics or [], key=Diagnostic.sort_key)
+
+
+class InputError(AiassureError):
+    """A file the user gave is invalid: the diagnostics say where and why."""
+
+
+class NotFoundError(AiassureError):
+    """Something named by the user (a rubric, a subject, a file) does not exist."""
+
+
+class UsageError(AiassureError):
+    """The command line is wrong (exit 2)."""
+
+    exit_code = ExitCode.USAGE
+
+
+class RegistryError(AiassureError):
+    """The registry could not be opened, migrated or written."""

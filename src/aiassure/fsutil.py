@@ -1,0 +1,42 @@
+"""Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+from .errors import UsageError
+
+
+def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
+    """Never overwrite a file the command was given to read."""
+    resolved = target.resolve()
+    for source in inputs:
+        if source.resolve() == resolved:
+            raise UsageError(f"refusing to overwrite the input file {source}")
+
+
+@contextlib.contextmanager
+def atomic_writer(target: Path, mode: str = "w") -> Iterator[IO]:
+    """Write through a temporary file; the target appears whole or not at all."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def write_atomic(target: Path, content: str | bytes) -> None:
+    with atomic_writer(target, "wb" if isinstance(content, bytes) else "w") as stream:
+        stream.write(content)

@@ -1,0 +1,1 @@
+"""The rubric language: models, loading with `extends`, checks, and the built-in library."""

@@ -1,0 +1,278 @@
+"""Semantic checks of a rubric beyond its schema (SPEC 3.7): references, scales, thresholds, cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..diagnose import did_you_mean
+from ..errors import Diagnostic
+from ..source import Document
+from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric
+
+Path_ = tuple[Any, ...]
+
+
+def applies_if_cycle(rubric: Rubric) -> list[str] | None:
+    """A cycle of criterion ids linked by `applies_if`, or None."""
+    edges = {
+        c.id: [cond.criterion for cond in c.applies_if] for d in rubric.domains for c in d.criteria
+    }
+    state: dict[str, int] = {}  # 1 visiting, 2 done
+
+    for start in edges:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges[start]))]
+        trail = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                trail.pop()
+                state[node] = 2
+            elif child in edges and state.get(child) == 1:
+                return trail[trail.index(child):] + [child]
+            elif child in edges and not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(edges[child])))
+                trail.append(child)
+    return None
+
+
+class _Checker:
+    def __init__(self, rubric: Rubric, doc: Document) -> None:
+        self.rubric = rubric
+        self.doc = doc
+        self.found: list[Diagnostic] = []
+        self.levels = [s.level for s in rubric.scale]
+        self.top = max(self.levels) if self.levels else 0
+        self.pillars = {p.id for p in rubric.pillars}
+        self.criteria = {c.id: c for d in rubric.domains for c in d.criteria}
+
+    def error(self, code: str, message: str, path: Path_, hint: str = "", key: bool = False) -> None:
+        self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
+
+    def warn(self, code: str, message: str, path: Path_, hint: str = "") -> None:
+        self.found.append(self.doc.diagnostic(code, message, path, severity="warning", hint=hint))
+
+    def in_scale(self, value: int | None, path: Path_, what: str, low: int = 0) -> None:
+        if value is not None and not low <= value <= self.top:
+            self.error("out-of-scale", f"{what} {value} is outside the scale {low}..{self.top}", path)
+
+    def unique(self, ids: list[str], path: Path_, what: str, item_key: str = "id") -> None:
+        seen: set[str] = set()
+        for index, ident in enumerate(ids):
+            if ident in seen:
+                self.error("duplicate-id", f"duplicate {what} id {ident!r}", (*path, index, item_key))
+            seen.add(ident)
+
+    def run(self) -> list[Diagnostic]:
+        rubric = self.rubric
+        if sorted(self.levels) != list(range(len(self.levels))) or not 1 <= self.top <= 10:
+            self.error(
+                "bad-scale",
+                f"the scale must be levels 0..N with no gaps and 1 <= N <= 10, got {sorted(self.levels)}",
+                ("scale",),
+            )
+        self.unique([p.id for p in rubric.pillars], ("pillars",), "pillar")
+        self.unique([d.id for d in rubric.domains], ("domains",), "domain")
+        self.unique([o.id for o in rubric.outcomes], ("outcomes",), "outcome")
+        all_ids: set[str] = set()
+        for di, domain in enumerate(rubric.domains):
+            dpath = ("domains", di)
+            if domain.pillar is not None:
+                self.pillar_ref(domain.pillar, (*dpath, "pillar"))
+            for ci, criterion in enumerate(domain.criteria):
+                cpath = (*dpath, "criteria", ci)
+                if criterion.id in all_ids:
+                    self.error("duplicate-id", f"duplicate criterion id {criterion.id!r}", (*cpath, "id"))
+                all_ids.add(criterion.id)
+                self.criterion(criterion, domain.pillar, cpath)
+        cycle = applies_if_cycle(rubric)
+        if cycle:
+            first = cycle[0]
+            self.error("applies-if-cycle", "applies_if conditions form a cycle: " + " -> ".join(cycle), self.path_of(first) + ("applies_if",))
+        for oi, outcome in enumerate(rubric.outcomes):
+            wpath = ("outcomes", oi, "when")
+            self.in_scale(outcome.when.overall_at_least, (*wpath, "overall_at_least"), "overall_at_least")
+            for pillar, level in outcome.when.pillars_at_least.items():
+                self.pillar_ref(pillar, (*wpath, "pillars_at_least", pillar))
+                self.in_scale(level, (*wpath, "pillars_at_least", pillar), "level")
+        used = {c.pillar or d.pillar for d in rubric.domains for c in d.criteria}
+        for pi, pillar in enumerate(rubric.pillars):
+            if pillar.id not in used:
+                self.warn("empty-pillar", f"pillar {pillar.id!r} has no criteria", ("pillars", pi))
+        return self.found
+
+    def path_of(self, criterion_id: str) -> Path_:
+        for di, domain in enumerate(self.rubric.domains):
+            for ci, criterion in enumerate(domain.criteria):
+                if criterion.id == criterion_id:
+                    return ("domains", di, "criteria", ci)
+        return ()
+
+    def pillar_ref(self, pillar: str, path: Path_) -> None:
+        if pillar not in self.pillars:
+            self.error("unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars))
+
+    def criterion(self, c: Criterion, domain_pillar: str | None, path: Path_) -> None:
+        given = c.model_fields_set
+        for name in sorted((given & TYPE_SPECIFIC) - TYPE_FIELDS[c.type]):
+            self.error("wrong-type-key", f"{name!r} is not used by criteria of type {c.type}", (*path, name), key=True)
+        if c.pillar is not None:
+            self.pillar_ref(c.pillar, (*path, "pillar"))
+        elif domain_pillar is None:
+            self.error("no-pillar", f"criterion {c.id!r} has no pillar and its domain sets none", path, "add `pillar:` to the criterion or its domain")
+        for level in c.levels:
+            self.in_scale(level, (*path, "levels", level), "descriptor level")
+        scored = c.type != "text"
+        if not scored:
+            for name in ("gate", "evidence_from", "evidence_max_age_days"):
+                if name in given:
+                    self.error("text-not-scored", f"{name!r} makes no sense on a text criterion, which is never scored", (*path, name), key=True)
+        self.in_scale(c.evidence_from, (*path, "evidence_from"), "evidence_from", low=1)
+        if c.evidence_max_age_days is not None and c.evidence_from is None:
+            self.warn("recency-without-evidence", "evidence_max_age_days has no effect without evidence_from", (*path, "evidence_max_age_days"))
+        if c.gate is not None:
+            self.in_scale(c.gate.min_level, (*path, "gate", "min_level"), "gate min_level", low=1)
+            self.in_scale(c.gate.cap, (*path, "gate", "cap"), "gate cap")
+        for ai, cond in enumerate(c.applies_if):
+            self.condition(cond, (*path, "applies_if", ai), c.id)
+        getattr(self, f"type_{c.type}")(c, path)
+        if scored and c.type == "level":
+            missing = [lvl for lvl in self.levels if lvl not in c.levels]
+            if missing:
+                self.warn("missing-descriptor", f"no level descriptor for level(s) {', '.join(map(str, missing))}", (*path, "levels") if c.levels else path)
+        if not c.references:
+            self.warn("no-references", f"criterion {c.id!r} has no references to a published framework", path, "add `references: [{framework: ..., id: ...}]`")
+
+    def condition(self, cond: Any, path: Path_, owner: str) -> None:
+        if (cond.in_ is None) == (cond.at_least is None):
+            self.error("bad-condition", "a condition needs exactly one of `in` or `at_least`", path)
+        target = self.criteria.get(cond.criterion)
+        if target is None:
+            self.error("unknown-criterion", f"unknown criterion {cond.criterion!r}", (*path, "criterion"), did_you_mean(cond.criterion, self.criteria))
+            return
+        if cond.criterion == owner:
+            self.error("applies-if-cycle", f"criterion {owner!r} depends on itself", (*path, "criterion"))
+        if cond.at_least is not None:
+            self.in_scale(cond.at_least, (*path, "at_least"), "at_least")
+        for vi, value in enumerate(cond.in_ or []):
+            value = normalise_raw(value)
+            allowed = _raw_values(target, self.levels)
+            if allowed is not None and value not in allowed:
+                self.error(
+                    "unknown-option",
+                    f"{value!r} is not a possible answer of {target.id!r} ({target.type})",
+                    (*path, "in", vi),
+                    did_you_mean(value, [str(a) for a in allowed]) or f"expected one of: {', '.join(map(str, allowed))}",
+                )
+
+    def type_level(self, c: Criterion, path: Path_) -> None:
+        pass
+
+    type_text = type_level
+
+    def type_yes_no(self, c: Criterion, path: Path_) -> None:
+        self.in_scale(c.yes_level, (*path, "yes_level"), "yes_level")
+        self.in_scale(c.no_level, (*path, "no_level"), "no_level")
+
+    def options(self, c: Criterion, path: Path_) -> None:
+        if not c.options:
+            self.error("missing-options", f"a {c.type} criterion needs `options`", path)
+            return
+        self.unique([o.id for o in c.options], (*path, "options"), "option")
+
+    def type_choice(self, c: Criterion, path: Path_) -> None:
+        self.options(c, path)
+        for oi, option in enumerate(c.options or []):
+            opath = (*path, "options", oi)
+            if option.level is None:
+                self.error("missing-key", f"option {option.id!r} of a choice needs a `level`", opath)
+            self.in_scale(option.level, (*opath, "level"), "option level")
+            if option.points is not None:
+                self.error("wrong-type-key", "`points` is for multi options; a choice option has a `level`", (*opath, "points"), key=True)
+
+    def type_multi(self, c: Criterion, path: Path_) -> None:
+        self.options(c, path)
+        for oi, option in enumerate(c.options or []):
+            if option.level is not None:
+                self.error("wrong-type-key", "`level` is for choice options; a multi option has `points`", (*path, "options", oi, "level"), key=True)
+        self.thresholds(c, path, "min")
+
+    def type_number(self, c: Criterion, path: Path_) -> None:
+        self.thresholds(c, path, "max" if c.direction == "lower_is_better" else "min")
+        if c.range is not None and not c.range[0] < c.range[1]:
+            self.error("bad-range", f"range {list(c.range)} must be [low, high] with low < high", (*path, "range"))
+
+    def thresholds(self, c: Criterion, path: Path_, bound: str) -> None:
+        if not c.thresholds:
+            self.error("missing-thresholds", f"a {c.type} criterion needs `thresholds` with `{bound}`", path)
+            return
+        other = "max" if bound == "min" else "min"
+        previous: Any = None
+        for ti, threshold in enumerate(c.thresholds):
+            tpath = (*path, "thresholds", ti)
+            value = getattr(threshold, bound)
+            if getattr(threshold, other) is not None:
+                self.error("wrong-type-key", f"use `{bound}` here, not `{other}`", (*tpath, other), key=True)
+            if value is None:
+                self.error("missing-key", f"a threshold here needs `{bound}`", tpath)
+                continue
+            self.in_scale(threshold.level, (*tpath, "level"), "threshold level")
+            if previous is not None:
+                bound_ok = value > previous[0] if bound == "min" else value < previous[0]
+                if not bound_ok or threshold.level <= previous[1]:
+                    order = "increasing" if bound == "min" else "decreasing"
+                    self.error(
+                        "thresholds-order",
+                        f"thresholds must have strictly {order} `{bound}` and strictly increasing levels",
+                        tpath,
+                    )
+            previous = (value, threshold.level)
+
+    def type_checklist(self, c: Criterion, path: Path_) -> None:
+        if not c.elements:
+            self.error("missing-elements", "a checklist criterion needs `elements`", path)
+            return
+        self.unique([e.id for e in c.elements], (*path, "elements"), "element")
+        for ei, element in enumerate(c.elements):
+            self.in_scale(element.level, (*path, "elements", ei, "level"), "element level", low=1)
+        present = {e.level for e in c.elements}
+        gaps = [lvl for lvl in range(1, self.top + 1) if lvl not in present]
+        if gaps:
+            self.warn(
+                "checklist-gap",
+                f"no element at level(s) {', '.join(map(str, gaps))}: the checklist cannot credit level {gaps[0]} or above",
+                (*path, "elements"),
+            )
+
+
+def normalise_raw(value: Any) -> Any:
+    """YAML reads `yes`/`no` as booleans; answers and conditions compare them as words."""
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def _raw_values(criterion: Criterion, levels: list[int]) -> list[Any] | None:
+    """The raw answers an `in` condition may compare with, or None when any value can match."""
+    if criterion.type in ("choice", "multi"):
+        return [o.id for o in criterion.options or []]
+    if criterion.type == "checklist":
+        return [e.id for e in criterion.elements or []]
+    if criterion.type == "yes_no":
+        return ["yes", "no"]
+    if criterion.type == "level":
+        return list(levels)
+    return None
+
+
+def lint(rubric: Rubric, doc: Document) -> list[Diagnostic]:
+    """Every error and warning SPEC 3.7 lists, located in `doc`."""
+    return _Checker(rubric, doc).run()

@@ -1,0 +1,285 @@
+"""Find rubrics (built-in library, --rubric-dir, AIASSURE_RUBRIC_PATH), resolve `extends`, fingerprint them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..diagnose import did_you_mean, pydantic_diagnostics
+from ..errors import Diagnostic, InputError, Location, NotFoundError
+from ..source import Document, YamlMap, YamlSeq, load_file
+from .lint import applies_if_cycle, lint
+from .model import Criterion, Domain, Rubric
+
+BUILTIN_DIR = Path(__file__).parent / "library"
+ENV_PATH = "AIASSURE_RUBRIC_PATH"
+_EXTENSION_KEYS = ("extends", "remove")
+
+
+def canonical_json(value: Any) -> str:
+    """Sorted keys, no whitespace: the form a fingerprint is taken of."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    core = version.split("-", 1)[0].split("+", 1)[0]
+    return tuple(int(part) for part in core.split("."))
+
+
+@dataclass(frozen=True)
+class LoadedRubric:
+    """A validated, fully resolved rubric with the indexes the engine needs."""
+
+    model: Rubric
+    fingerprint: str
+    source: str
+    warnings: tuple[Diagnostic, ...] = ()
+    raw: Any = field(default=None, repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    @property
+    def version(self) -> str:
+        return self.model.version
+
+    @property
+    def ref(self) -> str:
+        return f"{self.model.id}@{self.model.version}"
+
+    @cached_property
+    def criteria(self) -> dict[str, Criterion]:
+        return {c.id: c for d in self.model.domains for c in d.criteria}
+
+    @cached_property
+    def domain_of(self) -> dict[str, Domain]:
+        return {c.id: d for d in self.model.domains for c in d.criteria}
+
+    @cached_property
+    def pillar_of(self) -> dict[str, str]:
+        return {c.id: (c.pillar or d.pillar or "") for d in self.model.domains for c in d.criteria}
+
+    @cached_property
+    def top(self) -> int:
+        return max(s.level for s in self.model.scale)
+
+    @cached_property
+    def labels(self) -> dict[int, str]:
+        return {s.level: s.label for s in self.model.scale}
+
+    @cached_property
+    def evaluation_order(self) -> tuple[str, ...]:
+        """Criteria ordered so that every `applies_if` target comes before the criterion using it."""
+        done: dict[str, None] = {}
+        criteria = self.criteria
+
+        def visit(ident: str) -> None:
+            pending = [ident]
+            while pending:
+                current = pending[-1]
+                waiting = [
+                    cond.criterion
+                    for cond in criteria[current].applies_if
+                    if cond.criterion in criteria and cond.criterion not in done and cond.criterion not in pending
+                ]
+                if waiting:
+                    pending.extend(waiting)
+                else:
+                    pending.pop()
+                    done.setdefault(current, None)
+
+        for ident in criteria:
+            visit(ident)
+        return tuple(done)
+
+
+def _located_error(file: str, code: str, message: str, hint: str = "") -> NotFoundError:
+    return NotFoundError(message, [Diagnostic(code, message, Location(file), "", "error", hint)])
+
+
+def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[Diagnostic]]:
+    """SPEC 3.6: domains merged by id, `remove` applied, every other field replaced."""
+    problems: list[Diagnostic] = []
+    merged = YamlMap()
+    for key, value in base.items():
+        merged[key] = value
+        merged.marks[key] = doc.root, doc.root
+    domains = YamlSeq()
+    index: dict[str, YamlMap] = {}
+    for domain in base.get("domains") or []:
+        copy = YamlMap()
+        copy.update(domain)
+        copy.marks = dict(domain.marks)
+        criteria = YamlSeq()
+        criteria.extend(domain.get("criteria") or [])
+        criteria.marks = list(getattr(domain.get("criteria"), "marks", [doc.root] * len(criteria)))
+        copy["criteria"] = criteria
+        domains.append(copy)
+        domains.marks.append(doc.root)
+        index[str(domain.get("id"))] = copy
+    for key, value in extension.items():
+        if key in _EXTENSION_KEYS:
+            continue
+        if key != "domains":
+            merged[key] = value
+            merged.marks[key] = extension.marks[key]
+            continue
+        if not isinstance(value, list):
+            merged[key] = value
+            merged.marks[key] = extension.marks[key]
+            continue
+        for position, domain in zip(value.marks, value, strict=True):
+            target = index.get(str(domain.get("id"))) if isinstance(domain, dict) else None
+            if target is None:
+                domains.append(domain)
+                domains.marks.append(position)
+                continue
+            for dkey, dvalue in domain.items():
+                if dkey == "criteria" and isinstance(dvalue, list):
+                    target["criteria"].extend(dvalue)
+                    target["criteria"].marks.extend(dvalue.marks)
+                elif dkey != "id":
+                    target[dkey] = dvalue
+                    target.marks[dkey] = domain.marks[dkey]
+        merged["domains"] = domains
+        merged.marks["domains"] = extension.marks["domains"]
+    if "domains" not in merged:
+        merged["domains"] = domains
+        merged.marks["domains"] = doc.root, doc.root
+    removals = extension.get("remove") or []
+    if not isinstance(removals, list):
+        problems.append(doc.diagnostic("invalid-value", "`remove` must be a list of criterion ids", ("remove",)))
+        removals = []
+    known = {str(c.get("id")) for d in domains for c in d["criteria"] if isinstance(c, dict)}
+    for ri, ident in enumerate(removals):
+        if ident not in known:
+            problems.append(
+                doc.diagnostic("unknown-criterion", f"cannot remove unknown criterion {ident!r}", ("remove", ri), hint=did_you_mean(ident, known))
+            )
+    drop = set(map(str, removals))
+    for domain in domains:
+        kept = YamlSeq()
+        for position, criterion in zip(domain["criteria"].marks, domain["criteria"], strict=False):
+            if not (isinstance(criterion, dict) and str(criterion.get("id")) in drop):
+                kept.append(criterion)
+                kept.marks.append(position)
+        domain["criteria"] = kept
+    return merged, problems
+
+
+class RubricLibrary:
+    """Rubric search path: --rubric-dir entries, then AIASSURE_RUBRIC_PATH, then the built-in library."""
+
+    _cache: dict[tuple[Any, ...], LoadedRubric] = {}
+
+    def __init__(self, dirs: list[Path] | tuple[Path, ...] = (), *, use_env: bool = True) -> None:
+        env = [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p] if use_env else []
+        self.dirs: list[Path] = [*dirs, *env, BUILTIN_DIR]
+        self._index: list[tuple[str, str, Path]] | None = None
+        self.problems: list[Diagnostic] = []
+
+    def entries(self) -> list[tuple[str, str, Path]]:
+        """(id, version, path) of every rubric on the search path, earlier directories first."""
+        if self._index is None:
+            index: list[tuple[str, str, Path]] = []
+            for directory in self.dirs:
+                if not directory.is_dir():
+                    self.problems.append(Diagnostic("no-such-dir", "rubric directory does not exist", Location(str(directory)), "", "warning"))
+                    continue
+                for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+                    try:
+                        data = load_file(path).data
+                    except InputError as exc:
+                        self.problems.extend(exc.diagnostics)
+                        continue
+                    if isinstance(data, dict) and isinstance(data.get("id"), str) and data.get("version") is not None:
+                        index.append((data["id"], str(data["version"]), path))
+            self._index = index
+        return self._index
+
+    def available(self) -> list[str]:
+        return sorted({f"{ident}@{version}" for ident, version, _ in self.entries()})
+
+    def resolve(self, ref: str, *, relative_to: Path | None = None, where: str = "", _chain: tuple[str, ...] = ()) -> LoadedRubric:
+        """A rubric by `id@version`, bare `id` (newest version) or a file path."""
+        if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
+            path = (relative_to / ref) if relative_to is not None and not Path(ref).is_absolute() else Path(ref)
+            if not path.is_file():
+                raise _located_error(where or ref, "unknown-rubric", f"rubric file {str(path)!r} does not exist", "give a path relative to the submission file, or id@version")
+            return self.load_path(path, _chain=_chain)
+        ident, _, version = ref.partition("@")
+        matches = [(v, p) for i, v, p in self.entries() if i == ident and (not version or v == version)]
+        if not matches:
+            available = self.available()
+            hint = did_you_mean(ref, available) or did_you_mean(ident, sorted({a.split('@')[0] for a in available}))
+            listing = ", ".join(available) or "none"
+            raise _located_error(
+                where or ref,
+                "unknown-rubric",
+                f"unknown rubric {ref!r}; available: {listing}",
+                hint or "add the folder holding it with --rubric-dir or AIASSURE_RUBRIC_PATH",
+            )
+        if not version:
+            matches.sort(key=lambda item: _version_key(item[0]), reverse=True)
+        return self.load_path(matches[0][1], _chain=_chain)
+
+    def load_path(self, path: Path, *, _chain: tuple[str, ...] = ()) -> LoadedRubric:
+        resolved = path.resolve()
+        stat = resolved.stat()
+        key = (str(resolved), stat.st_mtime_ns, stat.st_size, tuple(map(str, self.dirs)))
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if str(resolved) in _chain:
+            raise InputError(
+                "extends cycle",
+                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), Location(str(path)))],
+            )
+        loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path))
+        self._cache[key] = loaded
+        return loaded
+
+    def load_document(self, doc: Document) -> LoadedRubric:
+        """A rubric from an already parsed document (not cached)."""
+        return self._load(doc, (), doc.file)
+
+    def _load(self, doc: Document, chain: tuple[str, ...], source: str) -> LoadedRubric:
+        data = doc.data
+        if not isinstance(data, YamlMap):
+            raise InputError("not a rubric", [doc.diagnostic("not-a-mapping", "a rubric file must be a YAML mapping", ())])
+        problems: list[Diagnostic] = []
+        if "extends" in data:
+            ref = data["extends"]
+            if not isinstance(ref, str) or "@" not in ref:
+                raise InputError("bad extends", [doc.diagnostic("invalid-value", f"`extends` must be id@version, got {ref!r}", ("extends",))])
+            for required in ("id", "version"):
+                if required not in data:
+                    problems.append(doc.diagnostic("missing-key", f"an extension needs its own {required!r}", (), hint=f"add `{required}:`"))
+            base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=str(doc.locate(("extends",))), _chain=chain)
+            data, merge_problems = _merge(base.raw, data, doc)
+            problems.extend(merge_problems)
+            doc = Document(doc.file, data, doc.sha256, doc.root, doc.path, doc.raw)
+        elif "remove" in data:
+            problems.append(doc.diagnostic("remove-without-extends", "`remove` is only allowed with `extends`", ("remove",), key=True))
+        try:
+            model = Rubric.model_validate({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
+        except ValidationError as exc:
+            problems.extend(pydantic_diagnostics(doc, exc, Rubric))
+            raise InputError(f"{doc.file}: invalid rubric", problems) from None
+        problems.extend(lint(model, doc))
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            raise InputError(f"{doc.file}: invalid rubric", problems)
+        fingerprint = hashlib.sha256(canonical_json(model.model_dump(mode="json")).encode()).hexdigest()
+        return LoadedRubric(model, fingerprint, source, tuple(problems), data)
+
+
+__all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "canonical_json"]

@@ -1,0 +1,314 @@
+"""Safe YAML loading that keeps every node's position and enforces the input limits of SPEC 4.1."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
+from yaml.nodes import ScalarNode
+from yaml.resolver import Resolver
+
+from .errors import Diagnostic, InputError, Location
+
+Position = tuple[int, int]  # 1-based line and column
+
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+# Aliases are shared, never copied, but whoever walks the tree later expands them: bound that walk.
+MAX_ALIAS_EXPANSION = 10_000
+
+_TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+MAPPING_TAG = _TAG + "map"
+SEQUENCE_TAG = _TAG + "seq"
+_NON_SPECIFIC = {None, "!"}
+
+_Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = Resolver()
+_constructor = SafeConstructor()
+_construct_scalar = {tag: SafeConstructor.yaml_constructors[tag] for tag in SCALAR_TAGS}
+
+
+class YamlMap(dict):
+    """A mapping read from YAML, with the key and value position of each entry."""
+
+    __slots__ = ("marks",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: dict[Any, tuple[Position, Position]] = {}
+
+
+class YamlSeq(list):
+    """A sequence read from YAML, with the position of each item."""
+
+    __slots__ = ("marks",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marks: list[Position] = []
+
+
+@dataclass
+class Document:
+    """A parsed YAML file: its data, its bytes' identity and a way to locate any dotted path in it."""
+
+    file: str
+    data: Any
+    sha256: str
+    root: Position = (1, 1)
+    path: Path | None = None
+    raw: bytes = field(default=b"", repr=False)
+
+    def position(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> Position:
+        """The position of the deepest node along `parts` that exists (its key when `key`)."""
+        node, pos = self.data, self.root
+        for index, part in enumerate(parts):
+            last = index == len(parts) - 1
+            if isinstance(node, YamlMap) and part in node.marks:
+                key_pos, value_pos = node.marks[part]
+                pos = key_pos if (key and last) else value_pos
+                node = node[part]
+            elif isinstance(node, YamlSeq) and isinstance(part, int) and 0 <= part < len(node):
+                pos = node.marks[part]
+                node = node[part]
+            else:
+                break
+        return pos
+
+    def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> Location:
+        line, column = self.position(parts, key=key)
+        return Location(self.file, line, column)
+
+    def diagnostic(
+        self,
+        code: str,
+        message: str,
+        parts: tuple[Any, ...] | list[Any] = (),
+        *,
+        key: bool = False,
+        severity: str = "error",
+        hint: str = "",
+    ) -> Diagnostic:
+        return Diagnostic(
+            code, message, self.locate(parts, key=key), dotted(parts), severity, hint
+        )
+
+
+def dotted(parts: tuple[Any, ...] | list[Any]) -> str:
+    """`('answers', 'gov-01', 'evidence', 0)` -> `answers.gov-01.evidence[0]`."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + str(part)
+    return text
+
+
+def _fail(file: str, code: str, message: str, pos: Position = (1, 1), hint: str = "") -> InputError:
+    diagnostic = Diagnostic(code, message, Location(file, *pos), "", "error", hint)
+    return InputError(f"{file}: {message}", [diagnostic])
+
+
+def _too_large(file: str, size: int, max_bytes: int) -> InputError:
+    return _fail(
+        file,
+        "too-large",
+        f"the file is {size:,} bytes, over the limit of {max_bytes:,}",
+        hint="split the file, or raise the limit with --max-bytes",
+    )
+
+
+def _pos(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+def _decode(raw: bytes, file: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise _fail(
+            file,
+            "not-utf8",
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not valid UTF-8",
+            (line, column),
+            "save the file as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_bytes(raw: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES, path: Path | None = None) -> Document:
+    """Parse one YAML document from bytes, refusing anything outside the limits."""
+    if len(raw) > max_bytes:
+        raise _too_large(file, len(raw), max_bytes)
+    text = _decode(raw, file)
+    data, root = _build(text, file)
+    return Document(file, data, hashlib.sha256(raw).hexdigest(), root, path, raw)
+
+
+def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> Document:
+    """Read and parse a YAML file; a missing or unreadable file is a located error."""
+    file = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _too_large(file, size, max_bytes)
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise _fail(file, "not-a-file", "is a directory, not a YAML file") from None
+    except FileNotFoundError:
+        raise _fail(file, "no-such-file", "no such file", hint="check the path") from None
+    except OSError as exc:
+        raise _fail(file, "unreadable", f"cannot be read: {exc.strerror}") from None
+    return load_bytes(raw, file, max_bytes=max_bytes, path=path)
+
+
+class _Builder:
+    """Turns a parser's event stream into YamlMap/YamlSeq/scalars without recursion."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, node count)
+        self.alias_budget = MAX_ALIAS_EXPANSION
+
+    def error(self, code: str, message: str, mark: Any, hint: str = "") -> InputError:
+        return _fail(self.file, code, message, _pos(mark), hint)
+
+    def check_tag(self, tag: str | None, allowed: set[str], mark: Any) -> None:
+        if tag in _NON_SPECIFIC or tag in allowed:
+            return
+        raise self.error(
+            "yaml-tag",
+            f"the YAML tag {tag!r} is not allowed here",
+            mark,
+            "remove the tag: only plain YAML values (strings, numbers, booleans, dates, lists, mappings) are accepted",
+        )
+
+    def scalar(self, event: ScalarEvent) -> Any:
+        tag = event.tag
+        if tag in _NON_SPECIFIC:
+            tag = _resolver.resolve(ScalarNode, event.value, event.implicit) if tag is None else _TAG + "str"
+        self.check_tag(tag, SCALAR_TAGS, event.start_mark)
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return _construct_scalar[tag](_constructor, node)
+        except (ValueError, TypeError, yaml.YAMLError) as exc:
+            raise self.error("yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}: {exc}", event.start_mark) from None
+
+    def build(self, events: Any) -> tuple[Any, Position]:
+        # Each frame: [container, anchor, node_count, pending_key, pending_key_pos, start_pos]
+        stack: list[list[Any]] = []
+        result: Any = None
+        root: Position = (1, 1)
+        documents = 0
+        for event in events:
+            if isinstance(event, (StreamStartEvent, StreamEndEvent, DocumentEndEvent)):
+                continue
+            if isinstance(event, DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self.error("yaml-documents", "the file holds more than one YAML document", event.start_mark, "keep one document per file (remove the extra '---')")
+                continue
+            pos = _pos(event.start_mark)
+            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+                is_map = isinstance(event, MappingStartEvent)
+                self.check_tag(event.tag, {MAPPING_TAG if is_map else SEQUENCE_TAG}, event.start_mark)
+                if len(stack) >= MAX_DEPTH:
+                    raise self.error("too-deep", f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+                stack.append([YamlMap() if is_map else YamlSeq(), event.anchor, 1, _NO_KEY, None, pos])
+                continue
+            if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                frame = stack.pop()
+                value, anchor, count, start = frame[0], frame[1], frame[2], frame[5]
+            elif isinstance(event, AliasEvent):
+                if event.anchor not in self.anchors:
+                    raise self.error("yaml-alias", f"the alias *{event.anchor} has no anchor before it", event.start_mark)
+                value, count = self.anchors[event.anchor]
+                self.alias_budget -= count
+                if self.alias_budget < 0:
+                    raise self.error(
+                        "alias-bomb",
+                        f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes",
+                        event.start_mark,
+                        "write the values out instead of repeating large anchors",
+                    )
+                anchor, start = None, pos
+            else:
+                value, anchor, count, start = self.scalar(event), event.anchor, 1, pos
+            if anchor is not None:
+                self.anchors[anchor] = (value, count)
+            if not stack:
+                result, root = value, start
+                continue
+            parent = stack[-1]
+            parent[2] += count
+            container = parent[0]
+            if isinstance(container, YamlSeq):
+                container.append(value)
+                container.marks.append(start)
+            elif parent[3] is _NO_KEY:
+                if isinstance(value, (YamlMap, YamlSeq)):
+                    raise self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", event.start_mark)
+                if value in container.marks:
+                    first = container.marks[value][0]
+                    raise self.error(
+                        "duplicate-key",
+                        f"duplicate key {value!r} (first given at line {first[0]}, column {first[1]})",
+                        event.start_mark,
+                        "keep one of the two entries",
+                    )
+                parent[3], parent[4] = value, start
+            else:
+                key = parent[3]
+                container[key] = value
+                container.marks[key] = (parent[4], start)
+                parent[3] = _NO_KEY
+        return result, root
+
+
+_NO_KEY = object()
+
+
+def _build(text: str, file: str) -> tuple[Any, Position]:
+    parser = _Parser(text)
+    builder = _Builder(file)
+
+    def events() -> Any:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            yield event
+            if isinstance(event, StreamEndEvent):
+                return
+
+    try:
+        return builder.build(events())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(part for part in (exc.context, exc.problem) if part) or "malformed YAML"
+        raise _fail(file, "yaml-syntax", message, _pos(mark) if mark else (1, 1)) from None
+    except yaml.YAMLError as exc:
+        raise _fail(file, "yaml-syntax", str(exc)) from None
+    finally:
+        parser.dispose()
