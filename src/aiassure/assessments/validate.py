@@ -83,6 +83,9 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
         kind = subject.get("type")
         if kind is not None and kind != rubric.model.subject:
             found.append(doc.diagnostic("subject-type", f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind}", ("subject", "type")))
+        for key in ("name", "code"):
+            if subject.get(key) == "":
+                found.append(doc.diagnostic("subject-incomplete", f"subject.{key} is empty", ("subject", key), severity="warning", hint=f"fill in subject.{key} before submitting"))
         if rubric.model.subject == "organisation":
             for key in TECHNOLOGY_ONLY:
                 if key in subject:

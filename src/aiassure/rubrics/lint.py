@@ -185,6 +185,9 @@ class _Checker:
             self.error("missing-options", f"a {c.type} criterion needs `options`", path)
             return
         self.unique([o.id for o in c.options], (*path, "options"), "option")
+        for oi, option in enumerate(c.options):
+            if option.id.lower() in ("na", "n/a"):
+                self.error("reserved-id", "an option may not be called `na`: it is the not-applicable answer", (*path, "options", oi, "id"))
 
     def type_choice(self, c: Criterion, path: Path_) -> None:
         self.options(c, path)
