@@ -75,8 +75,7 @@ port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 as_user "$bindir/pg_ctl" -D "$base/data" -l "$base/server.log" -w -t 60 start \
   -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$base -c fsync=off" >&2
 
-PGPASSWORD="$password" as_user env PGPASSWORD="$password" \
-  "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$db_user" "$db_name" >&2
+as_user env PGPASSWORD="$password" "$bindir/createdb" -h 127.0.0.1 -p "$port" -U "$db_user" "$db_name" >&2
 
 url="postgresql+psycopg://$db_user:$password@127.0.0.1:$port/$db_name"
 cat >"$state_file" <<EOF
@@ -86,5 +85,5 @@ PG_PORT='$port'
 PG_URL='$url'
 EOF
 chmod 600 "$state_file"
-log "PostgreSQL $("$bindir/postgres" --version | awk '{print $NF}') running in $base/data on 127.0.0.1:$port"
+log "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') running in $base/data on 127.0.0.1:$port"
 echo "export AIASSURE_TEST_POSTGRES_URL=$url"

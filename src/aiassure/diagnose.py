@@ -13,6 +13,11 @@ from pydantic import BaseModel, ValidationError
 from .errors import Diagnostic
 from .source import Document
 
+# A file with more problems than this gets this many listed and one `too-many-errors`: past
+# that, nobody reads them, and suggesting near-miss ids for each costs time a hostile file could
+# multiply.
+MAX_DIAGNOSTICS = 1000
+
 
 def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or an empty string when none is close."""
@@ -79,7 +84,15 @@ def pydantic_diagnostics(
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[Any, ...]] = set()
     for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
+        if len(diagnostics) >= MAX_DIAGNOSTICS:
+            diagnostics.append(too_many(doc, prefix))
+            break
+        raw_loc = error["loc"]
+        if error["type"] in ("extra_forbidden", "missing"):
+            # These end with the key itself, which may be named like a union member: `date:`, `int:`.
+            loc = _without_union_tags(model, raw_loc[:-1]) + raw_loc[-1:]
+        else:
+            loc = _without_union_tags(model, raw_loc)
         if loc in seen:  # a union reports one error per member; one located message is enough
             continue
         seen.add(loc)
@@ -101,6 +114,22 @@ def pydantic_diagnostics(
             message = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_describe(got)}"
             diagnostics.append(doc.diagnostic("invalid-value", message, parts))
     return diagnostics
+
+
+def too_many(doc: Document, parts: tuple[Any, ...]) -> Diagnostic:
+    return doc.diagnostic("too-many-errors", f"more than {MAX_DIAGNOSTICS} problems here; the rest are not checked", parts)
+
+
+def _without_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The error location without the union members' names, keeping fields so named (`date`)."""
+    kept: list[Any] = []
+    for part in loc:
+        if _is_union_tag(part):
+            holder = _model_at(model, tuple(kept))
+            if holder is None or part not in _field_names(holder):
+                continue
+        kept.append(part)
+    return tuple(kept)
 
 
 def _is_union_tag(part: Any) -> bool:

@@ -32,11 +32,15 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 64
 # Aliases are shared, never copied, but whoever walks the tree later expands them: bound that walk.
 MAX_ALIAS_EXPANSION = 10_000
+# Longer numbers are refused before they are built: YAML 1.1 base-60 integers (1:2:3) cost
+# quadratic time to build, and huge integers overflow floats and Python's int-to-text limit.
+MAX_NUMBER_CHARS = 128
 
 _TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
 MAPPING_TAG = _TAG + "map"
 SEQUENCE_TAG = _TAG + "seq"
+_NUMBER_TAGS = {_TAG + "int", _TAG + "float"}
 _NON_SPECIFIC = {None, "!"}
 
 _Parser = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -118,7 +122,9 @@ def dotted(parts: tuple[Any, ...] | list[Any]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += ("." if text else "") + str(part)
+            name = str(part)
+            # Keys come from the file: escape control and bidi characters before a terminal sees them.
+            text += ("." if text else "") + (name if name.isprintable() else repr(name)[1:-1])
     return text
 
 
@@ -173,7 +179,9 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | 
         size = path.stat().st_size
         if size > max_bytes:
             raise _too_large(file, size, max_bytes)
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            # Bounded: a device or /proc file reports size 0 and may never end.
+            raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
         raise _fail(file, "not-a-file", "is a directory, not a YAML file") from None
     except FileNotFoundError:
@@ -209,42 +217,81 @@ class _Builder:
         if tag in _NON_SPECIFIC:
             tag = _resolver.resolve(ScalarNode, event.value, event.implicit) if tag is None else _TAG + "str"
         self.check_tag(tag, SCALAR_TAGS, event.start_mark)
+        if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
+            raise self.error(
+                "number-too-long",
+                f"a number written with {len(event.value):,} characters is over the limit of {MAX_NUMBER_CHARS}",
+                event.start_mark,
+                "quote it if it is text",
+            )
         node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return _construct_scalar[tag](_constructor, node)
         except (ValueError, TypeError, yaml.YAMLError) as exc:
-            raise self.error("yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}: {exc}", event.start_mark) from None
+            detail = f": {exc}"
+        except (KeyError, AttributeError):  # an explicit tag on the wrong text: `!!bool maybe`, `!!timestamp soon`
+            detail = ""
+        raise self.error("yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}{detail}", event.start_mark)
 
-    def build(self, events: Any) -> tuple[Any, Position]:
-        # Each frame: [container, anchor, node_count, pending_key, pending_key_pos, start_pos]
-        stack: list[list[Any]] = []
+    def build(self, parser: Any) -> tuple[Any, Position]:
+        # This loop runs once per YAML node: it dispatches on the exact event class (most frequent
+        # first), keeps the innermost open collection in locals (the outer ones wait on `stack`),
+        # and resolves plain scalars only when their first character could make them more than text.
+        stack: list[tuple[Any, ...]] = []
+        container: Any = None  # the innermost open YamlMap or YamlSeq; None at the top level
+        marks: Any = None
+        in_seq = False
+        key: Any = _NO_KEY  # the innermost mapping's key waiting for its value
+        key_pos: Position | None = None
+        count = 0  # nodes in the innermost collection, itself included (for the alias budget)
+        own_anchor: str | None = None
+        own_start: Position = (1, 1)
         result: Any = None
         root: Position = (1, 1)
         documents = 0
-        for event in events:
-            if isinstance(event, (StreamStartEvent, StreamEndEvent, DocumentEndEvent)):
-                continue
-            if isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > 1:
-                    raise self.error("yaml-documents", "the file holds more than one YAML document", event.start_mark, "keep one document per file (remove the extra '---')")
-                continue
-            pos = _pos(event.start_mark)
-            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-                is_map = isinstance(event, MappingStartEvent)
+        get_event = parser.get_event
+        plain = _plain_scalars
+        while True:
+            event = get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                mark = event.start_mark
+                start = (mark.line + 1, mark.column + 1)
+                text = event.value
+                tag = event.tag
+                if tag is None and event.implicit[0]:
+                    if text[:1] not in _IMPLICIT_FIRST:
+                        value = text
+                    else:
+                        value = plain.get(text, _NO_KEY)
+                        if value is _NO_KEY:
+                            value = self.scalar(event)
+                            if len(plain) >= _PLAIN_SCALARS_MAX:
+                                plain.clear()
+                            plain[text] = value
+                elif tag in _NON_SPECIFIC:  # quoted or block text: a string as written
+                    value = text
+                else:
+                    value = self.scalar(event)
+                anchor, size = event.anchor, 1
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                is_map = kind is MappingStartEvent
                 self.check_tag(event.tag, {MAPPING_TAG if is_map else SEQUENCE_TAG}, event.start_mark)
                 if len(stack) >= MAX_DEPTH:
                     raise self.error("too-deep", f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
-                stack.append([YamlMap() if is_map else YamlSeq(), event.anchor, 1, _NO_KEY, None, pos])
+                stack.append((container, marks, in_seq, key, key_pos, count, own_anchor, own_start))
+                container = YamlMap() if is_map else YamlSeq()
+                marks, in_seq, key, count = container.marks, not is_map, _NO_KEY, 1
+                own_anchor, own_start = event.anchor, _pos(event.start_mark)
                 continue
-            if isinstance(event, (MappingEndEvent, SequenceEndEvent)):
-                frame = stack.pop()
-                value, anchor, count, start = frame[0], frame[1], frame[2], frame[5]
-            elif isinstance(event, AliasEvent):
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                value, anchor, size, start = container, own_anchor, count, own_start
+                container, marks, in_seq, key, key_pos, count, own_anchor, own_start = stack.pop()
+            elif kind is AliasEvent:
                 if event.anchor not in self.anchors:
                     raise self.error("yaml-alias", f"the alias *{event.anchor} has no anchor before it", event.start_mark)
-                value, count = self.anchors[event.anchor]
-                self.alias_budget -= count
+                value, size = self.anchors[event.anchor]
+                self.alias_budget -= size
                 if self.alias_budget < 0:
                     raise self.error(
                         "alias-bomb",
@@ -252,58 +299,72 @@ class _Builder:
                         event.start_mark,
                         "write the values out instead of repeating large anchors",
                     )
-                anchor, start = None, pos
-            else:
-                value, anchor, count, start = self.scalar(event), event.anchor, 1, pos
+                anchor, start = None, _pos(event.start_mark)
+            elif kind is DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self.error("yaml-documents", "the file holds more than one YAML document", event.start_mark, "keep one document per file (remove the extra '---')")
+                continue
+            elif event is None or kind is StreamEndEvent:
+                break
+            else:  # StreamStartEvent, DocumentEndEvent
+                continue
             if anchor is not None:
-                self.anchors[anchor] = (value, count)
-            if not stack:
+                self.anchors[anchor] = (value, size)
+            if container is None:
                 result, root = value, start
                 continue
-            parent = stack[-1]
-            parent[2] += count
-            container = parent[0]
-            if isinstance(container, YamlSeq):
+            count += size
+            if in_seq:
                 container.append(value)
-                container.marks.append(start)
-            elif parent[3] is _NO_KEY:
+                marks.append(start)
+            elif key is _NO_KEY:
                 if isinstance(value, (YamlMap, YamlSeq)):
                     raise self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", event.start_mark)
-                if value in container.marks:
-                    first = container.marks[value][0]
+                if value in marks:
+                    first = marks[value][0]
                     raise self.error(
                         "duplicate-key",
                         f"duplicate key {value!r} (first given at line {first[0]}, column {first[1]})",
                         event.start_mark,
                         "keep one of the two entries",
                     )
-                parent[3], parent[4] = value, start
+                key, key_pos = value, start
             else:
-                key = parent[3]
                 container[key] = value
-                container.marks[key] = (parent[4], start)
-                parent[3] = _NO_KEY
+                marks[key] = (key_pos, start)
+                key = _NO_KEY
         return result, root
 
 
 _NO_KEY = object()
+# Plain scalars repeat across files (keys, levels, yes/no, dates): resolving and constructing
+# each one is much of the cost of reading a submission, so their values (all immutable) are
+# kept, up to a bound so that memory stays flat however many files a process reads.
+_plain_scalars: dict[str, Any] = {}
+_PLAIN_SCALARS_MAX = 4096
+# The first characters for which the resolver may give a plain scalar a tag other than str
+# (the safe resolver has no wildcard entry); any other plain scalar is text as written.
+_IMPLICIT_FIRST = frozenset(_resolver.yaml_implicit_resolvers)
+
+
+def _unacceptable(file: str, text: str, exc: yaml.reader.ReaderError) -> InputError:
+    """A character YAML forbids anywhere (NUL, most control characters), located."""
+    # libyaml counts `position` in UTF-8 bytes, PyYAML in characters: find the character instead.
+    character = chr(exc.character) if isinstance(exc.character, int) else exc.character
+    before = text[: max(text.find(character), 0)]
+    position = (before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
+    return _fail(file, "yaml-character", f"the character U+{ord(character):04X} is not allowed in YAML", position, "remove it")
 
 
 def _build(text: str, file: str) -> tuple[Any, Position]:
-    parser = _Parser(text)
     builder = _Builder(file)
-
-    def events() -> Any:
-        while True:
-            event = parser.get_event()
-            if event is None:
-                return
-            yield event
-            if isinstance(event, StreamEndEvent):
-                return
-
+    parser = None
     try:
-        return builder.build(events())
+        parser = _Parser(text)  # the pure-Python reader checks every character here
+        return builder.build(parser)
+    except yaml.reader.ReaderError as exc:
+        raise _unacceptable(file, text, exc) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "malformed YAML"
@@ -311,4 +372,5 @@ def _build(text: str, file: str) -> tuple[Any, Position]:
     except yaml.YAMLError as exc:
         raise _fail(file, "yaml-syntax", str(exc)) from None
     finally:
-        parser.dispose()
+        if parser is not None:
+            parser.dispose()

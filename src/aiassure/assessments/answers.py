@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ..diagnose import did_you_mean, pydantic_diagnostics
+from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
 from ..errors import Diagnostic
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion
@@ -40,10 +40,11 @@ class AnswerChecker:
         if not isinstance(raw, dict):
             return self._with_value(criterion, raw, path, {})
         value_key = "value"
-        for key in raw:
-            if key not in LONG_FORM_KEYS:
-                self.error("unknown-key", f"unknown key {key!r} in an answer", (*path, key), did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}", key=True)
-                return None
+        unknown = [key for key in raw if key not in LONG_FORM_KEYS]
+        for key in unknown:
+            self.error("unknown-key", f"unknown key {key!r} in an answer", (*path, key), did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}", key=True)
+        if unknown:
+            return None
         if "level" in raw and "value" in raw:
             self.error("conflicting-keys", "give `value` or `level`, not both", (*path, "level"), key=True)
             return None
@@ -119,6 +120,9 @@ class AnswerChecker:
         chosen: list[str] = []
         ok = True
         for index, item in enumerate(raw):
+            if len(self.found) >= MAX_DIAGNOSTICS:
+                self.found.append(too_many(self.doc, path))
+                return None
             if not isinstance(item, str) or item not in ids:
                 self.error("unknown-option", f"{item!r} is not an id of {criterion.id}", (*path, index), did_you_mean(str(item), ids) or f"ids: {', '.join(ids)}")
                 ok = False
@@ -179,8 +183,11 @@ class AnswerChecker:
             self.error("evidence-target", "an evidence item needs exactly one of `url` or `path`", path)
             return False
         if item.url is not None:
-            parts = urlsplit(item.url)
-            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+            try:
+                parts = urlsplit(item.url)
+            except ValueError:  # for example an unclosed IPv6 bracket: http://[::1
+                parts = None
+            if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
                 self.error("evidence-url", f"evidence URL {item.url!r} is not an http(s) address", (*path, "url"), "only http:// and https:// links are accepted")
                 return False
             return True
@@ -191,23 +198,34 @@ class AnswerChecker:
         if relative.is_absolute() or item.path.startswith(("\\", "/")) or ":" in item.path or "\0" in item.path:
             self.error("evidence-path", f"evidence path {item.path!r} must be relative to the submission's folder", (*path, "path"))
             return False
+        if "\\" in item.path:
+            # A browser reading a report turns \ into /, so `a\..\..\x` could escape there.
+            self.error("evidence-path", f"evidence path {item.path!r} must separate folders with /, not \\", (*path, "path"))
+            return False
         if self.folder is None:
             if ".." in relative.parts:
                 self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"))
                 return False
             return True
-        target = (self.folder / relative).resolve()
-        if not target.is_relative_to(self.folder):
-            self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"), "keep evidence files inside the folder of the submission")
-            return False
-        if not target.is_file():
-            self.warn("evidence-missing", f"evidence file {item.path!r} does not exist", (*path, "path"))
-            return True
-        if item.sha256 is not None:
-            digest = hashlib.sha256(target.read_bytes()).hexdigest()
-            if digest != item.sha256.lower():
-                self.error("evidence-hash", f"evidence file {item.path!r} has SHA-256 {digest}, not the one given", (*path, "sha256"))
+        try:
+            target = (self.folder / relative).resolve()
+            if not target.is_relative_to(self.folder):
+                self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"), "keep evidence files inside the folder of the submission")
                 return False
+            if not target.is_file():
+                self.warn("evidence-missing", f"evidence file {item.path!r} does not exist", (*path, "path"))
+                return True
+            if item.sha256 is None:
+                return True
+            with target.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except (OSError, RuntimeError) as exc:  # a name too long, no permission; RuntimeError: a symlink loop
+            reason = exc.strerror if isinstance(exc, OSError) else "symbolic links loop"
+            self.error("evidence-path", f"evidence path {item.path!r} cannot be checked: {reason}", (*path, "path"))
+            return False
+        if digest != item.sha256.lower():
+            self.error("evidence-hash", f"evidence file {item.path!r} has SHA-256 {digest}, not the one given", (*path, "sha256"))
+            return False
         return True
 
 

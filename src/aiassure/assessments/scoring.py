@@ -40,7 +40,10 @@ def claimed_level(criterion: Criterion, value: Any, top: int) -> int | None:
         return next(o.level or 0 for o in criterion.options or [] if o.id == value)
     if kind == "multi":
         points = {o.id: (1.0 if o.points is None else o.points) for o in criterion.options or []}
-        return _threshold_level(criterion.thresholds, sum(points[i] for i in value), "min")
+        # Points are decimals like 0.1: an exact sum, whatever the order of the answer's ids, with
+        # the tolerance of level_of so that 0.7 + 0.1 + 0.1 + 0.1 reaches `min: 1`.
+        total = math.fsum(points[i] for i in value) + TOLERANCE
+        return _threshold_level(criterion.thresholds, total, "min")
     if kind == "number":
         bound = "max" if criterion.direction == "lower_is_better" else "min"
         return _threshold_level(criterion.thresholds, value, bound)
@@ -52,7 +55,9 @@ def claimed_level(criterion: Criterion, value: Any, top: int) -> int | None:
         level = 0
         for candidate in range(1, top + 1):
             ids = by_level.get(candidate)
-            if not ids or not met.issuperset(ids):
+            if ids is None:  # no element at this level: nothing to meet, but never the level reached
+                continue
+            if not met.issuperset(ids):
                 break
             level = candidate
         return level
@@ -307,7 +312,8 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         action = next_step(rubric, criterion, credited + 1, answers.get(c.id))
         if c.id in gated:
             gate = next(g for g in failed if g.criterion == c.id)
-            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {gate.scope} {gate.target} at {gate.cap}"
+            capped = "the overall level" if gate.scope == "overall" else f"{gate.scope} {gate.target}"
+            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {capped} at {gate.cap}"
         elif c.status == "unevidenced":
             reason = f"claimed level {c.claimed} needs evidence that counts from level {criterion.evidence_from}"
             action = f"Provide evidence: {action}"

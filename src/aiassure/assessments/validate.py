@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .. import __version__
-from ..diagnose import did_you_mean, pydantic_diagnostics
+from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
 from ..errors import AiassureError, Diagnostic, InputError
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
@@ -72,6 +72,8 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
             rubric = library.resolve(ref, relative_to=doc.path.parent if doc.path else None)
         except InputError as exc:
             found.extend(exc.diagnostics)
+            # Those name the rubric's file; say here too why this submission fails.
+            found.append(doc.diagnostic("invalid-rubric", f"rubric {ref!r} is invalid: see the errors listed for its file", ("rubric",), hint="fix the rubric, or name a valid one"))
         except AiassureError as exc:
             hint = exc.diagnostics[0].hint if exc.diagnostics else ""
             found.append(doc.diagnostic("unknown-rubric", exc.message, ("rubric",), hint=hint))
@@ -82,7 +84,7 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
     if rubric is not None and isinstance(subject, dict):
         kind = subject.get("type")
         if kind is not None and kind != rubric.model.subject:
-            found.append(doc.diagnostic("subject-type", f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind}", ("subject", "type")))
+            found.append(doc.diagnostic("subject-type", f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind!r}", ("subject", "type")))
         for key in ("name", "code"):
             if subject.get(key) == "":
                 found.append(doc.diagnostic("subject-incomplete", f"subject.{key} is empty", ("subject", key), severity="warning", hint=f"fill in subject.{key} before submitting"))
@@ -99,6 +101,9 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
     if rubric is not None:
         checker = AnswerChecker(doc, rubric)
         for ident, raw in (raw_answers or {}).items():
+            if len(checker.found) >= MAX_DIAGNOSTICS:
+                checker.found.append(too_many(doc, ("answers",)))
+                break
             criterion = rubric.criteria.get(ident) if isinstance(ident, str) else None
             if criterion is None:
                 checker.error(

@@ -36,7 +36,8 @@ def render_table(result: Result, console: object) -> None:
     completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
     console.print(f"Outcome: [bold]{outcome}[/bold] · completeness {completeness} · {len(result.warnings)} warning(s)")
     for gate in result.failed_gates:
-        console.print(f"[red]Failed gate[/red] {gate.criterion}: caps {gate.scope} {gate.target} at {gate.cap}")
+        scope = "the overall level" if gate.scope == "overall" else f"{gate.scope} {gate.target}"
+        console.print(f"[red]Failed gate[/red] {gate.criterion}: caps {scope} at {gate.cap}")
     for action in result.actions[:5]:
         console.print(f"  → {action.criterion} {action.from_level}→{action.to_level}: {action.action}", overflow="fold")
     console.print()

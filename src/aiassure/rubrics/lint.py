@@ -99,7 +99,7 @@ class _Checker:
             wpath = ("outcomes", oi, "when")
             self.in_scale(outcome.when.overall_at_least, (*wpath, "overall_at_least"), "overall_at_least")
             for pillar, level in outcome.when.pillars_at_least.items():
-                self.pillar_ref(pillar, (*wpath, "pillars_at_least", pillar))
+                self.pillar_ref(pillar, (*wpath, "pillars_at_least", pillar), key=True)
                 self.in_scale(level, (*wpath, "pillars_at_least", pillar), "level")
         used = {c.pillar or d.pillar for d in rubric.domains for c in d.criteria}
         for pi, pillar in enumerate(rubric.pillars):
@@ -114,9 +114,9 @@ class _Checker:
                     return ("domains", di, "criteria", ci)
         return ()
 
-    def pillar_ref(self, pillar: str, path: Path_) -> None:
+    def pillar_ref(self, pillar: str, path: Path_, key: bool = False) -> None:
         if pillar not in self.pillars:
-            self.error("unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars))
+            self.error("unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars), key=key)
 
     def criterion(self, c: Criterion, domain_pillar: str | None, path: Path_) -> None:
         given = c.model_fields_set
@@ -249,7 +249,7 @@ class _Checker:
         if gaps:
             self.warn(
                 "checklist-gap",
-                f"no element at level(s) {', '.join(map(str, gaps))}: the checklist cannot credit level {gaps[0]} or above",
+                f"no element at level(s) {', '.join(map(str, gaps))}: the checklist never credits those levels",
                 (*path, "elements"),
             )
 

@@ -21,6 +21,7 @@ from .model import Criterion, Domain, Rubric
 BUILTIN_DIR = Path(__file__).parent / "library"
 ENV_PATH = "AIASSURE_RUBRIC_PATH"
 _EXTENSION_KEYS = ("extends", "remove")
+MAX_EXTENDS_DEPTH = 32
 
 
 def canonical_json(value: Any) -> str:
@@ -28,9 +29,10 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _version_key(version: str) -> tuple[int, ...]:
-    core = version.split("-", 1)[0].split("+", 1)[0]
-    return tuple(int(part) for part in core.split("."))
+def _version_key(version: str) -> tuple[tuple[int, ...], bool]:
+    """Semantic-version order: a release after its pre-releases; a malformed version sorts first."""
+    core, dash, _ = version.split("+", 1)[0].partition("-")
+    return tuple(int(part) if part.isdecimal() else -1 for part in core.split(".")), not dash
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,26 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
         domains.append(copy)
         domains.marks.append(doc.root)
         index[str(domain.get("id"))] = copy
+    # `remove` drops the base's criteria before the extension's are added, so that removing an id
+    # and giving it again replaces the criterion.
+    removals = extension.get("remove") or []
+    if not isinstance(removals, list):
+        problems.append(doc.diagnostic("invalid-value", "`remove` must be a list of criterion ids", ("remove",)))
+        removals = []
+    known = {str(c.get("id")) for d in domains for c in d["criteria"] if isinstance(c, dict)}
+    for ri, ident in enumerate(removals):
+        if not isinstance(ident, str) or ident not in known:
+            problems.append(
+                doc.diagnostic("unknown-criterion", f"cannot remove unknown criterion {ident!r}", ("remove", ri), hint=did_you_mean(ident, known))
+            )
+    drop = set(map(str, removals))
+    for domain in domains:
+        kept = YamlSeq()
+        for position, criterion in zip(domain["criteria"].marks, domain["criteria"], strict=False):
+            if not (isinstance(criterion, dict) and str(criterion.get("id")) in drop):
+                kept.append(criterion)
+                kept.marks.append(position)
+        domain["criteria"] = kept
     for key, value in extension.items():
         if key in _EXTENSION_KEYS:
             continue
@@ -151,27 +173,9 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
                     target.marks[dkey] = domain.marks[dkey]
         merged["domains"] = domains
         merged.marks["domains"] = extension.marks["domains"]
-    if "domains" not in merged:
+    if "domains" not in extension:
         merged["domains"] = domains
         merged.marks["domains"] = doc.root, doc.root
-    removals = extension.get("remove") or []
-    if not isinstance(removals, list):
-        problems.append(doc.diagnostic("invalid-value", "`remove` must be a list of criterion ids", ("remove",)))
-        removals = []
-    known = {str(c.get("id")) for d in domains for c in d["criteria"] if isinstance(c, dict)}
-    for ri, ident in enumerate(removals):
-        if ident not in known:
-            problems.append(
-                doc.diagnostic("unknown-criterion", f"cannot remove unknown criterion {ident!r}", ("remove", ri), hint=did_you_mean(ident, known))
-            )
-    drop = set(map(str, removals))
-    for domain in domains:
-        kept = YamlSeq()
-        for position, criterion in zip(domain["criteria"].marks, domain["criteria"], strict=False):
-            if not (isinstance(criterion, dict) and str(criterion.get("id")) in drop):
-                kept.append(criterion)
-                kept.marks.append(position)
-        domain["criteria"] = kept
     return merged, problems
 
 
@@ -212,9 +216,13 @@ class RubricLibrary:
         """A rubric by `id@version`, bare `id` (newest version) or a file path."""
         if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
             path = (relative_to / ref) if relative_to is not None and not Path(ref).is_absolute() else Path(ref)
-            if not path.is_file():
+            try:
+                exists = path.is_file()
+            except OSError:  # for example a name too long for the file system
+                exists = False
+            if not exists:
                 raise _located_error(where or ref, "unknown-rubric", f"rubric file {str(path)!r} does not exist", "give a path relative to the submission file, or id@version")
-            return self.load_path(path, _chain=_chain)
+            return self.load_path(path, where=where, _chain=_chain)
         ident, _, version = ref.partition("@")
         matches = [(v, p) for i, v, p in self.entries() if i == ident and (not version or v == version)]
         if not matches:
@@ -229,9 +237,9 @@ class RubricLibrary:
             )
         if not version:
             matches.sort(key=lambda item: _version_key(item[0]), reverse=True)
-        return self.load_path(matches[0][1], _chain=_chain)
+        return self.load_path(matches[0][1], where=where, _chain=_chain)
 
-    def load_path(self, path: Path, *, _chain: tuple[str, ...] = ()) -> LoadedRubric:
+    def load_path(self, path: Path, *, where: str = "", _chain: tuple[str, ...] = ()) -> LoadedRubric:
         resolved = path.resolve()
         stat = resolved.stat()
         key = (str(resolved), stat.st_mtime_ns, stat.st_size, tuple(map(str, self.dirs)))
@@ -241,7 +249,12 @@ class RubricLibrary:
         if str(resolved) in _chain:
             raise InputError(
                 "extends cycle",
-                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), Location(str(path)))],
+                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), Location(where or str(path)))],
+            )
+        if len(_chain) >= MAX_EXTENDS_DEPTH:  # each level is a Python stack frame or three
+            raise InputError(
+                "extends too deep",
+                [Diagnostic("extends-too-deep", f"more than {MAX_EXTENDS_DEPTH} rubrics extend one another in a chain", Location(where or str(path)))],
             )
         loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path))
         self._cache[key] = loaded
@@ -258,12 +271,15 @@ class RubricLibrary:
         problems: list[Diagnostic] = []
         if "extends" in data:
             ref = data["extends"]
-            if not isinstance(ref, str) or "@" not in ref:
-                raise InputError("bad extends", [doc.diagnostic("invalid-value", f"`extends` must be id@version, got {ref!r}", ("extends",))])
+            if not isinstance(ref, str) or ("@" not in ref and not ref.endswith((".yaml", ".yml"))):
+                raise InputError("bad extends", [doc.diagnostic("invalid-value", f"`extends` must be id@version or the path of a .yaml file, got {ref!r}", ("extends",))])
             for required in ("id", "version"):
                 if required not in data:
                     problems.append(doc.diagnostic("missing-key", f"an extension needs its own {required!r}", (), hint=f"add `{required}:`"))
-            base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=str(doc.locate(("extends",))), _chain=chain)
+            try:
+                base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=str(doc.locate(("extends",))), _chain=chain)
+            except NotFoundError as exc:  # a missing base makes this rubric invalid, not missing
+                raise InputError(exc.message, exc.diagnostics) from None
             data, merge_problems = _merge(base.raw, data, doc)
             problems.extend(merge_problems)
             doc = Document(doc.file, data, doc.sha256, doc.root, doc.path, doc.raw)

@@ -11,7 +11,11 @@ Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
 SemVer = Annotated[str, StringConstraints(pattern=r"^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
-Weight = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Weights and points are bounded so that their sums stay finite: 1e308 + 1e308 is inf (math.fsum
+# raises), and inf / inf would be a NaN score.
+MAX_WEIGHT = 1_000_000
+Weight = Annotated[float, Field(ge=0, le=MAX_WEIGHT, allow_inf_nan=False)]
+Points = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT, allow_inf_nan=False)]
 
 CRITERION_TYPES = ("level", "yes_no", "choice", "multi", "number", "checklist", "text")
 CriterionType = Literal["level", "yes_no", "choice", "multi", "number", "checklist", "text"]
@@ -68,7 +72,7 @@ class Option(Strict):
     id: Identifier
     label: NonEmpty
     level: int | None = None  # choice
-    points: Annotated[float, Field(allow_inf_nan=False)] | None = None  # multi (default 1)
+    points: Points | None = None  # multi (default 1)
 
 
 class Threshold(Strict):

@@ -1,0 +1,418 @@
+"""`aiassure assess RUBRIC -o FILE`: the guided, resumable questionnaire on a terminal or a pipe."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..assessments.model import Answer, EvidenceItem
+from ..assessments.result import Result
+from ..assessments.session import (
+    Draft,
+    Questionnaire,
+    ReplyError,
+    answer_hint,
+    evidence_item,
+    evidence_note,
+    help_lines,
+    intake_fields,
+    load_draft,
+    needs_evidence,
+    parse_date,
+    question_lines,
+    read_field,
+    read_reply,
+    show_answer,
+)
+from ..assessments.validate import load_submission, to_result
+from ..errors import AiassureError
+from ..fsutil import refuse_inputs, write_atomic
+from ..rubrics.loader import RubricLibrary
+from ..rubrics.model import Criterion
+from .common import max_bytes_option, rubric_dir_option, stdout_console
+from .init import current_round
+
+EXIT_EOF = 1
+EXIT_INTERRUPTED = 130
+
+
+class Terminal:
+    """Line input and output: colour and readline line editing on a terminal, plain text on a pipe."""
+
+    def __init__(self) -> None:
+        on_terminal = sys.stdout.isatty()
+        self.colour = on_terminal and not os.environ.get("NO_COLOR")
+        self.width = shutil.get_terminal_size().columns if on_terminal else None  # piped output stays unwrapped
+        stdin = sys.stdin
+        self.interactive = stdin is not None and stdin.isatty()
+        if self.interactive:
+            with contextlib.suppress(ImportError):  # absent on some platforms: input() then works without editing
+                import readline  # noqa: F401  (gives input() line editing and history)
+
+    def say(self, text: str = "", **style: Any) -> None:
+        click.echo(click.style(text, **style) if self.colour and style else text, color=self.colour)
+
+    def block(self, line: str, **style: Any) -> None:
+        """A line of a question, wrapped to the terminal's width with a hanging indent."""
+        body = line.lstrip(" ")
+        lead = line[: len(line) - len(body)]
+        if self.width is None or len(line) < self.width:
+            self.say(line, **style)
+            return
+        for part in textwrap.wrap(body, self.width - 1, initial_indent=lead, subsequent_indent=lead + "  "):
+            self.say(part, **style)
+
+    def warn(self, text: str) -> None:
+        self.say(f"  ✗ {text}", fg="yellow")
+
+    def ask(self, prompt: str) -> str:
+        """One line from standard input; EOFError when it is closed."""
+        if sys.stdin is None:
+            raise EOFError
+        line = input(prompt)
+        if not self.interactive:  # a piped answer is not echoed by a terminal: show it, so logs read like a session
+            click.echo(line)
+        return line
+
+
+class Store:
+    """Saves the draft atomically, and refuses to overwrite a file that someone else changed meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.digest = self._digest_on_disk()
+        self.saved_answers = 0
+
+    def _digest_on_disk(self) -> str | None:
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            return None
+
+    def save(self, draft: Draft, what: str) -> None:
+        on_disk = self._digest_on_disk()
+        if on_disk is not None and on_disk != self.digest:
+            raise AiassureError(
+                f"{self.path} was changed by another program during this session, so it was not overwritten "
+                f"and {what} was not saved; run the command again to continue from the file as it is now"
+            )
+        text = draft.render()
+        write_atomic(self.path, text)
+        self.digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.saved_answers = draft.answered
+
+
+class Session:
+    """One run of the questionnaire: the subject, then the questions, then the summary."""
+
+    def __init__(self, draft: Draft, questionnaire: Questionnaire, store: Store, terminal: Terminal) -> None:
+        self.draft = draft
+        self.rubric = draft.rubric
+        self.questions = questionnaire
+        self.store = store
+        self.term = terminal
+        self.announced_second_round = False
+
+    # -- the subject --------------------------------------------------------------------------
+
+    def intake(self) -> None:
+        say = self.term.say
+        say(f"About the {self.rubric.model.subject} assessed (Enter keeps the value in brackets)", bold=True)
+        for spec in intake_fields(self.rubric.model.subject):
+            current = self.draft.get(spec.key)
+            if spec.choices:
+                self.term.block(
+                    "  " + "  ".join(f"{n}) {choice}" for n, choice in enumerate(spec.choices, 1)), dim=True
+                )
+            shown = current.isoformat() if isinstance(current, date) else current
+            prompt = f"{spec.prompt}" + (f" [{shown}]" if shown else "") + ": "
+            while True:
+                try:
+                    self.draft.set(spec.key, read_field(spec, self.term.ask(prompt), current))
+                    break
+                except ReplyError as problem:
+                    self.term.warn(str(problem))
+        self.ask_assessors()
+        self.store.save(self.draft, "the subject")
+
+    def ask_assessors(self) -> None:
+        assessors = self.draft.assessors
+        if assessors:
+            listed = ", ".join(a["name"] + (f" ({a['role']})" if a.get("role") else "") for a in assessors)
+            self.term.say(f"Assessors so far: {listed}; add more, or press Enter")
+        while name := self.term.ask("Assessor's name (Enter when done): ").strip():
+            role = self.term.ask(f"  {name}'s role (Enter to leave blank): ").strip()
+            assessors.append({"name": name, **({"role": role} if role else {})})
+
+    # -- the criteria -------------------------------------------------------------------------
+
+    def run(self) -> bool:
+        """Ask until nothing is left; False when the user chose to save and quit."""
+        while (ident := self.questions.current()) is not None:
+            if not self.ask(ident):
+                return False
+        return True
+
+    def ask(self, ident: str) -> bool:
+        criterion = self.rubric.criteria[ident]
+        questions = self.questions
+        say = self.term.say
+        if questions.second_offer(ident) and not self.announced_second_round:
+            self.announced_second_round = True
+            say()
+            say(
+                f"Back to the question(s) you skipped: {', '.join(questions.deferred)} (s leaves one for the next run)",
+                bold=True,
+            )
+        previous = questions.answer_of(ident)
+        self.show(criterion, previous)
+        while True:
+            try:
+                reply = read_reply(criterion, self.rubric, self.term.ask(f"{ident}> "), has_answer=previous is not None)
+            except ReplyError as problem:
+                self.term.warn(str(problem))
+                continue
+            if reply.kind == "help":
+                for line in help_lines(criterion, self.rubric):
+                    self.term.block(f"  {line}", fg="cyan")
+                continue
+            if reply.kind == "back":
+                if questions.back(ident) is None:
+                    self.term.warn("this is the first question (use --review to change the subject)")
+                    continue
+                return True
+            if reply.kind == "quit":
+                return False
+            if reply.kind == "skip":
+                questions.skip(ident)
+                return True
+            if reply.kind == "keep":
+                questions.keep(ident)
+                return True
+            kept = self.draft.answers.get(ident) or Answer(None)  # its notes, owner and evidence carry over
+            if reply.kind == "na":
+                answer = self.ask_na(kept)
+            else:
+                answer = Answer(
+                    reply.value,
+                    notes=kept.notes,
+                    owner=kept.owner,
+                    evidence=self.ask_evidence(criterion, reply.value, kept),
+                )
+            change = questions.record(ident, answer)
+            self.store.save(self.draft, f"the answer to {ident}")
+            if change.now_apply:
+                say(f"  now asked as well: {', '.join(change.now_apply)}", fg="cyan")
+            if change.no_longer_apply:
+                say(f"  no longer applies: {', '.join(change.no_longer_apply)}", fg="cyan")
+            return True
+
+    def show(self, criterion: Criterion, previous: Answer | None) -> None:
+        term = self.term
+        term.say()
+        term.say(f"── {self.questions.progress(criterion.id)} ──", dim=True)
+        lines = question_lines(criterion, self.rubric)
+        term.block(f"{criterion.id}  {lines[0]}", bold=True)
+        for line in lines[1:]:
+            for part in line.splitlines():
+                term.block(part if part.startswith("  ") else f"  {part}")
+        if previous is not None:
+            term.say(f"  current answer: {show_answer(criterion, self.rubric, previous)} (Enter keeps it)", fg="cyan")
+        term.block(
+            f"  answer: {answer_hint(criterion, self.rubric)} · ? help · b back · s skip · q save and quit", dim=True
+        )
+
+    def ask_na(self, kept: Answer) -> Answer:
+        reason = ""
+        while not reason:
+            default = f" [{kept.reason}]" if kept.reason else ""
+            reason = self.term.ask(f"  Why does it not apply here?{default} ").strip() or (kept.reason or "")
+            if not reason:
+                self.term.warn("an `na` needs a reason")
+        default = f" [{kept.approved_by}]" if kept.approved_by else ""
+        approved = self.term.ask(f"  Who approved that (name, role)?{default} ").strip() or kept.approved_by
+        return Answer(
+            None,
+            na=True,
+            reason=reason,
+            approved_by=approved or None,
+            notes=kept.notes,
+            owner=kept.owner,
+            evidence=kept.evidence,
+        )
+
+    def ask_evidence(self, criterion: Criterion, value: Any, kept: Answer) -> tuple[EvidenceItem, ...]:
+        items = list(kept.evidence)
+        if not needs_evidence(criterion, value, self.rubric):
+            return tuple(items)
+        say = self.term.say
+        recency = criterion.evidence_max_age_days
+        dated = (
+            f", dated within {recency} days before {self.draft.assessed_on.isoformat()}" if recency is not None else ""
+        )
+        say(f"  This level needs evidence (from level {criterion.evidence_from} up{dated}).", fg="cyan")
+        if items:
+            for item in items:
+                say(f"  - {item.title}: {item.url or item.path}" + (f" ({item.date.isoformat()})" if item.date else ""))
+            if self.term.ask(f"  Keep the {len(items)} item(s) above? [Y/n] ").strip().lower() in ("n", "no"):
+                items = []
+        folder = self.store.path.resolve().parent
+        while title := self.term.ask("  Evidence title (Enter when done): ").strip():
+            while True:
+                try:
+                    item = evidence_item(title, self.term.ask(f"  Link (https://...) or path relative to {folder}: "))
+                    break
+                except ReplyError as problem:
+                    self.term.warn(str(problem))
+            if item.path is not None and not (folder / item.path).is_file():
+                self.term.warn(f"{item.path} is not in {folder} yet; `aiassure validate` will warn until it is")
+            if recency is not None:
+                item = item.model_copy(update={"date": self._ask_date()})
+            items.append(item)
+        note = evidence_note(criterion, Answer(value, evidence=tuple(items)), self.draft.assessed_on)
+        if note:
+            self.term.warn(note)
+        return tuple(items)
+
+    def _ask_date(self) -> date | None:
+        while True:
+            text = self.term.ask("  Date of the document (YYYY-MM-DD; Enter if undated): ").strip()
+            if not text:
+                return None
+            try:
+                return parse_date(text)
+            except ReplyError as problem:
+                self.term.warn(str(problem))
+
+    # -- the end --------------------------------------------------------------------------------
+
+    def summary(self, library: RubricLibrary, max_bytes: int) -> None:
+        say = self.term.say
+        path = self.store.path
+        left = self.questions.unanswered()
+        say()
+        if left:
+            say(
+                f"{len(left)} question(s) still unanswered: {', '.join(left)}; run the same command to answer them",
+                fg="yellow",
+            )
+        else:
+            say(f"Every question that applies is answered ({self.draft.answered} answers in {path}).", fg="green")
+        result = to_result(load_submission(path, library, max_bytes=max_bytes))
+        if self.term.colour:
+            from .score import render_table
+
+            render_table(result, stdout_console())
+        else:
+            for line in summary_lines(result):
+                say(line)
+        say(f"Make the report: aiassure report {path} -o DIR", bold=True)
+        say("To change answers later, run the same command with --review.", dim=True)
+
+
+def summary_lines(result: Result) -> list[str]:
+    """The score summary in plain text, for output that is not a terminal."""
+
+    def score(value: float | None, level: int | None, label: str | None, cap: int | None) -> str:
+        if value is None:
+            return "not assessed"
+        return f"{value:.2f} (level {level} {label})" + (f", capped to {cap}" if cap is not None else "")
+
+    overall = result.overall
+    lines = [
+        f"Result for {result.subject.get('name')} ({result.subject.get('code')}), {result.round}: "
+        f"{result.rubric.id}@{result.rubric.version}",
+        f"  overall ({overall.method}): {score(overall.score, overall.level, overall.label, overall.capped_to)}",
+    ]
+    lines += [f"  pillar {p.id}: {score(p.score, p.level, p.label, p.capped_to)}" for p in result.pillars]
+    lines += [f"  domain {d.id}: {score(d.score, d.level, d.label, d.capped_to)}" for d in result.domains]
+    completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
+    lines.append(f"Outcome: {result.outcome.label if result.outcome else 'none'} · completeness {completeness}")
+    lines += [
+        f"Failed gate {g.criterion}: caps "
+        + ("the overall level" if g.scope == "overall" else f"{g.scope} {g.target}")
+        + f" at {g.cap}"
+        for g in result.failed_gates
+    ]
+    if result.actions:
+        lines.append("Top actions:")
+        lines += [f"  {a.criterion} {a.from_level}->{a.to_level}: {a.action}" for a in result.actions[:5]]
+    return lines
+
+
+@click.command("assess")
+@click.argument("rubric")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The answers file: created, or resumed if it exists.",
+)
+@click.option("--review", is_flag=True, help="Walk through the subject and the answered questions too, to change them.")
+@rubric_dir_option
+@max_bytes_option
+def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
+    """Answer RUBRIC's questions one at a time, saving FILE after every answer.
+
+    Run it again with the same -o to resume at the first unanswered question. At a question:
+    ? help, b back, s skip, q save and quit, Enter keeps the current answer. Standard input may be
+    piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid input or standard
+    input ended early (the answers so far are saved), 2 usage error, 130 interrupted (Ctrl-C;
+    the answers so far are saved)."""
+    library = RubricLibrary(list(rubric_dirs))
+    loaded = library.resolve(rubric)
+    given_as_file = rubric.endswith((".yaml", ".yml"))
+    if given_as_file:
+        refuse_inputs(output, [Path(rubric)])
+    store = Store(output)
+    resuming = output.exists()
+    if resuming:
+        draft = load_draft(output, loaded, library, max_bytes=max_bytes)
+        store.saved_answers = draft.answered
+    else:
+        today = date.today()
+        # a rubric given as a file is named by its path from the answers file, as `init` does
+        reference = os.path.relpath(Path(rubric).resolve(), output.resolve().parent) if given_as_file else loaded.ref
+        draft = Draft.new(loaded, reference, current_round(today), today)
+    questionnaire = Questionnaire(draft, review=review)
+    session = Session(draft, questionnaire, store, Terminal())
+    say = session.term.say
+    if resuming:
+        next_up = questionnaire.current()
+        say(
+            f"Resuming {output}: {draft.answered} answered" + (f"; next: {next_up}" if next_up else "") + ".", bold=True
+        )
+    else:
+        say(f"{loaded.model.title} ({loaded.ref}): {len(loaded.criteria)} questions.", bold=True)
+        say(f"Every answer is saved to {output} as soon as it is given.")
+    say("At any question: ? help, b back, s skip, q save and quit. Ctrl-C stops; every answer given is kept.", dim=True)
+    try:
+        if review or not resuming or not draft.subject_complete:
+            session.intake()
+        finished = session.run()
+    except KeyboardInterrupt:
+        click.echo(f"\n{_saved(store)}", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    except EOFError:
+        click.echo(f"\nstandard input ended before the questionnaire was finished; {_saved(store)}", err=True)
+        raise SystemExit(EXIT_EOF) from None
+    if not finished:
+        click.echo(_saved(store), err=True)
+        return
+    session.summary(library, max_bytes)
+
+
+def _saved(store: Store) -> str:
+    if store.digest is None:
+        return "nothing was saved yet"
+    return f"saved {store.saved_answers} answers to {store.path}; run the same command to resume"

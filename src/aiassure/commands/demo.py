@@ -1,0 +1,195 @@
+"""`aiassure demo`: the main job end to end on the shipped examples: scores, reports, a registry and the portfolio."""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import click
+
+import aiassure
+
+from ..assessments.scorer import ScoreOptions, library_for
+from ..batch import expand_paths, run_batch
+from ..errors import InputError, NotFoundError
+from .common import echo_diagnostics, progress, rubric_dir_option
+
+DEFAULT_OUT = Path("aiassure-demo")
+REPORT_FORMATS = ("html", "pdf")
+
+
+def source_examples() -> Path:
+    """The examples/ folder of the source tree aiassure runs from (src/aiassure/ -> repo root)."""
+    return Path(aiassure.__file__).resolve().parents[2] / "examples"
+
+
+def example_submissions(folder: Path) -> list[Path]:
+    """Every submission under `folder`: YAML files whose `subject` is a mapping (rubric files and
+    evidence are left alone), in a stable order."""
+    from ..errors import AiassureError
+    from ..source import load_file
+
+    found = []
+    for path in expand_paths([folder]):
+        try:
+            data = load_file(path).data
+        except AiassureError:
+            found.append(path)  # let scoring report what is wrong with it
+            continue
+        if isinstance(data, dict) and isinstance(data.get("subject"), dict):
+            found.append(path)
+    return found
+
+
+def _write_report(path: Path, *, settings: dict[str, Any]) -> list[Path]:
+    """Worker: read one submission again (nothing large crosses processes) and write its reports."""
+    from ..assessments.validate import load_submission
+    from ..reports.writer import write_reports
+
+    parsed = load_submission(path, library_for(settings["rubric_dirs"]))
+    return write_reports([parsed], settings["out_dir"], REPORT_FORMATS, previous=settings["previous"])
+
+
+@click.command("demo")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default=True,
+    help="Folder for everything the demo writes.",
+)
+@click.option(
+    "--examples",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of example submissions (default: examples/ of the aiassure source tree).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="the number of CPUs",
+    help="Worker processes.",
+)
+@rubric_dir_option
+def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[Path, ...]) -> None:
+    """Score every example submission, write each one's HTML and PDF report, ingest them all into
+    a SQLite registry (OUTPUT/registry.db) and write the national portfolio report; then say where
+    everything is."""
+    from ..registry.intake import read_inputs
+    from ..registry.portfolio import build_portfolio
+    from ..registry.render import write_portfolio
+    from ..registry.store import open_registry
+
+    folder = examples or source_examples()
+    if not folder.is_dir():
+        raise NotFoundError(
+            f"no examples folder at {folder} (aiassure is not running from its source tree); "
+            "give one with --examples DIR"
+        )
+    files = example_submissions(folder)
+    if not files:
+        raise NotFoundError(f"no submission files in {folder}")
+    options = ScoreOptions(tuple(rubric_dirs))
+    outcomes = list(progress(read_inputs(files, options, jobs=jobs), len(files), "scoring"))
+    rejected = [o for o in outcomes if o.intake is None]
+    if rejected:
+        for outcome in rejected:
+            echo_diagnostics(outcome.diagnostics)
+        raise InputError(f"{len(rejected)} of {len(files)} example(s) are invalid")
+    intakes = [o.intake for o in outcomes if o.intake is not None]
+
+    reports_dir = out_dir / "reports"
+    settings = {"rubric_dirs": tuple(rubric_dirs), "out_dir": reports_dir, "previous": [i.result for i in intakes]}
+    reports = [
+        p
+        for written in progress(
+            run_batch(partial(_write_report, settings=settings), files, jobs=jobs), len(files), "reports"
+        )
+        for p in written
+    ]
+
+    database = out_dir / "registry.db"
+    registry = open_registry(f"sqlite:///{database}")
+    try:
+        statuses = [registry.store(intake).status for intake in intakes]
+        portfolio = build_portfolio(registry)
+    finally:
+        registry.close()
+    portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
+    _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
+
+
+def _two_rounds(intakes: list[Any]) -> tuple[str, str] | None:
+    """The files of the first subject assessed in two rounds on one rubric, earlier round first."""
+    seen: dict[tuple[str, str], Any] = {}
+    for intake in sorted(intakes, key=lambda i: (i.result.round, i.source)):
+        earlier = seen.setdefault((intake.result.rubric.id, str(intake.result.subject.get("code"))), intake)
+        if earlier.result.round != intake.result.round:
+            return earlier.source, intake.source
+    return None
+
+
+def _print_summary(
+    folder: Path,
+    intakes: list[Any],
+    reports_dir: Path,
+    reports: list[Path],
+    database: Path,
+    statuses: list[str],
+    portfolio_files: list[Path],
+) -> None:
+    """Plain aligned text: it reads the same on a terminal, in a log and in a pipe."""
+    rows = []
+    for intake in sorted(
+        intakes,
+        key=lambda i: (
+            f"{i.result.rubric.id}@{i.result.rubric.version}",
+            str(i.result.subject.get("code")),
+            i.result.round,
+        ),
+    ):
+        result = intake.result
+        overall = result.overall
+        level = "not assessed" if overall.level is None else f"{overall.level} {overall.label} ({overall.score:.2f})"
+        gates = len(result.failed_gates)
+        rows.append(
+            (
+                f"{result.rubric.id}@{result.rubric.version}",
+                result.round,
+                str(result.subject.get("code")),
+                level,
+                f"{gates} failed gate{'' if gates == 1 else 's'}" if gates else "",
+                result.outcome.label if result.outcome else "",
+                str(result.subject.get("name")),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [f"Scored {len(intakes)} example submissions from {folder}:"]
+    for rubric in dict.fromkeys(row[0] for row in rows):
+        lines.append(f"  {rubric}")
+        lines += [
+            "    " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[1:], start=1)).rstrip()
+            for row in rows
+            if row[0] == rubric
+        ]
+    stored = len(statuses) - statuses.count("duplicate")
+    lines += [
+        "",
+        f"Per-organisation reports, HTML and PDF ({len(reports)} files): {reports_dir}/",
+        f"Registry (SQLite): {database}  ({stored} stored, {statuses.count('duplicate')} already there)",
+        "Portfolio report:",
+        *(f"  {path}" for path in portfolio_files),
+        "",
+        "Next:",
+        f"  aiassure registry list --db {database}",
+        f"  aiassure portfolio export --format csv --db {database} -o portfolio.csv",
+    ]
+    pair = _two_rounds(intakes)
+    if pair:
+        lines.append(f"  aiassure diff {pair[0]} {pair[1]}")
+    click.echo("\n".join(lines))

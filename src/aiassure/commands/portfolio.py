@@ -1,0 +1,123 @@
+"""`aiassure portfolio report|export`: the national view of the registry, as a report or as data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from .registry import db_option
+
+
+@click.group("portfolio")
+def command() -> None:
+    """The national portfolio computed from the registry (docs/registry.md)."""
+
+
+@command.command("report")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write portfolio.html / .pdf / .json into.",
+)
+@click.option("--round", "round_", metavar="YYYY-Qn", help="The round to report (default: each rubric's latest).")
+@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric; ID@MAJOR picks a major version.")
+@click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, json.")
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates searched before the built-in ones (repeatable).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=200,
+    show_default=True,
+    help="Most subjects listed one per row in a table.",
+)
+@db_option
+def report(
+    out_dir: Path,
+    round_: str | None,
+    rubric: str | None,
+    formats: str,
+    template_dirs: tuple[Path, ...],
+    limit: int,
+    db: str | None,
+) -> None:
+    """Write the portfolio report: distributions, heatmap, trends, peer benchmarks, scaling
+    candidates, organisations needing support, most failed gates and weakest criteria. Refuses to
+    compare results across major versions of a rubric."""
+    from ..registry.portfolio import build_portfolio
+    from ..registry.render import parse_formats, write_portfolio
+    from ..registry.store import open_registry
+
+    chosen = parse_formats(formats)
+    registry = open_registry(db, must_exist=True)
+    try:
+        portfolio = build_portfolio(registry, round_=round_, rubric=rubric, limit=limit)
+    finally:
+        registry.close()
+    for path in write_portfolio(portfolio, out_dir, chosen, template_dirs):
+        click.echo(str(path))
+
+
+@command.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), required=True)
+@click.option(
+    "-o",
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output; Parquet needs a file).",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["submissions", "scores"]),
+    default="submissions",
+    show_default=True,
+    help="One row per submission, or one per submission and scope.",
+)
+@click.option("--round", "round_", metavar="YYYY-Qn", help="Only this round.")
+@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric (and major version).")
+@click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
+@db_option
+def export(
+    fmt: str,
+    out_file: Path | None,
+    table: str,
+    round_: str | None,
+    rubric: str | None,
+    include_superseded: bool,
+    db: str | None,
+) -> None:
+    """Export the registry as CSV, Parquet or JSON Lines, streamed. CSV text cells that a
+    spreadsheet would run as a formula (starting with = + - @, tab or CR) are prefixed with '."""
+    from ..errors import UsageError
+    from ..fsutil import atomic_writer
+    from ..registry.export import TABLES, export_rows, write_csv, write_jsonl, write_parquet
+    from ..registry.store import open_registry
+
+    if fmt == "parquet" and out_file is None:
+        raise UsageError("Parquet is binary: give a file with -o")
+    columns = TABLES[table]
+    registry = open_registry(db, must_exist=True)
+    try:
+        rows = export_rows(registry, table, round_=round_, rubric=rubric, include_superseded=include_superseded)
+        if out_file is None:
+            stream = click.get_text_stream("stdout")
+            count = write_csv(rows, list(columns), stream) if fmt == "csv" else write_jsonl(rows, stream)
+        elif fmt == "parquet":
+            with atomic_writer(out_file, "wb") as handle:
+                count = write_parquet(rows, columns, handle)
+        else:
+            with atomic_writer(out_file, "w") as handle:
+                count = write_csv(rows, list(columns), handle) if fmt == "csv" else write_jsonl(rows, handle)
+    finally:
+        registry.close()
+    click.echo(f"{count} row(s)" + (f" written to {out_file}" if out_file else ""), err=True)

@@ -1,0 +1,311 @@
+"""`aiassure registry ingest|list|show`: store submissions, results and PDF reports, and look at what is stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..assessments.scorer import ScoreOptions
+from ..errors import NotFoundError
+from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option, stdout_console
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="The registry: sqlite:///PATH (or just PATH) or postgresql+psycopg://USER:PASSWORD@HOST/DB. "
+        "Default: AIASSURE_DB, else sqlite:///aiassure.db.",
+    )(func)
+
+
+def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)(
+        func
+    )
+
+
+@click.group("registry")
+def command() -> None:
+    """The registry of every submission: SQLite by default, PostgreSQL when shared (docs/registry.md)."""
+
+
+@dataclass
+class IngestSummary:
+    """Counts of what happened to each input, and why each rejected one was rejected."""
+
+    db: str
+    files: int = 0
+    new: int = 0
+    superseded: int = 0
+    duplicate: int = 0
+    rejected: list[tuple[str, list[str]]] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "db": self.db,
+            "files": self.files,
+            "new": self.new,
+            "superseded": self.superseded,
+            "duplicate": self.duplicate,
+            "rejected": [{"path": path, "reasons": reasons} for path, reasons in self.rejected],
+        }
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"{self.files} file(s) into {self.db}:",
+            f"  new         {self.new}",
+            f"  superseded  {self.superseded}  (stored; an earlier submission for the same subject, rubric and round"
+            " is kept as history)",
+            f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
+            f"  rejected    {len(self.rejected)}",
+        ]
+        for path, reasons in self.rejected:
+            lines.append(f"    {path}: {reasons[0]}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+        return lines
+
+
+@command.command("ingest")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@db_option
+@click.option("--strict", is_flag=True, help="Reject submissions that have warnings.")
+@click.option("--verbose", "-v", is_flag=True, help="Say what happened to every file.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format."
+)
+@jobs_option
+@rubric_dir_option
+@max_bytes_option
+def ingest(
+    paths: tuple[Path, ...],
+    db: str | None,
+    strict: bool,
+    verbose: bool,
+    fmt: str,
+    jobs: int,
+    rubric_dirs: tuple[Path, ...],
+    max_bytes: int,
+) -> None:
+    """Validate, score and store submission YAML files, result JSON files and PDF reports (or folders
+    of them). The same submission twice is stored once; a newer one for the same subject and round
+    supersedes the current one, which is kept as history. Exit 1 if any file was rejected."""
+    from ..registry.intake import expand_inputs, read_inputs
+    from ..registry.store import open_registry
+
+    files = expand_inputs(list(paths))
+    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
+    registry = open_registry(db)
+    summary = IngestSummary(registry.shown, len(files))
+    try:
+        for outcome in progress(read_inputs(files, options, jobs=jobs), len(files), "ingesting"):
+            if outcome.intake is None:
+                echo_diagnostics(outcome.diagnostics)
+                reasons = [d.format().split("\n")[0] for d in outcome.diagnostics if d.is_error] or ["rejected"]
+                summary.rejected.append((outcome.path, reasons))
+                continue
+            stored = registry.store(outcome.intake)
+            if stored.status == "duplicate":
+                summary.duplicate += 1
+            elif stored.superseded:
+                summary.superseded += 1
+            else:
+                summary.new += 1
+            if verbose:
+                click.echo(_stored_line(outcome.path, stored), err=True)
+    finally:
+        registry.close()
+    if fmt == "json":
+        click.echo(json.dumps(summary.as_json(), indent=2))
+    else:
+        click.echo("\n".join(summary.lines()))
+    if summary.rejected:
+        raise SystemExit(1)
+
+
+def _stored_line(path: str, stored: Any) -> str:
+    if stored.status == "duplicate":
+        return f"{path}: duplicate of #{stored.submission_id}"
+    if stored.status == "superseding":
+        return f"{path}: stored as #{stored.submission_id}, superseding #{stored.other_id}"
+    if stored.status == "history":
+        current = stored.other_id
+        return f"{path}: stored as #{stored.submission_id} as history: #{current} was assessed later and stays current"
+    return f"{path}: stored as #{stored.submission_id}"
+
+
+LIST_COLUMNS = ("id", "code", "name", "org_type", "region", "round", "rubric", "overall", "gates", "complete", "status")
+
+
+@command.command("list")
+@db_option
+@click.option("--round", "round_", metavar="YYYY-Qn", help="Only this round.")
+@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric (and major version).")
+@click.option("--subject-type", type=click.Choice(["organisation", "technology"]))
+@click.option("--org-type", metavar="TYPE", help="Only this org_type (acute, icb, vendor, ...).")
+@click.option("--region", metavar="REGION", help="Only this region.")
+@click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
+@format_option
+def list_(
+    db: str | None,
+    round_: str | None,
+    rubric: str | None,
+    subject_type: str | None,
+    org_type: str | None,
+    region: str | None,
+    include_superseded: bool,
+    fmt: str,
+) -> None:
+    """The stored submissions, current ones only unless --all."""
+    from ..registry.store import open_registry
+
+    registry = open_registry(db, must_exist=True)
+    try:
+        rows = registry.listing(
+            round_=round_,
+            rubric=rubric,
+            subject_type=subject_type,
+            org_type=org_type,
+            region=region,
+            include_superseded=include_superseded,
+        )
+        if fmt == "json":
+            _echo_json_array(_row_json(row) for row in rows)
+            return
+        from rich.table import Table
+
+        table = Table(show_lines=False)
+        for name in LIST_COLUMNS:
+            table.add_column(name, justify="right" if name in ("id", "overall", "gates", "complete") else "left")
+        shown = 0
+        for row in rows:
+            shown += 1
+            table.add_row(
+                str(row.id),
+                row.subject_code,
+                row.subject_name,
+                row.org_type,
+                row.region or "",
+                row.round,
+                f"{row.rubric_id}@{row.rubric_version}",
+                _overall_text(row.overall_score, row.overall_level),
+                str(row.failed_gate_count),
+                "" if row.completeness is None else f"{row.completeness:.0%}",
+                "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
+            )
+        stdout_console().print(table)
+        click.echo(f"{shown} submission(s)", err=True)
+    finally:
+        registry.close()
+
+
+@command.command("show")
+@click.argument("subject")
+@db_option
+@format_option
+def show(subject: str, db: str | None, fmt: str) -> None:
+    """Every stored submission of one subject (by code, or a submission's SHA-256 prefix), history included."""
+    from ..registry.store import open_registry
+
+    registry = open_registry(db, must_exist=True)
+    try:
+        rows = list(registry.listing(subject=subject, include_superseded=True))
+        if not rows:
+            raise NotFoundError(
+                f"no submission of {subject!r} in {registry.shown}; `aiassure registry list` shows what is stored"
+            )
+        scores = registry.scope_scores([row.id for row in rows], ("pillar",))
+        if fmt == "json":
+            _echo_json_array({**_row_json(row), "result": json.loads(registry.submission(row.id).result_json)} for row in rows)
+            return
+        _print_history(rows, scores)
+    finally:
+        registry.close()
+
+
+def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
+    from rich.table import Table
+
+    console = stdout_console()
+    for rubric in dict.fromkeys(row.rubric_id for row in rows):
+        group = [row for row in rows if row.rubric_id == rubric]
+        pillars = list(dict.fromkeys(score.scope_id for row in group for score in scores[row.id]))
+        latest = group[-1]
+        title = (
+            f"{latest.subject_name} ({latest.subject_code}; {latest.subject_type}, {latest.org_type}"
+            + (f", {latest.region}" if latest.region else "")
+            + f") on {rubric}"
+        )
+        table = Table(title=title, title_justify="left")
+        for name in (
+            "id",
+            "round",
+            "assessed",
+            "version",
+            "sha256",
+            "overall",
+            *pillars,
+            "gates",
+            "complete",
+            "status",
+        ):
+            table.add_column(name)
+        for row in group:
+            by_pillar = {score.scope_id: score for score in scores[row.id]}
+            table.add_row(
+                str(row.id),
+                row.round,
+                row.assessed_on.isoformat(),
+                row.rubric_version,
+                row.sha256[:12],
+                _overall_text(row.overall_score, row.overall_level),
+                *(_overall_text(by_pillar[p].score, by_pillar[p].level) if p in by_pillar else "" for p in pillars),
+                str(row.failed_gate_count),
+                "" if row.completeness is None else f"{row.completeness:.0%}",
+                "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
+            )
+        console.print(table)
+
+
+def _overall_text(score: float | None, level: int | None) -> str:
+    return "not assessed" if score is None else f"{level} ({score:.2f})"
+
+
+def _row_json(row: Any) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "sha256": row.sha256,
+        "subject": {
+            "type": row.subject_type,
+            "code": row.subject_code,
+            "name": row.subject_name,
+            "org_type": row.org_type,
+            "region": row.region,
+        },
+        "round": row.round,
+        "assessed_on": row.assessed_on.isoformat(),
+        "rubric": {"id": row.rubric_id, "version": row.rubric_version},
+        "overall": {"score": row.overall_score, "level": row.overall_level},
+        "failed_gates": row.failed_gate_count,
+        "completeness": row.completeness,
+        "outcome": row.outcome_label,
+        "current": row.superseded_by is None,
+        "superseded_by": row.superseded_by,
+        "source": {"kind": row.source_kind, "name": row.source_name},
+        "ingested_at": row.ingested_at.isoformat(),
+    }
+
+
+def _echo_json_array(items: Any) -> None:
+    """A JSON array streamed item by item, so memory stays flat however many rows there are."""
+    first = True
+    for item in items:
+        text = json.dumps(item, indent=2, ensure_ascii=False)
+        click.echo(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n")), nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")

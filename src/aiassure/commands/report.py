@@ -1,0 +1,119 @@
+"""`aiassure report FILE... -o DIR`: one report per submission, as HTML, PDF, Markdown or JSON."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+import click
+
+from ..assessments.scorer import library_for
+from ..assessments.validate import ParsedSubmission, load_submission
+from ..batch import expand_paths, run_batch
+from ..errors import AiassureError
+from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option
+
+
+def _report_one(path: Path, *, settings: dict) -> list[Path]:
+    """Worker: read one submission again (cheap, and nothing large crosses processes) and write its reports."""
+    from ..reports.writer import write_reports
+
+    parsed = load_submission(
+        path, library_for(settings["rubric_dirs"]), strict=settings["strict"], max_bytes=settings["max_bytes"]
+    )
+    return write_reports(
+        [parsed],
+        settings["out_dir"],
+        settings["formats"],
+        settings["template_dirs"],
+        settings["previous"],
+        protect=settings["protect"],
+    )
+
+
+@click.command("report")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the reports to (created if missing).",
+)
+@click.option(
+    "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated formats: html, pdf, md, json."
+)
+@click.option(
+    "--template-dir",
+    "template_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates searched before the built-in ones (repeatable); see `aiassure templates scaffold`.",
+)
+@click.option(
+    "--previous",
+    "previous_paths",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="An earlier round: submissions, result JSON files or report PDFs, or folders of them (repeatable). "
+    "Each report shows the change since the latest earlier round of the same subject.",
+)
+@click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@jobs_option
+@rubric_dir_option
+@max_bytes_option
+def command(
+    files: tuple[Path, ...],
+    out_dir: Path,
+    formats: str,
+    template_dirs: tuple[Path, ...],
+    previous_paths: tuple[Path, ...],
+    strict: bool,
+    jobs: int,
+    rubric_dirs: tuple[Path, ...],
+    max_bytes: int,
+) -> None:
+    """Write one report per submission FILE into the output folder, named <code>-<round>.<format>.
+
+    A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
+    from ..fsutil import refuse_inputs
+    from ..reports.writer import PREVIOUS_SUFFIXES, load_previous, parse_formats, report_paths
+
+    chosen = parse_formats(formats)
+    library = library_for(tuple(rubric_dirs))
+    previous = load_previous(list(previous_paths), library)
+    paths = expand_paths(files)
+    valid: list[ParsedSubmission] = []
+    for path in paths:
+        try:
+            valid.append(load_submission(path, library, strict=strict, max_bytes=max_bytes))
+        except AiassureError as exc:
+            echo_diagnostics(exc.diagnostics)
+    protect = [
+        *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
+        *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
+    ]
+    for planned in report_paths(valid, out_dir, chosen):
+        for target in planned:
+            refuse_inputs(target, [*paths, *protect])
+    settings = {
+        "rubric_dirs": tuple(rubric_dirs),
+        "strict": strict,
+        "max_bytes": max_bytes,
+        "out_dir": out_dir,
+        "formats": chosen,
+        "template_dirs": tuple(template_dirs),
+        "previous": previous,
+        "protect": protect,
+    }
+    valid_paths = [p.document.path for p in valid]
+    for written in progress(
+        run_batch(partial(_report_one, settings=settings), valid_paths, jobs=jobs), len(valid_paths), "reporting"
+    ):
+        for target in written:
+            click.echo(str(target))
+    failed = len(paths) - len(valid)
+    if failed:
+        click.echo(f"{failed} of {len(paths)} file(s) could not be reported", err=True)
+        raise SystemExit(1)

@@ -1,0 +1,307 @@
+"""The portfolio report: its template context, and HTML, PDF and JSON through the reports' rendering layer."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import UsageError
+from ..fsutil import write_atomic
+from .portfolio import Distribution, Portfolio, RubricInfo, Section
+
+FORMATS = ("html", "pdf", "json")
+DEFAULT_FORMATS = ("html", "pdf")
+TEMPLATE = "portfolio.html"
+STEM = "portfolio"
+LANG = "en-GB"
+TITLE = "National AI assurance portfolio"
+NOT_ASSESSED_FILL = "#d8dde0"  # NHS grey 4, as in the per-organisation reports
+ORG_TYPE_LABELS = {
+    "acute": "Acute trust",
+    "mental-health": "Mental health trust",
+    "community": "Community trust",
+    "ambulance": "Ambulance trust",
+    "icb": "Integrated care board",
+    "primary-care": "Primary care",
+    "local-authority": "Local authority",
+    "care-provider": "Care provider",
+    "vendor": "Supplier",
+    "other": "Other",
+}
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = sorted(set(names) - set(FORMATS))
+    if unknown or not names:
+        raise UsageError(
+            f"unknown portfolio format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(FORMATS)}"
+        )
+    return tuple(f for f in FORMATS if f in names)
+
+
+class _Levels:
+    """Level badges in the per-organisation reports' colours: `{css, text, fill, ink}`."""
+
+    def __init__(self, rubric: RubricInfo) -> None:
+        from ..reports.charts import palette
+
+        self.labels = rubric.labels
+        self.top = rubric.top
+        self.colours = {c.level: c for c in palette(rubric.top)}
+
+    def view(self, level: int | None) -> dict[str, Any]:
+        if level is None:
+            return {
+                "level": None,
+                "label": "not assessed",
+                "text": "not assessed",
+                "css": "level-na",
+                "fill": NOT_ASSESSED_FILL,
+                "ink": "#0b0c0c",
+            }
+        colour = self.colours[min(max(level, 0), self.top)]
+        label = self.labels.get(level, "")
+        return {
+            "level": level,
+            "label": label,
+            "text": f"{level} {label}".strip(),
+            "css": f"level-{level}",
+            "fill": colour.fill,
+            "ink": colour.text,
+        }
+
+    def scale(self) -> list[dict[str, Any]]:
+        return [self.view(level) for level in range(self.top + 1)]
+
+
+def _number(value: float | None, places: int = 2) -> str:
+    return "—" if value is None else f"{value:.{places}f}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _distribution(dist: Distribution, levels: _Levels) -> dict[str, Any]:
+    """A distribution as a stacked bar (segments in viewBox units of 0..100) and its figures."""
+    total = dist.assessed + dist.not_assessed
+    segments, x = [], 0.0
+    parts = [(levels.view(level), count) for level, count in enumerate(dist.counts)] + [
+        (levels.view(None), dist.not_assessed)
+    ]
+    for view, count in parts:
+        if not count:
+            continue
+        width = 100 * count / total
+        segments.append(
+            {
+                "x": round(x, 3),
+                "width": round(width, 3),
+                "count": count,
+                "fill": view["fill"],
+                "ink": view["ink"],
+                "text": view["text"],
+            }
+        )
+        x += width
+    described = "; ".join(f"{s['text']}: {s['count']}" for s in segments) or "no submissions"
+    return {
+        "id": dist.id,
+        "title": dist.title,
+        "assessed": dist.assessed,
+        "not_assessed": dist.not_assessed,
+        "counts": list(dist.counts),
+        "segments": segments,
+        "description": described,
+        "mean": _number(dist.mean),
+        "min": _number(dist.minimum),
+        "median": _number(dist.median),
+        "max": _number(dist.maximum),
+    }
+
+
+def _org_type(value: str) -> str:
+    return ORG_TYPE_LABELS.get(value, value)
+
+
+def _section(section: Section) -> dict[str, Any]:
+    info = section.rubric
+    levels = _Levels(info)
+    domains = [{"id": ident, "title": title} for ident, title, _ in info.domains]
+    return {
+        "anchor": f"{info.id}-{info.major}",
+        "rubric": {
+            "id": info.id,
+            "major": info.major,
+            "title": info.title,
+            "subject": info.subject,
+            "versions": section.versions,
+        },
+        "subject_word": "technology" if info.subject == "technology" else "organisation",
+        "subjects_word": "technologies" if info.subject == "technology" else "organisations",
+        "round": section.round,
+        "submissions": section.submissions,
+        "with_failed_gates": section.with_failed_gates,
+        "mean_completeness": _percent(section.mean_completeness),
+        "org_types": [{"name": _org_type(name), "count": n} for name, n in section.org_types],
+        "regions": [{"name": name or "no region given", "count": n} for name, n in section.regions],
+        "outcomes": [{"name": name or "no outcome", "count": n} for name, n in section.outcomes],
+        "scale": levels.scale(),
+        "top": info.top,
+        "overall": _distribution(section.overall, levels),
+        "pillars": [_distribution(d, levels) for d in section.pillars],
+        "domains": [_distribution(d, levels) for d in section.domains],
+        "heatmap": {
+            "columns": domains,
+            "rows": [
+                {
+                    "code": row.code,
+                    "name": row.name,
+                    "org_type": _org_type(row.org_type),
+                    "overall": levels.view(row.overall),
+                    "cells": [{**levels.view(level), "score": _number(score)} for level, score in row.cells],
+                }
+                for row in section.heatmap
+            ],
+            "total": section.submissions,
+        },
+        "trend": [
+            {
+                "round": t.round,
+                "overall": _distribution(t.overall, levels),
+                "pillars": [
+                    {"title": title, "mean": _number(t.pillar_means.get(ident))} for ident, title in info.pillars
+                ],
+            }
+            for t in section.trend
+        ],
+        "pillar_titles": [title for _, title in info.pillars],
+        "not_compared": [
+            {"round": r, "majors": ", ".join(f"{m}.x" for m in majors), "count": n}
+            for r, majors, n in section.not_compared
+        ],
+        "previous_round": section.previous_round,
+        "movers_up": [_mover(m, levels) for m in section.movers_up],
+        "movers_down": [_mover(m, levels) for m in section.movers_down],
+        "benchmarks": [
+            {
+                "code": b.code,
+                "name": b.name,
+                "org_type": _org_type(b.org_type),
+                "region": b.region or "—",
+                "level": levels.view(b.level),
+                "score": _number(b.score),
+                "national_percentile": _number(b.national_percentile, 1),
+                "national_peers": b.national_peers,
+                "org_type_percentile": _number(b.org_type_percentile, 1),
+                "org_type_peers": b.org_type_peers,
+                "region_percentile": _number(b.region_percentile, 1),
+                "region_peers": b.region_peers,
+            }
+            for b in section.benchmarks
+        ],
+        "candidates": None
+        if section.candidates is None
+        else [
+            {
+                "code": c.code,
+                "name": c.name,
+                "organisations": c.organisations,
+                "lowest": levels.view(c.lowest_pillar),
+                "completeness": _percent(c.completeness),
+            }
+            for c in section.candidates
+        ],
+        "support": [
+            {
+                "code": s.code,
+                "name": s.name,
+                "org_type": _org_type(s.org_type),
+                "region": s.region or "—",
+                "level": levels.view(s.level),
+                "score": _number(s.score),
+                "gates": list(s.gates),
+                "why": ", ".join(
+                    ([f"failed gate{'s' if len(s.gates) > 1 else ''} {', '.join(s.gates)}"] if s.gates else [])
+                    + ([f"overall level {s.level}"] if s.level is not None and s.level <= 1 else [])
+                ),
+            }
+            for s in section.support
+        ],
+        "support_total": section.support_total,
+        "gates": [
+            {"criterion": g.criterion, "question": g.question, "failed": g.failed, "share": _percent(g.share)}
+            for g in section.gates
+        ],
+        "weakest": [
+            {
+                "criterion": w.criterion,
+                "question": w.question,
+                "domain": w.domain,
+                "mean": _number(w.mean),
+                "counted": w.counted,
+            }
+            for w in section.weakest
+        ],
+        "limit": section.limit,
+    }
+
+
+def _mover(mover: Any, levels: _Levels) -> dict[str, Any]:
+    return {
+        "code": mover.code,
+        "name": mover.name,
+        "org_type": _org_type(mover.org_type),
+        "before": levels.view(mover.level_before),
+        "after": levels.view(mover.level_after),
+        "score_before": _number(mover.before),
+        "score_after": _number(mover.after),
+        "change": f"{mover.change:+.2f}",
+    }
+
+
+def portfolio_context(portfolio: Portfolio) -> dict[str, Any]:
+    """What portfolio.html sees (docs/registry.md lists the names)."""
+    sections = [_section(s) for s in portfolio.sections]
+    return {"title": TITLE, "lang": LANG, "source": portfolio.source, "sections": sections}
+
+
+def portfolio_json(portfolio: Portfolio) -> str:
+    """The portfolio's figures as JSON, unformatted (the HTML rounds them)."""
+    return json.dumps(dataclasses.asdict(portfolio), indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def render_portfolio(
+    portfolio: Portfolio, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
+) -> dict[str, bytes]:
+    """Every requested format of the portfolio, in memory: extension -> bytes."""
+    from ..reports.pdf import html_to_pdf
+    from ..reports.render import render_html
+
+    rendered: dict[str, bytes] = {}
+    if "html" in formats or "pdf" in formats:
+        html = render_html(TEMPLATE, portfolio_context(portfolio), template_dirs)
+        if "html" in formats:
+            rendered["html"] = html.encode()
+        if "pdf" in formats:
+            rendered["pdf"] = html_to_pdf(html, title=TITLE, lang=LANG, base_dirs=template_dirs)
+    if "json" in formats:
+        rendered["json"] = portfolio_json(portfolio).encode()
+    return rendered
+
+
+def write_portfolio(
+    portfolio: Portfolio, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
+) -> list[Path]:
+    """Render every format first, then write each file atomically; returns the files written."""
+    rendered = render_portfolio(portfolio, formats, template_dirs)
+    written = []
+    for ext, content in rendered.items():
+        path = out_dir / f"{STEM}.{ext}"
+        write_atomic(path, content)
+        written.append(path)
+    return written

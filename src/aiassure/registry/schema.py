@@ -1,0 +1,103 @@
+"""The registry's tables as SQLAlchemy Core objects, for queries; the migrations create them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    text,
+)
+
+metadata = MetaData()
+
+# One row per rubric text ever scored against, keyed by its fingerprint (SPEC 3.8), so the
+# portfolio can name domains and criteria without the rubric files at hand.
+rubrics = Table(
+    "rubrics",
+    metadata,
+    Column("fingerprint", String(64), primary_key=True),
+    Column("rubric_id", String, nullable=False),
+    Column("version", String, nullable=False),
+    Column("major", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("subject", String, nullable=False),
+    Column("definition", Text, nullable=False),  # the canonical JSON the fingerprint is taken of
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("subject_type", String, nullable=False),
+    Column("subject_code", String, nullable=False),
+    Column("subject_name", Text, nullable=False),
+    Column("org_type", String, nullable=False),
+    Column("region", Text),
+    Column("round", String, nullable=False),
+    Column("assessed_on", Date, nullable=False),
+    Column("rubric_id", String, nullable=False),
+    Column("rubric_version", String, nullable=False),
+    Column("rubric_major", Integer, nullable=False),
+    Column("rubric_fingerprint", String(64), ForeignKey("rubrics.fingerprint"), nullable=False),
+    Column("completeness", Float),
+    Column("failed_gate_count", Integer, nullable=False),
+    Column("outcome_id", String),
+    Column("outcome_label", Text),
+    Column("source_kind", String, nullable=False),  # yaml | json | pdf
+    Column("source_name", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("result_json", Text, nullable=False),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+    Column("superseded_by", Integer, ForeignKey("submissions.id")),
+)
+
+# At most one current submission per subject, rubric and round: the database enforces it, so no
+# interleaving of concurrent ingests can leave two.
+current_per_subject_round = Index(
+    "ix_submissions_current",
+    submissions.c.rubric_id,
+    submissions.c.subject_type,
+    submissions.c.subject_code,
+    submissions.c.round,
+    unique=True,
+    sqlite_where=text("superseded_by IS NULL"),
+    postgresql_where=text("superseded_by IS NULL"),
+)
+Index("ix_submissions_rubric_round", submissions.c.rubric_id, submissions.c.round)
+Index("ix_submissions_subject", submissions.c.subject_code)
+
+# Per-scope scores, so that distributions and benchmarks are computed in SQL. For criteria,
+# `level` is the credited level and `score` is null.
+scores = Table(
+    "scores",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    Column("scope", String, primary_key=True),  # overall | pillar | domain | criterion
+    Column("scope_id", String, primary_key=True),
+    Column("score", Float),
+    Column("level", Integer),
+    Column("capped_to", Integer),
+    Column("status", String),  # criteria only: SPEC 4.8 status
+)
+Index("ix_scores_scope", scores.c.scope, scores.c.scope_id)
+
+failed_gates = Table(
+    "failed_gates",
+    metadata,
+    Column("submission_id", Integer, ForeignKey("submissions.id", ondelete="CASCADE"), primary_key=True),
+    Column("criterion", String, primary_key=True),
+    Column("scope", String, nullable=False),
+    Column("target", String, nullable=False),
+    Column("cap", Integer, nullable=False),
+)

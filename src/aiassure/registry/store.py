@@ -1,0 +1,480 @@
+"""Open a registry (SQLite or PostgreSQL, one code path), migrate it, and store each input in its own transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import NotFoundError, RegistryError
+from .intake import Intake, RubricRecord
+
+DEFAULT_URL = "sqlite:///aiassure.db"
+ENV_DB = "AIASSURE_DB"
+MIGRATIONS = Path(__file__).parent / "migrations"
+# Concurrent writers queue on SQLite's lock rather than fail; a minute covers long ingests.
+SQLITE_BUSY_TIMEOUT_SECONDS = 60
+# Any fixed number: the PostgreSQL advisory lock that serialises schema migrations.
+MIGRATION_LOCK = 0x6169617373  # "aiass"
+
+
+def registry_url(given: str | None = None) -> str:
+    """The registry URL from --db, else AIASSURE_DB, else ./aiassure.db; a bare path means SQLite."""
+    url = given or os.environ.get(ENV_DB) or DEFAULT_URL
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):  # psycopg (3) is the driver aiassure ships with
+        return f"postgresql+psycopg://{rest}"
+    return url
+
+
+def shown_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - an unparsable URL is shown up to its scheme only
+        return url.split("://", 1)[0] + "://…"
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing one intake did."""
+
+    status: str  # new | superseding | history | duplicate
+    submission_id: int | None
+    other_id: int | None = None  # superseding: the one it replaced; history: the one that stays current
+
+    @property
+    def superseded(self) -> bool:
+        """Whether a stored submission stopped (or never started) being current because of this one."""
+        return self.status in ("superseding", "history")
+
+
+class Registry:
+    """A registry database: SQLite in WAL mode, or PostgreSQL; the same statements on both."""
+
+    def __init__(self, engine: Any, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self._known_rubrics: set[str] = set()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @property
+    def shown(self) -> str:
+        return shown_url(self.url)
+
+    @contextlib.contextmanager
+    def transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Any]:
+        """A connection inside one transaction, committed on success.
+
+        SQLite writers take the write lock up front (BEGIN IMMEDIATE), so two writers never
+        deadlock upgrading read locks. With `snapshot`, every statement sees the same data
+        (PostgreSQL: REPEATABLE READ; a SQLite read transaction always does)."""
+        from sqlalchemy.exc import DBAPIError
+
+        try:
+            with self.engine.connect() as conn:
+                conn.execution_options(aiassure_write=write)
+                if snapshot and self.is_postgres:
+                    conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+        except DBAPIError as exc:
+            raise RegistryError(f"registry {self.shown}: {_reason(exc)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def migrate(self) -> None:
+        """Bring the schema to the newest revision; concurrent openers wait for one another."""
+        from alembic import command
+        from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+        from sqlalchemy import text
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        script = ScriptDirectory.from_config(config)
+        head = script.get_current_head()
+        with self.transaction() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        if current == head:
+            return
+        if current is not None and current not in {r.revision for r in script.walk_revisions()}:
+            raise RegistryError(
+                f"registry {self.shown} has schema revision {current}, which this aiassure does not know: "
+                "it was written by a newer aiassure; upgrade aiassure"
+            )
+        with self.transaction(write=True) as conn:
+            if self.is_postgres:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    # -- writing ----------------------------------------------------------------------------
+
+    def store(self, intake: Intake) -> Stored:
+        """Store one intake in one transaction: the SHA-256 makes a repeat a no-op, and a newer
+        submission for the same subject, rubric and round supersedes the current one.
+
+        The newer of two is the one assessed later; on the same date, the one ingested later.
+        Writers of the same subject and round are serialised (SQLite: the database write lock;
+        PostgreSQL: an advisory lock on the subject key), and the database itself refuses a second
+        current submission and a second copy of the same bytes."""
+        from sqlalchemy import func, select, update
+
+        from .schema import submissions as s
+
+        result = intake.result
+        subject = result.subject
+        key = (result.rubric.id, subject["type"], subject["code"], result.round)
+        assessed_on = dt.date.fromisoformat(result.assessed_on)
+        with self.transaction(write=True) as conn:
+            if self.is_postgres:
+                conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("\x1f".join(key)))))
+            self._ensure_rubric(conn, intake.rubric)
+            current = conn.execute(
+                select(s.c.id, s.c.assessed_on, s.c.sha256).where(
+                    s.c.rubric_id == key[0],
+                    s.c.subject_type == key[1],
+                    s.c.subject_code == key[2],
+                    s.c.round == key[3],
+                    s.c.superseded_by.is_(None),
+                )
+            ).first()
+            if current is not None and current.sha256 == intake.sha256:
+                return Stored("duplicate", current.id)
+            # A superseding row is inserted pointing at the current one, so that at no moment are
+            # two rows current; the pointers are then swapped.
+            values = _submission_row(intake, assessed_on, superseded_by=None if current is None else current.id)
+            inserted = conn.execute(
+                self._insert(s).values(**values).on_conflict_do_nothing(index_elements=["sha256"]).returning(s.c.id)
+            ).scalar()
+            if inserted is None:
+                existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar()
+                return Stored("duplicate", existing)
+            self._store_scores(conn, inserted, intake)
+            if current is None:
+                status, other = "new", None
+            elif assessed_on >= current.assessed_on:
+                conn.execute(update(s).where(s.c.id == current.id).values(superseded_by=inserted))
+                conn.execute(update(s).where(s.c.id == inserted).values(superseded_by=None))
+                status, other = "superseding", current.id
+            else:
+                status, other = "history", current.id
+        self._known_rubrics.add(intake.rubric.fingerprint)
+        return Stored(status, inserted, other)
+
+    def _insert(self, table: Any) -> Any:
+        if self.is_postgres:
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        return insert(table)
+
+    def _ensure_rubric(self, conn: Any, rubric: RubricRecord) -> None:
+        from .schema import rubrics
+
+        if rubric.fingerprint in self._known_rubrics:
+            return
+        row = {
+            "fingerprint": rubric.fingerprint,
+            "rubric_id": rubric.id,
+            "version": rubric.version,
+            "major": rubric.major,
+            "title": rubric.title,
+            "subject": rubric.subject,
+            "definition": rubric.definition,
+        }
+        conn.execute(self._insert(rubrics).values(**row).on_conflict_do_nothing(index_elements=["fingerprint"]))
+
+    def _store_scores(self, conn: Any, submission_id: int, intake: Intake) -> None:
+        from sqlalchemy import insert
+
+        from .schema import failed_gates, scores
+
+        result = intake.result
+        overall = result.overall
+        rows = [_score_row(submission_id, "overall", "overall", overall.score, overall.level, overall.capped_to)]
+        rows += [_score_row(submission_id, "pillar", p.id, p.score, p.level, p.capped_to) for p in result.pillars]
+        rows += [_score_row(submission_id, "domain", d.id, d.score, d.level, d.capped_to) for d in result.domains]
+        rows += [
+            _score_row(submission_id, "criterion", c.id, None, c.credited, None, c.status) for c in result.criteria
+        ]
+        conn.execute(insert(scores), rows)
+        if result.failed_gates:
+            gates = [
+                {
+                    "submission_id": submission_id,
+                    "criterion": g.criterion,
+                    "scope": g.scope,
+                    "target": g.target,
+                    "cap": g.cap,
+                }
+                for g in result.failed_gates
+            ]
+            conn.execute(insert(failed_gates), gates)
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def listing(
+        self,
+        *,
+        round_: str | None = None,
+        rubric: str | None = None,
+        subject_type: str | None = None,
+        org_type: str | None = None,
+        region: str | None = None,
+        subject: str | None = None,
+        include_superseded: bool = False,
+    ) -> Iterator[Any]:
+        """Submission rows with their overall score, filtered, in a stable order; streamed."""
+        from sqlalchemy import and_, select
+
+        from .schema import scores as sc
+        from .schema import submissions as s
+
+        query = (
+            select(
+                s.c.id,
+                s.c.sha256,
+                s.c.subject_type,
+                s.c.subject_code,
+                s.c.subject_name,
+                s.c.org_type,
+                s.c.region,
+                s.c.round,
+                s.c.assessed_on,
+                s.c.rubric_id,
+                s.c.rubric_version,
+                sc.c.score.label("overall_score"),
+                sc.c.level.label("overall_level"),
+                s.c.failed_gate_count,
+                s.c.completeness,
+                s.c.outcome_label,
+                s.c.superseded_by,
+                s.c.source_kind,
+                s.c.source_name,
+                s.c.ingested_at,
+            )
+            .select_from(s.outerjoin(sc, and_(sc.c.submission_id == s.c.id, sc.c.scope == "overall")))
+            .order_by(s.c.rubric_id, s.c.round, s.c.subject_code, s.c.id)
+        )
+        for column, wanted in (
+            (s.c.round, round_),
+            (s.c.subject_type, subject_type),
+            (s.c.org_type, org_type),
+            (s.c.region, region),
+        ):
+            if wanted is not None:
+                query = query.where(column == wanted)
+        if rubric is not None:
+            query = query.where(rubric_filter(s, rubric))
+        if subject is not None:
+            query = query.where(subject_filter(s, subject))
+        if not include_superseded:
+            query = query.where(s.c.superseded_by.is_(None))
+        with self.transaction() as conn:
+            yield from conn.execution_options(yield_per=500).execute(query)
+
+    def scope_scores(
+        self, submission_ids: list[int], scopes: tuple[str, ...] = ("overall", "pillar", "domain")
+    ) -> dict[int, list[Any]]:
+        """The stored scores of some submissions, by submission."""
+        from sqlalchemy import select
+
+        from .schema import scores as sc
+
+        found: dict[int, list[Any]] = {i: [] for i in submission_ids}
+        with self.transaction() as conn:
+            rows = conn.execute(select(sc).where(sc.c.submission_id.in_(submission_ids), sc.c.scope.in_(scopes)))
+            for row in rows:
+                found[row.submission_id].append(row)
+        return found
+
+    def submission(self, submission_id: int) -> Any:
+        """One stored submission, whole: raw file and result JSON included."""
+        from sqlalchemy import select
+
+        from .schema import submissions as s
+
+        with self.transaction() as conn:
+            row = conn.execute(select(s).where(s.c.id == submission_id)).first()
+        if row is None:
+            raise NotFoundError(f"no submission #{submission_id} in {self.shown}")
+        return row
+
+
+def rubric_filter(table: Any, rubric: str) -> Any:
+    """`ID`, `ID@MAJOR` or `ID@VERSION` (its major version is what counts) as a WHERE clause."""
+    from sqlalchemy import and_
+
+    ident, _, version = rubric.partition("@")
+    if not version:
+        return table.c.rubric_id == ident
+    try:
+        major = int(version.split(".", 1)[0])
+    except ValueError:
+        from ..errors import UsageError
+
+        raise UsageError(
+            f"--rubric {rubric!r}: expected ID, ID@MAJOR or ID@VERSION, for example nhs-ai-readiness@1"
+        ) from None
+    return and_(table.c.rubric_id == ident, table.c.rubric_major == major)
+
+
+def subject_filter(table: Any, subject: str) -> Any:
+    """A subject code, or a submission's SHA-256 (8 hex digits or more)."""
+    from sqlalchemy import or_
+
+    clause = table.c.subject_code == subject
+    lowered = subject.lower()
+    if len(lowered) >= 8 and all(c in "0123456789abcdef" for c in lowered):
+        clause = or_(clause, table.c.sha256.startswith(lowered, autoescape=True))
+    return clause
+
+
+def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int | None) -> dict[str, Any]:
+    result = intake.result
+    subject = result.subject
+    return {
+        "sha256": intake.sha256,
+        "subject_type": subject["type"],
+        "subject_code": subject["code"],
+        "subject_name": subject["name"],
+        "org_type": subject["org_type"],
+        "region": subject.get("region"),
+        "round": result.round,
+        "assessed_on": assessed_on,
+        "rubric_id": result.rubric.id,
+        "rubric_version": result.rubric.version,
+        "rubric_major": intake.rubric.major,
+        "rubric_fingerprint": result.rubric.fingerprint,
+        "completeness": result.completeness,
+        "failed_gate_count": len(result.failed_gates),
+        "outcome_id": result.outcome.id if result.outcome else None,
+        "outcome_label": result.outcome.label if result.outcome else None,
+        "source_kind": intake.kind,
+        "source_name": intake.source,
+        "raw": intake.raw,
+        "result_json": result.to_json(),
+        "ingested_at": dt.datetime.now(dt.UTC),
+        "superseded_by": superseded_by,
+    }
+
+
+def _score_row(
+    submission_id: int,
+    scope: str,
+    ident: str,
+    score: float | None,
+    level: int | None,
+    capped_to: int | None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    return {
+        "submission_id": submission_id,
+        "scope": scope,
+        "scope_id": ident,
+        "score": score,
+        "level": level,
+        "capped_to": capped_to,
+        "status": status,
+    }
+
+
+def _reason(exc: Exception) -> str:
+    """The database's own message, first line only (drivers append SQL and background links)."""
+    original = getattr(exc, "orig", None) or exc
+    return str(original).strip().split("\n")[0]
+
+
+def _sqlite_engine(url: str) -> Any:
+    from sqlalchemy import create_engine, event
+
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
+        cursor = dbapi_connection.cursor()
+        # WAL: readers never block the writer; NORMAL: a killed process loses nothing committed.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("aiassure_write") else "BEGIN")
+
+    return engine
+
+
+def open_registry(url: str | None = None, *, must_exist: bool = False) -> Registry:
+    """Open (creating and migrating if needed) the registry at `url` (see `registry_url`).
+
+    With `must_exist`, a SQLite file that is not there is an error rather than a new empty registry."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    resolved = registry_url(url)
+    try:
+        parsed = make_url(resolved)
+    except ArgumentError:
+        raise RegistryError(
+            f"{shown_url(resolved)} is not a database URL; use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if not database or database == ":memory:":
+            raise RegistryError("an in-memory SQLite registry would vanish on exit; give a file: sqlite:///PATH")
+        if must_exist and not Path(database).is_file():
+            raise NotFoundError(
+                f"there is no registry at {database}; "
+                f"create one with `aiassure registry ingest FILES --db {shown_url(resolved)}`"
+            )
+        engine = _sqlite_engine(resolved)
+    elif parsed.get_backend_name() == "postgresql":
+        try:
+            engine = create_engine(resolved)
+        except NoSuchModuleError:
+            raise RegistryError(f"no driver for {parsed.drivername}; use postgresql+psycopg://") from None
+    else:
+        raise RegistryError(
+            f"{parsed.get_backend_name()} is not supported: the registry runs on SQLite (sqlite:///PATH) or PostgreSQL (postgresql+psycopg://...)"
+        )
+    registry = Registry(engine, resolved)
+    try:
+        registry.migrate()
+    except BaseException:
+        registry.close()
+        raise
+    return registry
+
+
+__all__ = [
+    "DEFAULT_URL",
+    "ENV_DB",
+    "Registry",
+    "Stored",
+    "open_registry",
+    "registry_url",
+    "rubric_filter",
+    "shown_url",
+    "subject_filter",
+]

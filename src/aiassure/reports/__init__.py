@@ -1,0 +1,1 @@
+"""Rendering layer: report contexts, sandboxed Jinja templates, charts, Markdown escaping and PDF output."""

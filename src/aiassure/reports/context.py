@@ -1,0 +1,501 @@
+"""What a report template sees: one submission's result, explained in plain words (docs/reports.md lists the names)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ..assessments.model import Answer
+from ..assessments.result import Result, ScopeScore
+from ..assessments.scoring import evidence_counts
+from ..assessments.validate import ParsedSubmission
+from ..rubrics.crosswalk import crosswalk
+from ..rubrics.loader import LoadedRubric
+from ..rubrics.model import Criterion
+from .charts import bar_text, bar_width, palette, radar
+from .markdown import is_web_url
+
+ROADMAP_TOP = 10
+LANG = "en-GB"
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+ORG_TYPE_LABELS = {
+    "acute": "Acute trust",
+    "mental-health": "Mental health trust",
+    "community": "Community trust",
+    "ambulance": "Ambulance trust",
+    "icb": "Integrated care board",
+    "primary-care": "Primary care",
+    "local-authority": "Local authority",
+    "care-provider": "Care provider",
+    "vendor": "Supplier",
+    "other": "Other",
+}
+STATUS_TEXT = {
+    "credited": "Credited",
+    "unevidenced": "Evidence missing",
+    "unanswered": "Not answered",
+    "na": "Not applicable (N/A)",
+    "not_applicable": "Does not apply",
+    "text": "Information only",
+}
+NOT_ASSESSED = "not assessed"
+NOT_ASSESSED_FILL = "#d8dde0"  # NHS grey 4
+
+
+def long_date(iso: str) -> str:
+    """`2026-11-20` -> `20 November 2026`, without the locale's help, so output is the same everywhere."""
+    day = date.fromisoformat(iso)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def file_name_only(location: str) -> str:
+    """`some/dir/file.yaml:14:3` -> `file.yaml:14:3`: reports never show where a file was on disk."""
+    match = re.fullmatch(r"(.*?)((?::\d+){0,2})", location)
+    assert match is not None  # the pattern matches every string
+    return Path(match.group(1)).name + match.group(2)
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+class Levels:
+    """Level views for templates: a level with its label, CSS class and colours, or a grey 'not assessed'.
+
+    `Levels(rubric.top, rubric.labels)`; `scale()` feeds the `level_css` macro of _macros.html.
+    """
+
+    def __init__(self, top: int, labels: dict[int, str]) -> None:
+        self.top = top
+        self.labels = labels
+        self.colours = {c.level: c for c in palette(top)}
+
+    def scale(self) -> list[dict[str, Any]]:
+        return [self.view(level) for level in range(self.top + 1)]
+
+    def view(self, level: int | None) -> dict[str, Any]:
+        if level is None:
+            return {
+                "level": None,
+                "label": NOT_ASSESSED,
+                "text": NOT_ASSESSED,
+                "css": "level-na",
+                "fill": NOT_ASSESSED_FILL,
+                "ink": "#0b0c0c",
+            }
+        colour = self.colours.get(level, self.colours[min(max(level, 0), self.top)])
+        label = self.labels.get(level, "")
+        return {
+            "level": level,
+            "label": label,
+            "text": f"{level} {label}".strip(),
+            "css": f"level-{level}",
+            "fill": colour.fill,
+            "ink": colour.text,
+        }
+
+    def words(self, level: int | None) -> str:
+        return NOT_ASSESSED if level is None else f"level {level} ({self.labels.get(level, '')})"
+
+
+def _score_text(score: float | None) -> str:
+    return "—" if score is None else f"{score:.2f}"
+
+
+def _scope_view(scope: ScopeScore, levels: Levels) -> dict[str, Any]:
+    return {
+        "id": scope.id,
+        "title": scope.title,
+        "score": scope.score,
+        "score_text": _score_text(scope.score),
+        "level": levels.view(scope.level),
+        "capped_to": scope.capped_to,
+        "cap_text": "" if scope.capped_to is None else f"capped at {levels.words(scope.capped_to)} by a failed gate",
+        "width": bar_width(scope.score, levels.top),
+        "bar": bar_text(scope.score, levels.top),
+    }
+
+
+def answer_text(criterion: Criterion, answer: Answer | None, status: str, labels: dict[int, str]) -> str:
+    """An answer as a person would say it: labels, not ids; one line per item of a list."""
+    if status == "not_applicable":
+        return "Does not apply"
+    if answer is None or not answer.given:
+        return "Not answered"
+    if answer.na:
+        return "Not applicable"
+    value = answer.value
+    kind = criterion.type
+    if kind == "level":
+        return f"{value} ({labels.get(value, '')})"
+    if kind == "yes_no":
+        return "Yes" if value == "yes" else "No"
+    if kind in ("choice", "multi"):
+        names = {o.id: o.label for o in criterion.options or []}
+        if kind == "choice":
+            return names.get(value, str(value))
+        return "\n".join(names.get(v, str(v)) for v in value) or "None selected"
+    if kind == "checklist":
+        texts = {e.id: e.text for e in criterion.elements or []}
+        return "\n".join(texts.get(v, str(v)) for v in value) or "None met"
+    if kind == "number":
+        unit = criterion.unit or ""
+        return f"{value:g}{unit}" if unit == "%" else f"{value:g} {unit}".rstrip()
+    return str(value)
+
+
+def _evidence(criterion: Criterion, answer: Answer | None, assessed_on: date) -> list[dict[str, Any]]:
+    items = []
+    for item in answer.evidence if answer is not None else ():
+        counts = evidence_counts(criterion, Answer(value=None, evidence=(item,)), assessed_on)
+        items.append(
+            {
+                "title": item.title,
+                "url": item.url if is_web_url(item.url) else None,
+                "path": item.path,
+                "date": item.date.isoformat() if item.date else None,
+                "counts": counts,
+                "note": "" if counts else ("undated" if item.date is None else "too old to count"),
+            }
+        )
+    return items
+
+
+def _gate_text(criterion: Criterion, target: str) -> str:
+    gate = criterion.gate
+    if gate is None:
+        return ""
+    return f"below level {gate.min_level}, it caps {target} at level {gate.cap}"
+
+
+def _scope_name(
+    criterion: Criterion, domain: str, pillar: str, domain_titles: dict[str, str], pillar_titles: dict[str, str]
+) -> str:
+    """What a criterion's gate caps, in words: `the Safe pillar`, `the Data domain`, `the overall level`."""
+    scope = criterion.gate.scope if criterion.gate else "pillar"
+    if scope == "domain":
+        return f"the {domain_titles.get(domain, domain)} domain"
+    if scope == "pillar":
+        return f"the {pillar_titles.get(pillar, pillar)} pillar"
+    return "the overall level"
+
+
+def build_report_context(parsed: ParsedSubmission, result: Result, previous: Result | None = None) -> dict[str, Any]:
+    """Everything the report templates show for one submission, computed once for every format."""
+    rubric = parsed.rubric
+    model = rubric.model
+    levels = Levels(rubric.top, rubric.labels)
+    assessed_on = date.fromisoformat(result.assessed_on)
+    subject = result.subject
+    pillar_titles = {p.id: p.title for p in model.pillars}
+    domain_titles = {d.id: d.title for d in model.domains}
+
+    pillars = [_scope_view(p, levels) for p in result.pillars]
+    domains = [_scope_view(d, levels) for d in result.domains]
+    gated = {g.criterion: g for g in result.failed_gates}
+
+    rows_by_domain: dict[str, list[dict[str, Any]]] = {d.id: [] for d in model.domains}
+    rows: dict[str, dict[str, Any]] = {}
+    for scored in result.criteria:
+        criterion = rubric.criteria[scored.id]
+        answer = parsed.answers.get(scored.id)
+        row = {
+            "id": scored.id,
+            "question": criterion.question,
+            "type": criterion.type,
+            "weight": criterion.weight,
+            "pillar": scored.pillar,
+            "pillar_title": pillar_titles.get(scored.pillar, scored.pillar),
+            "domain": scored.domain,
+            "domain_title": domain_titles[scored.domain],
+            "status": scored.status,
+            "status_text": STATUS_TEXT.get(scored.status, scored.status),
+            "answer_text": answer_text(criterion, answer, scored.status, rubric.labels),
+            "claimed": None if scored.claimed is None else levels.view(scored.claimed),
+            "credited": None if scored.credited is None else levels.view(scored.credited),
+            "evidence": _evidence(criterion, answer, assessed_on),
+            "evidence_from": criterion.evidence_from,
+            "notes": answer.notes if answer else None,
+            "owner": answer.owner if answer else None,
+            "reason": answer.reason if answer else None,
+            "approved_by": answer.approved_by if answer else None,
+            "gate_text": _gate_text(
+                criterion, _scope_name(criterion, scored.domain, scored.pillar, domain_titles, pillar_titles)
+            ),
+            "gate_failed": scored.id in gated,
+        }
+        rows[scored.id] = row
+        rows_by_domain[scored.domain].append(row)
+
+    failed_gates = []
+    for gate in result.failed_gates:
+        criterion = rubric.criteria[gate.criterion]
+        row = rows[gate.criterion]
+        target = _scope_name(criterion, row["domain"], row["pillar"], domain_titles, pillar_titles)
+        needed = criterion.gate.min_level if criterion.gate else gate.cap
+        credited = row["credited"]["level"] if row["credited"] else 0
+        failed_gates.append(
+            {
+                "criterion": gate.criterion,
+                "question": criterion.question,
+                "scope": gate.scope,
+                "target": gate.target,
+                "target_title": target,
+                "cap": levels.view(gate.cap),
+                "needed": levels.view(needed),
+                "credited": levels.view(credited),
+                "status_text": row["status_text"],
+                "sentence": f"{gate.criterion} is credited at {levels.words(credited)}, below the "
+                f"{levels.words(needed)} this gate needs, so {target} is capped at {levels.words(gate.cap)}.",
+            }
+        )
+
+    actions = []
+    for rank, action in enumerate(result.actions, start=1):
+        row = rows[action.criterion]
+        actions.append(
+            {
+                "rank": rank,
+                "criterion": action.criterion,
+                "question": row["question"],
+                "domain_title": row["domain_title"],
+                "from": levels.view(action.from_level),
+                "to": levels.view(action.to_level),
+                "action": action.action,
+                "reason": action.reason,
+                "owner": row["owner"],
+                "gate_failed": row["gate_failed"],
+            }
+        )
+
+    counted = [r for r in result.criteria if r.applicable and r.status != "text"]
+    answered = [r for r in counted if r.status != "unanswered"]
+    completeness = {
+        "fraction": result.completeness,
+        "percent": "—" if result.completeness is None else f"{result.completeness:.0%}",
+        "answered": len(answered),
+        "applicable": len(counted),
+        "unanswered": [rows[r.id] for r in counted if r.status == "unanswered"],
+        "unevidenced": [rows[r.id] for r in counted if r.status == "unevidenced"],
+    }
+    overall = {
+        "score": result.overall.score,
+        "score_text": _score_text(result.overall.score),
+        "level": levels.view(result.overall.level),
+        "method": result.overall.method,
+        "method_text": "the level of the weakest pillar"
+        if result.overall.method == "min"
+        else "the weighted average of the pillars",
+        "capped_to": result.overall.capped_to,
+        "cap_text": ""
+        if result.overall.capped_to is None
+        else f"capped at {levels.words(result.overall.capped_to)} by a failed gate",
+    }
+    outcome = None
+    if result.outcome is not None:
+        described = next((o.description for o in model.outcomes if o.id == result.outcome.id), "")
+        outcome = {"id": result.outcome.id, "label": result.outcome.label, "description": described}
+
+    change = _change(result, previous, levels) if previous is not None else None
+    context = {
+        "lang": LANG,
+        "title": f"{subject.get('name', '')}: {model.title}, {result.round}",
+        "subject": _subject(subject),
+        "round": result.round,
+        "assessed_on": result.assessed_on,
+        "assessed_on_text": long_date(result.assessed_on),
+        "assessors": [{"name": a.name, "role": a.role} for a in parsed.envelope.assessors],
+        "rubric": {
+            "id": rubric.id,
+            "version": rubric.version,
+            "ref": rubric.ref,
+            "title": model.title,
+            "subject": model.subject,
+            "publisher": model.publisher.publisher if model.publisher else None,
+            "licence": model.publisher.licence if model.publisher else None,
+        },
+        "scale": [{**levels.view(s.level), "description": s.description} for s in model.scale],
+        "top": rubric.top,
+        "overall": overall,
+        "outcome": outcome,
+        "pillars": pillars,
+        "domains": domains,
+        "radar": radar([(p["title"], p["score"], p["level"]["text"]) for p in pillars], rubric.top),
+        "failed_gates": failed_gates,
+        "criteria_by_domain": [{"id": d.id, "title": d.title, "rows": rows_by_domain[d.id]} for d in model.domains],
+        "roadmap": {"top": actions[:ROADMAP_TOP], "rest": actions[ROADMAP_TOP:], "count": len(actions)},
+        "crosswalk": _crosswalk(rubric, rows),
+        "completeness": completeness,
+        "warnings": [
+            {"code": w.code, "message": w.message, "location": file_name_only(w.location)} for w in result.warnings
+        ],
+        "change": change,
+        "provenance": {
+            "rubric_id": result.rubric.id,
+            "rubric_version": result.rubric.version,
+            "rubric_fingerprint": result.rubric.fingerprint,
+            "submission_file": Path(parsed.file).name,
+            "submission_sha256": result.submission.sha256,
+            "engine": result.engine,
+            "result_schema": result.result_schema,
+        },
+    }
+    context["summary"] = _summary(context, result, levels)
+    return context
+
+
+def _subject(subject: dict[str, Any]) -> dict[str, Any]:
+    supplier = subject.get("supplier") or {}
+    details = [
+        ("Code", subject.get("code")),
+        ("Type", ORG_TYPE_LABELS.get(subject.get("org_type", ""), subject.get("org_type"))),
+        ("Region", subject.get("region")),
+        ("Version", subject.get("version")),
+        ("Supplier", supplier.get("name")),
+        ("Intended use", subject.get("intended_use")),
+        ("Device class", subject.get("device_class")),
+    ]
+    return {**subject, "details": [{"label": label, "value": value} for label, value in details if value]}
+
+
+def _crosswalk(rubric: LoadedRubric, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each framework the rubric references, its items with the levels of the criteria mapped to them."""
+    frameworks = []
+    for framework, items in crosswalk([rubric]).items():
+        entries = []
+        for item, keys in items.items():
+            criteria = [rows[key.split(":", 1)[1]] for key in keys]
+            reference = next(
+                (
+                    r
+                    for row in criteria
+                    for r in rubric.criteria[row["id"]].references
+                    if r.framework == framework and r.id == item
+                ),
+                None,
+            )
+            entries.append(
+                {
+                    "id": item,
+                    "title": reference.title if reference else None,
+                    "url": reference.url if reference and is_web_url(reference.url) else None,
+                    "criteria": criteria,
+                }
+            )
+        frameworks.append({"framework": framework, "entries": entries})
+    return frameworks
+
+
+def _delta(before: int | None, after: int | None, levels: Levels) -> dict[str, Any]:
+    if before is None or after is None:
+        direction = "same" if before == after else ("new" if before is None else "gone")
+        text = {"same": "not assessed in either round", "new": "newly assessed", "gone": "no longer assessed"}[
+            direction
+        ]
+        return {
+            "before": levels.view(before),
+            "after": levels.view(after),
+            "delta": None,
+            "direction": direction,
+            "text": text,
+        }
+    delta = after - before
+    direction = "up" if delta > 0 else ("down" if delta < 0 else "same")
+    text = "no change" if delta == 0 else f"{'up' if delta > 0 else 'down'} {_plural(abs(delta), 'level')}"
+    return {
+        "before": levels.view(before),
+        "after": levels.view(after),
+        "delta": delta,
+        "direction": direction,
+        "text": text,
+    }
+
+
+def _change(result: Result, previous: Result, levels: Levels) -> dict[str, Any]:
+    def compare(now: list[ScopeScore], then: list[ScopeScore]) -> list[dict[str, Any]]:
+        earlier = {s.id: s for s in then}
+        return [
+            {"id": s.id, "title": s.title, **_delta(earlier[s.id].level if s.id in earlier else None, s.level, levels)}
+            for s in now
+        ]
+
+    return {
+        "round": previous.round,
+        "assessed_on_text": long_date(previous.assessed_on),
+        "rubric_changed": (previous.rubric.id, previous.rubric.version) != (result.rubric.id, result.rubric.version),
+        "previous_rubric": f"{previous.rubric.id}@{previous.rubric.version}",
+        "overall": _delta(previous.overall.level, result.overall.level, levels),
+        "outcome_before": previous.outcome.label if previous.outcome else None,
+        "pillars": compare(result.pillars, previous.pillars),
+        "domains": compare(result.domains, previous.domains),
+    }
+
+
+def _summary(context: dict[str, Any], result: Result, levels: Levels) -> list[str]:
+    """The executive summary: short sentences a board member can read without the rest."""
+    subject, overall, rubric = context["subject"], context["overall"], context["rubric"]
+    sentences = [
+        f"{subject.get('name')} ({subject.get('code')}) was assessed on {context['assessed_on_text']} "
+        f"against {rubric['title']}, version {rubric['version']}, for {context['round']}."
+    ]
+    outcome = context["outcome"]
+    sentences.append(f"The outcome is: {outcome['label']}." if outcome else "No outcome of the rubric applies.")
+    level = overall["level"]["level"]
+    if level is None:
+        sentences.append("No pillar could be assessed, so there is no overall level.")
+    else:
+        cap = f", {overall['cap_text']}" if overall["cap_text"] else ""
+        sentences.append(
+            f"Overall it is at {levels.words(level)} on a scale of 0 to {levels.top}, {overall['method_text']}{cap}."
+        )
+    assessed = [p for p in context["pillars"] if p["score"] is not None]
+    best = max(assessed, key=lambda p: p["score"], default=None)
+    worst = min(assessed, key=lambda p: p["score"], default=None)
+    if best is not None and worst is not None and best["score"] != worst["score"]:
+        sentences.append(
+            f"The strongest pillar is {_pillar_words(best, levels)}; the weakest is {_pillar_words(worst, levels)}."
+        )
+    gates = len(context["failed_gates"])
+    if gates:
+        failed = _plural(gates, "minimum requirement (gate) was", "minimum requirements (gates) were")
+        sentences.append(f"{failed} not met, which caps the levels shown: see Failed gates.")
+    else:
+        sentences.append("Every minimum requirement (gate) was met.")
+    completeness = context["completeness"]
+    unevidenced = len(completeness["unevidenced"])
+    if unevidenced:
+        were = "it was" if unevidenced == 1 else "they were"
+        sentences.append(
+            f"{_plural(unevidenced, 'claim')} had no evidence that counts, so {were} credited below the level claimed."
+        )
+    if completeness["applicable"]:
+        answered = f"{completeness['answered']} of {completeness['applicable']}"
+        sentences.append(f"{answered} applicable questions were answered ({completeness['percent']}).")
+    roadmap = context["roadmap"]["top"]
+    if roadmap:
+        first = roadmap[0]
+        step = f"{first['criterion']}, to {levels.words(first['to']['level'])}"
+        sentences.append(f"The first step on the roadmap ({step}): {first['action']}")
+    change = context["change"]
+    if change is not None:
+        sentences.append(f"Since {change['round']} the overall level is {change['overall']['text']}.")
+    return sentences
+
+
+def _pillar_words(pillar: dict[str, Any], levels: Levels) -> str:
+    return f"{pillar['title']}, at {levels.words(pillar['level']['level'])} with a score of {pillar['score_text']}"

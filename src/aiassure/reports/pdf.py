@@ -1,0 +1,108 @@
+"""PDF output through WeasyPrint (tagged PDF/UA, embedded files, no network) and reading embedded files back."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+from ..errors import Diagnostic, InputError, Location
+from ..fsutil import write_atomic
+from .render import template_search_path
+
+PDF_VARIANT = "pdf/ua-1"
+# A fixed time for embedded files, so that the same inputs give the same attachments.
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@cache
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalOnlyFetcher(URLFetcher):
+        """Serves `data:` URIs and files inside the allowed folders; refuses everything else."""
+
+        def __init__(self, roots: Sequence[Path]) -> None:
+            super().__init__(allowed_protocols=("data", "file"))
+            self.roots = [Path(root).resolve() for root in roots]
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            scheme = url.split(":", 1)[0].lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                parts = urlsplit(url)
+                path = Path(url2pathname(unquote(parts.path))).resolve()
+                if (
+                    parts.netloc in ("", "localhost")
+                    and path.is_file()
+                    and any(path.is_relative_to(root) for root in self.roots)
+                ):
+                    return URLFetcherResponse(path.as_uri(), path.read_bytes())
+            raise ValueError(f"reports only read data: URIs and files in the template folders, not {url}")
+
+    return LocalOnlyFetcher
+
+
+def local_only_fetcher(roots: Sequence[Path]) -> Any:
+    """A WeasyPrint URL fetcher that reaches no network and no file outside `roots`."""
+    return _fetcher_class()(roots)
+
+
+def html_to_pdf(
+    html: str,
+    out_path: Path | None = None,
+    *,
+    attachments: Sequence[tuple[str, bytes, str]] = (),
+    title: str | None = None,
+    lang: str | None = None,
+    base_dirs: Sequence[Path] = (),
+    created: datetime = EPOCH,
+) -> bytes:
+    """A tagged PDF/UA of `html` with files embedded as (name, bytes, description); written
+    atomically to `out_path` when given, and returned.
+
+    Relative URLs resolve against the first of `base_dirs`; only `data:` URIs and files inside
+    `base_dirs` or the built-in templates are read. `title` and `lang` override what the HTML's
+    `<title>` and `<html lang>` say.
+    """
+    from weasyprint import HTML, Attachment
+
+    roots = template_search_path(base_dirs)
+    fetcher = local_only_fetcher(roots)
+    options: dict[str, Any] = {
+        "pdf_variant": PDF_VARIANT,
+        "custom_metadata": True,
+        "attachments": [
+            Attachment(string=content, name=name, description=description, created=created, modified=created)
+            for name, content, description in attachments
+        ],
+    }
+    document = HTML(string=html, base_url=roots[0].as_uri() + "/", url_fetcher=fetcher).render(**options)
+    if title is not None:
+        document.metadata.title = title
+    if lang is not None:
+        document.metadata.lang = lang
+    data = document.write_pdf(**options)
+    if out_path is not None:
+        write_atomic(out_path, data)
+    return data
+
+
+def read_pdf_attachments(source: Path | bytes) -> dict[str, bytes]:
+    """The files embedded in a PDF, by name; raises InputError when it is not a readable PDF."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    name = source.name if isinstance(source, Path) else "PDF"
+    try:
+        reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
+        return {key: contents[0] for key, contents in reader.attachments.items() if contents}
+    except (PyPdfError, OSError, ValueError, KeyError, TypeError) as exc:
+        message = f"not a readable PDF ({exc})"
+        raise InputError(f"{name}: {message}", [Diagnostic("not-a-pdf", message, Location(name))]) from None

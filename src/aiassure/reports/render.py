@@ -1,0 +1,141 @@
+"""Sandboxed Jinja environments over the template search path: --template-dir first, then the built-ins."""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    PrefixLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    UndefinedError,
+)
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundError, UsageError
+from ..fsutil import write_atomic
+from .markdown import is_web_url, md_escape, md_finalize, md_link
+
+BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_PREFIX = "default"  # `{% extends "default:report.html" %}` reaches the built-in template
+
+
+def template_search_path(template_dirs: Sequence[Path] = ()) -> list[Path]:
+    """Where templates are looked up, in order: the given folders, then the built-ins."""
+    return [*(Path(d) for d in template_dirs), BUILTIN_TEMPLATES]
+
+
+def environment(template_dirs: Sequence[Path] = (), *, markdown: bool = False) -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment for a template search path (one per path and kind, cached).
+
+    HTML templates are autoescaped; in Markdown templates (`markdown=True`) every `{{ value }}` is
+    Markdown-escaped instead, unless it is Markup, such as the result of `md_link()` or a macro.
+    """
+    return _environment(tuple(str(Path(d).resolve()) for d in template_dirs), markdown)
+
+
+@lru_cache(maxsize=32)
+def _environment(template_dirs: tuple[str, ...], markdown: bool) -> ImmutableSandboxedEnvironment:
+    builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
+    loaders = [PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
+    if template_dirs:
+        loaders.append(FileSystemLoader(list(template_dirs)))
+    loaders.append(builtin)
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        finalize=md_finalize if markdown else None,
+    )
+    env.globals["md_link"] = md_link
+    env.filters["md"] = md_escape
+    env.tests["web_url"] = is_web_url
+    return env
+
+
+def render_html(template_name: str, context: Mapping[str, Any], template_dirs: Sequence[Path] = ()) -> str:
+    """Render an HTML template; user text in `context` is escaped by the template engine."""
+    return _render(environment(template_dirs), template_name, context)
+
+
+_BLANK_RUNS = re.compile(r"\n{3,}")
+_TRAILING_SPACE = re.compile(r"[ \t]+\n")
+
+
+def render_markdown(template_name: str, context: Mapping[str, Any], template_dirs: Sequence[Path] = ()) -> str:
+    """Render a Markdown template, with at most one blank line in a row and one final newline."""
+    text = _render(environment(template_dirs, markdown=True), template_name, context)
+    text = _BLANK_RUNS.sub("\n\n", _TRAILING_SPACE.sub("\n", text))
+    return text.strip("\n") + "\n"
+
+
+def _render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except TemplateSyntaxError as exc:
+        where = Location(Path(exc.filename or exc.name or name).name, exc.lineno)
+        message = f"template syntax error: {exc.message}"
+        raise InputError(message, [Diagnostic("template-syntax", message, where)]) from None
+    except TemplateNotFound as exc:
+        folders = ", ".join(str(p) for p in template_search_path(_dirs_of(env)))
+        raise NotFoundError(f"template {exc.name!r} not found in {folders}") from None
+    except SecurityError as exc:
+        raise _located(
+            exc, name, "template refused", "a template may use the report's data, not Python internals"
+        ) from None
+    except UndefinedError as exc:
+        raise _located(exc, name, "template error", "see docs/reports.md for the names a template can use") from None
+    except TemplateError as exc:
+        raise _located(exc, name, "template error", "") from None
+
+
+def _dirs_of(env: ImmutableSandboxedEnvironment) -> list[Path]:
+    user = [loader for loader in env.loader.loaders[1:-1]]  # type: ignore[union-attr]
+    return [Path(p) for loader in user for p in loader.searchpath]
+
+
+def _located(exc: Exception, name: str, what: str, hint: str) -> AiassureError:
+    """An error naming the template file and line where it happened (Jinja keeps those in the traceback)."""
+    where = Location(name)
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".md", ".svg", ".txt", ".xml")):
+            where = Location(Path(frame.filename).name, frame.lineno)
+            break
+    message = f"{what}: {exc}"
+    return AiassureError(f"{where}: {message}", [Diagnostic("template-error", message, where, "", "error", hint)])
+
+
+def builtin_templates() -> list[str]:
+    """Names of the built-in templates; those starting with `_` are partials, only included or extended."""
+    return sorted(
+        p.relative_to(BUILTIN_TEMPLATES).as_posix()
+        for p in BUILTIN_TEMPLATES.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    )
+
+
+def scaffold_templates(target: Path, *, force: bool = False) -> list[Path]:
+    """Copy the built-in templates into `target` for editing; refuses to replace files unless `force`."""
+    names = builtin_templates()
+    existing = [target / name for name in names if (target / name).exists()]
+    if existing and not force:
+        shown = ", ".join(str(p) for p in existing[:3]) + (" ..." if len(existing) > 3 else "")
+        raise UsageError(f"{len(existing)} template(s) already exist ({shown}); use --force to replace them")
+    written = []
+    for name in names:
+        write_atomic(target / name, (BUILTIN_TEMPLATES / name).read_bytes())
+        written.append(target / name)
+    return written

@@ -1,0 +1,221 @@
+"""One report per submission, in each requested format, written atomically under safe names."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..assessments.result import Result
+from ..assessments.validate import ParsedSubmission, load_submission, to_result
+from ..batch import expand_paths
+from ..errors import Diagnostic, InputError, Location, UsageError
+from ..fsutil import refuse_inputs, write_atomic
+from ..rubrics.loader import RubricLibrary
+from .context import build_report_context
+from .pdf import html_to_pdf, read_pdf_attachments
+from .render import render_html, render_markdown
+
+FORMATS = ("html", "pdf", "md", "json")
+DEFAULT_FORMATS = ("html", "pdf")
+HTML_TEMPLATE = "report.html"
+MARKDOWN_TEMPLATE = "report.md"
+RESULT_ATTACHMENT = "aiassure-result.json"
+PREVIOUS_SUFFIXES = (".yaml", ".yml", ".json", ".pdf")
+
+
+def slug(text: str, fallback: str = "report") -> str:
+    """A file-name part that cannot leave its folder or hide: ASCII letters, digits, `.`, `_`, `-`."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_text)
+    cleaned = re.sub(r"-{2,}", "-", cleaned).strip(".-_")[:80].rstrip(".-_")
+    return cleaned or fallback
+
+
+def report_stem(subject_code: str, round_: str) -> str:
+    """`<code>-<round>`, the name every format of one report shares."""
+    return f"{slug(subject_code, 'subject')}-{slug(round_, 'round')}"
+
+
+def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
+    """`html,pdf` -> ('html', 'pdf') in a stable order; an unknown format is a usage error."""
+    names = [part.strip().lower() for part in (text.split(",") if isinstance(text, str) else text) if part.strip()]
+    unknown = sorted(set(names) - set(FORMATS))
+    if unknown or not names:
+        raise UsageError(
+            f"unknown report format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(FORMATS)}"
+        )
+    return tuple(f for f in FORMATS if f in names)
+
+
+def match_previous(result: Result, candidates: Iterable[Result]) -> Result | None:
+    """The latest earlier round of the same subject (type and code) on the same rubric."""
+    same = [
+        c
+        for c in candidates
+        if c.subject.get("code") == result.subject.get("code")
+        and c.subject.get("type") == result.subject.get("type")
+        and c.rubric.id == result.rubric.id
+        and c.round < result.round
+    ]
+    return max(same, key=lambda c: (c.round, c.assessed_on), default=None)
+
+
+def pdf_attachments(parsed: ParsedSubmission, result: Result) -> list[tuple[str, bytes, str]]:
+    """The files a report PDF carries so that it can be ingested on its own: result and submission."""
+    name = Path(parsed.file).name
+    if name == RESULT_ATTACHMENT:
+        name = f"submission-{name}"
+    return [
+        (RESULT_ATTACHMENT, result.to_json().encode(), "aiassure result of the submission (SPEC 4.8)"),
+        (name, parsed.document.raw, "the submission file this report was made from"),
+    ]
+
+
+@dataclass(frozen=True)
+class ReportAttachments:
+    """What a report PDF carries: the result, and the submission file's name and bytes."""
+
+    result: Result
+    submission_name: str
+    submission: bytes
+
+
+def read_report_pdf(source: Path | bytes) -> ReportAttachments:
+    """The result and submission embedded in a report PDF (for `registry ingest report.pdf`)."""
+    name = source.name if isinstance(source, Path) else "PDF"
+    files = read_pdf_attachments(source)
+    others = [key for key in files if key != RESULT_ATTACHMENT]
+    if RESULT_ATTACHMENT not in files or len(others) != 1:
+        found = ", ".join(sorted(files)) or "none"
+        message = f"not an aiassure report: it should embed {RESULT_ATTACHMENT} and one submission file, found {found}"
+        raise InputError(f"{name}: {message}", [Diagnostic("not-a-report", message, Location(name))])
+    try:
+        result = Result.model_validate_json(files[RESULT_ATTACHMENT])
+    except ValidationError as exc:
+        message = f"the embedded {RESULT_ATTACHMENT} is not a valid result: {exc.errors()[0]['msg']}"
+        raise InputError(f"{name}: {message}", [Diagnostic("bad-result", message, Location(name))]) from None
+    return ReportAttachments(result, others[0], files[others[0]])
+
+
+def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]:
+    """Earlier results from submissions (YAML), results (JSON object or array) or report PDFs."""
+    results: list[Result] = []
+    for path in expand_paths(paths, PREVIOUS_SUFFIXES):
+        suffix = path.suffix.lower()
+        if suffix == ".pdf":
+            results.append(read_report_pdf(path).result)
+        elif suffix == ".json":
+            results.extend(_results_from_json(path))
+        else:
+            results.append(to_result(load_submission(path, library)))
+    return results
+
+
+def _results_from_json(path: Path) -> list[Result]:
+    try:
+        data = json.loads(path.read_bytes())
+        return [Result.model_validate(item) for item in (data if isinstance(data, list) else [data])]
+    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
+        message = f"not a result JSON file: {str(exc).splitlines()[0]}"
+        raise InputError(f"{path}: {message}", [Diagnostic("bad-result", message, Location(str(path)))]) from None
+
+
+def render_report(
+    parsed: ParsedSubmission,
+    formats: Sequence[str],
+    template_dirs: Sequence[Path] = (),
+    previous: Iterable[Result] = (),
+) -> dict[str, bytes]:
+    """Every requested format of one submission's report, in memory: extension -> bytes."""
+    result = to_result(parsed)
+    rendered: dict[str, bytes] = {}
+    context = build_report_context(parsed, result, match_previous(result, previous))
+    if "html" in formats or "pdf" in formats:
+        html = render_html(HTML_TEMPLATE, context, template_dirs)
+        if "html" in formats:
+            rendered["html"] = html.encode()
+        if "pdf" in formats:
+            assessed = datetime.fromisoformat(result.assessed_on).replace(tzinfo=UTC)
+            rendered["pdf"] = html_to_pdf(
+                html,
+                attachments=pdf_attachments(parsed, result),
+                title=context["title"],
+                lang=context["lang"],
+                base_dirs=template_dirs,
+                created=assessed,
+            )
+    if "md" in formats:
+        rendered["md"] = render_markdown(MARKDOWN_TEMPLATE, context, template_dirs).encode()
+    if "json" in formats:
+        rendered["json"] = result.to_json().encode()
+    return {ext: rendered[ext] for ext in FORMATS if ext in rendered}
+
+
+def report_paths(parsed_list: Sequence[ParsedSubmission], out_dir: Path, formats: Sequence[str]) -> list[list[Path]]:
+    """The files each submission's report will be written to; two submissions may not share one."""
+    planned: list[list[Path]] = []
+    owners: dict[str, str] = {}
+    for parsed in parsed_list:
+        stem = report_stem(parsed.envelope.subject.code, parsed.envelope.round)
+        if stem in owners:
+            raise UsageError(
+                f"{parsed.file} and {owners[stem]} would both be reported as {stem}: same subject code and round"
+            )
+        owners[stem] = parsed.file
+        planned.append([out_dir / f"{stem}.{ext}" for ext in formats])
+    return planned
+
+
+def write_reports(
+    parsed_list: Sequence[ParsedSubmission],
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    template_dirs: Sequence[Path] = (),
+    previous: Iterable[Result] = (),
+    *,
+    protect: Sequence[Path] = (),
+) -> list[Path]:
+    """Render and write every submission's report; returns the files written, in order.
+
+    Names are checked before anything is written; each submission's formats are all rendered
+    before any of its files is replaced, and every file is replaced atomically, so a failure
+    leaves earlier files whole. No output may overwrite a submission or a `protect`ed file.
+    """
+    formats = parse_formats(formats)
+    previous = list(previous)
+    planned = report_paths(parsed_list, out_dir, formats)
+    inputs = [p.document.path for p in parsed_list if p.document.path is not None] + list(protect)
+    for paths in planned:
+        for path in paths:
+            refuse_inputs(path, inputs)
+    written: list[Path] = []
+    for parsed, paths in zip(parsed_list, planned, strict=True):
+        rendered = render_report(parsed, formats, template_dirs, previous)
+        for path in paths:
+            write_atomic(path, rendered[path.suffix[1:]])
+            written.append(path)
+    return written
+
+
+__all__ = [
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "ReportAttachments",
+    "load_previous",
+    "match_previous",
+    "parse_formats",
+    "pdf_attachments",
+    "read_report_pdf",
+    "render_report",
+    "report_paths",
+    "report_stem",
+    "slug",
+    "write_reports",
+]

@@ -1,0 +1,107 @@
+"""The portfolio's figures on a small hand-checked dataset (conftest.national_dataset), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from registry_helpers import Submit, ingest, levels, national_dataset
+
+from aiassure.registry.portfolio import MixedMajorVersions, Section, build_portfolio
+from aiassure.registry.store import Registry
+
+
+@pytest.fixture
+def sections(registry: Registry, submit: Submit) -> dict[str, Section]:
+    ingest(registry, national_dataset(submit))
+    return {s.rubric.id: s for s in build_portfolio(registry).sections}
+
+
+def test_headline_and_distributions(sections: dict[str, Section]) -> None:
+    org = sections["tiny-org"]
+    assert (org.round, org.submissions, org.versions) == ("2026-Q4", 5, ["1.0.0", "1.1.0"])  # A's draft is superseded
+    assert org.org_types == [("acute", 4), ("mental-health", 1)]
+    assert org.regions == [("North", 3), ("London", 2)]
+    assert org.with_failed_gates == 1
+    # overall scores of A..E: 3, 2, 3, 1, 1 (E capped at 1 by its failed gate)
+    overall = org.overall
+    assert overall.counts == (0, 2, 1, 2, 0, 0)
+    assert (overall.minimum, overall.median, overall.maximum, overall.mean) == (1.0, 2.0, 3.0, 2.0)
+    # safe pillar: 4, 2, 3, 1, 5 -> median 3; effective: 5, 2, 3, 4, 5 -> median 4
+    safe, ethical, effective = org.pillars
+    assert (safe.id, safe.median, safe.mean) == ("safe", 3.0, 3.0)
+    assert (effective.median, effective.mean) == (4.0, 3.8)
+    law = next(d for d in org.domains if d.id == "law")  # weight 0 only: never assessed
+    assert (law.assessed, law.not_assessed, law.median) == (0, 5, None)
+
+
+def test_percentiles_within_org_type_and_region(sections: dict[str, Section]) -> None:
+    found = {
+        b.code: (b.national_percentile, b.org_type_percentile, b.org_type_peers, b.region_percentile, b.region_peers)
+        for b in sections["tiny-org"].benchmarks
+    }
+    # all: D 1 = E 1 < B 2 < A 3 = C 3; acute: E < B < A = C; London: B < A; North: D = E < C.
+    # A nationally: (3 below + half of 2 equal) / 5 = 80
+    assert found == {
+        "A": (80.0, 75.0, 4, 75.0, 2),
+        "B": (50.0, 37.5, 4, 25.0, 2),
+        "C": (80.0, 75.0, 4, pytest.approx(250 / 3), 3),
+        "D": (20.0, 50.0, 1, pytest.approx(100 / 3), 3),
+        "E": (20.0, 12.5, 4, pytest.approx(100 / 3), 3),
+    }
+    assert all(b.region_percentile is None for b in sections["tiny-tech"].benchmarks)
+
+
+def test_scaling_candidates_and_support(sections: dict[str, Section]) -> None:
+    tech = sections["tiny-tech"]
+    # T2 fails its gate (unanswered) and is 75% complete; T3 has a pillar at 2
+    assert [(c.code, c.lowest_pillar, c.organisations) for c in tech.candidates] == [("T1", 4, 1), ("T4", 3, 1)]
+    assert [(s.code, s.gates) for s in tech.support] == [("T2", ("g2",))]
+    org = sections["tiny-org"]
+    assert org.candidates is None
+    assert [(s.code, s.level, s.gates) for s in org.support] == [("E", 1, ("g2",)), ("D", 1, ())]
+    assert [(g.criterion, g.failed, g.share) for g in org.gates] == [("g2", 1, 0.2)]
+    assert [(w.criterion, w.mean) for w in org.weakest][:2] == [("g1", 3.0), ("d1", 3.4)]
+
+
+def test_trends_and_movers(sections: dict[str, Section]) -> None:
+    org = sections["tiny-org"]
+    assert [t.round for t in org.trend] == ["2026-Q2", "2026-Q4"]
+    assert org.trend[0].overall.counts == (0, 0, 1, 2, 0, 0)
+    assert org.previous_round == "2026-Q2"
+    assert [(m.code, m.before, m.after) for m in org.movers_up] == [("A", 2.0, 3.0)]
+    assert [(m.code, m.change) for m in org.movers_down] == [("B", -1.0)]
+    assert sections["tiny-tech"].previous_round is None
+
+
+def test_results_under_two_major_versions_are_never_compared(registry: Registry, submit: Submit) -> None:
+    ingest(
+        registry,
+        [
+            submit("A", "2026-Q2", levels(2, 2, 2)),
+            submit("A", "2026-Q4", levels(3, 3, 3)),
+            submit("B", "2026-Q4", levels(4, 4, 4), rubric="tiny-org@2.0.0"),
+        ],
+    )
+    with pytest.raises(
+        MixedMajorVersions,
+        match=r"refusing to compare results across major versions of tiny-org in 2026-Q4 \(1 under 1.x, 1 under 2.x\)",
+    ) as refused:
+        build_portfolio(registry)
+    assert "--rubric tiny-org@2" in refused.value.message
+    [one] = build_portfolio(registry, rubric="tiny-org@1").sections
+    assert (one.submissions, [t.round for t in one.trend], one.not_compared) == (1, ["2026-Q2", "2026-Q4"], [])
+    [two] = build_portfolio(registry, rubric="tiny-org@2.0.0").sections
+    assert (two.submissions, [t.round for t in two.trend], two.previous_round) == (1, ["2026-Q4"], None)
+    # a round held under another major version only is left out of the trend, and said so
+    ingest(registry, [submit("C", "2027-Q1", levels(3, 3, 3), rubric="tiny-org@2.0.0")])
+    [later] = build_portfolio(registry, round_="2027-Q1").sections
+    assert later.rubric.major == 2
+    assert [t.round for t in later.trend] == ["2026-Q4", "2027-Q1"]
+    assert later.not_compared == [("2026-Q2", [1], 1), ("2026-Q4", [1], 1)]
+
+
+def test_a_round_or_rubric_with_nothing_in_it_is_an_error(registry: Registry, submit: Submit) -> None:
+    from aiassure.errors import NotFoundError
+
+    ingest(registry, [submit("A", "2026-Q4", levels(3, 3, 3))])
+    with pytest.raises(NotFoundError, match="for round 2030-Q1"):
+        build_portfolio(registry, round_="2030-Q1")

@@ -1,0 +1,58 @@
+"""Fixtures for the report tests: the test rubrics and submissions, and reports rendered once per session.
+
+Golden files live in tests/reports/goldens; after an intended change to the reports, rewrite them
+with `python -m pytest tests/reports --update-goldens` (or AIASSURE_UPDATE_GOLDENS=1) and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from aiassure.assessments.validate import ParsedSubmission, load_submission
+from aiassure.reports.writer import FORMATS, load_previous, write_reports
+from aiassure.rubrics.loader import RubricLibrary
+
+DATA = Path(__file__).parent / "data"
+GOLDENS = Path(__file__).parent / "goldens"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="Rewrite tests/reports/goldens from the current output.",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return (
+        bool(request.config.getoption("--update-goldens", default=False))
+        or os.environ.get("AIASSURE_UPDATE_GOLDENS") == "1"
+    )
+
+
+@pytest.fixture(scope="session")
+def report_library() -> RubricLibrary:
+    return RubricLibrary([], use_env=False)
+
+
+@pytest.fixture(scope="session")
+def load(report_library: RubricLibrary):
+    def parse(name: str) -> ParsedSubmission:
+        return load_submission(DATA / name, report_library)
+
+    return parse
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory, load, report_library: RubricLibrary) -> Path:
+    """Every format of the two examples' reports, rendered once (PDFs take about a second each)."""
+    out = tmp_path_factory.mktemp("reports")
+    previous = load_previous([DATA / "northshire-2026-Q2.yaml"], report_library)
+    write_reports([load("northshire-2026-Q4.yaml"), load("hostile-vendor.yaml")], out, FORMATS, previous=previous)
+    return out

@@ -1,0 +1,34 @@
+"""The HTML and Markdown reports of two examples match their reviewed golden files byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+GOLDENS = Path(__file__).parent / "goldens"
+EXAMPLES = ["RXX-2026-Q4", "etc-x-2026-Q4"]  # an organisation with a previous round; a hostile vendor's technology
+
+
+@pytest.mark.parametrize("suffix", ["html", "md"])
+@pytest.mark.parametrize("stem", EXAMPLES)
+def test_report_matches_golden(rendered: Path, update_goldens: bool, stem: str, suffix: str) -> None:
+    actual = (rendered / f"{stem}.{suffix}").read_text(encoding="utf-8")
+    golden = GOLDENS / f"{stem}.{suffix}"
+    if update_goldens:
+        golden.write_text(actual, encoding="utf-8")
+    assert golden.exists(), f"no golden file {golden.name}: run `python -m pytest tests/reports --update-goldens`"
+    assert actual == golden.read_text(encoding="utf-8"), (
+        f"{stem}.{suffix} differs from its golden file; if the change is intended, run "
+        "`python -m pytest tests/reports --update-goldens` and review the diff"
+    )
+
+
+def test_reports_are_deterministic_and_name_no_folder(rendered: Path, load, tmp_path: Path) -> None:
+    from aiassure.reports.writer import write_reports
+
+    write_reports([load("northshire-2026-Q4.yaml")], tmp_path, ("html", "md"))
+    again = (tmp_path / "RXX-2026-Q4.md").read_text()
+    assert str(Path(__file__).parent) not in again
+    assert "northshire-2026-Q4.yaml:14:3" in again  # warnings keep the file name and position only
+    assert (tmp_path / "RXX-2026-Q4.html").read_text() == (tmp_path / "RXX-2026-Q4.html").read_text()

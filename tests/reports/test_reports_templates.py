@@ -1,0 +1,121 @@
+"""Template search path, `default:` inheritance, the sandbox, autoescaping and `templates scaffold`."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aiassure.cli import main
+from aiassure.errors import AiassureError, InputError, NotFoundError
+from aiassure.reports.render import builtin_templates, render_html, render_markdown
+
+DATA = Path(__file__).parent / "data"
+
+
+def template_dir(tmp_path: Path, **files: str) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir(exist_ok=True)
+    for name, text in files.items():
+        (folder / name.replace("__", ".")).write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def context(load) -> dict:
+    from aiassure.assessments.validate import to_result
+    from aiassure.reports.context import build_report_context
+
+    parsed = load("hostile-vendor.yaml")
+    return build_report_context(parsed, to_result(parsed))
+
+
+def test_an_override_extends_the_default_and_replaces_one_block(tmp_path: Path, context: dict) -> None:
+    folder = template_dir(
+        tmp_path,
+        report__html="""
+        {% extends "default:report.html" %}
+        {% block summary %}<section><h2 id="summary">Board summary</h2><p>{{ subject.name }}</p></section>{% endblock %}
+        """,
+    )
+    html = render_html("report.html", context, [folder])
+    assert "Board summary" in html and "Roadmap" in html  # the rest of the default is kept
+    assert "<p>&lt;script&gt;alert(&#39;name&#39;)" in html  # autoescape is on in user templates too
+
+
+def test_user_templates_come_first_and_partials_resolve_through_them(tmp_path: Path, context: dict) -> None:
+    folder = template_dir(tmp_path, _styles__html="body { background: #fafafa; }")
+    html = render_html("report.html", context, [folder])
+    assert "body { background: #fafafa; }" in html and "string-set: report-title" not in html
+
+
+def test_markdown_override_escapes_every_value(tmp_path: Path, context: dict) -> None:
+    folder = template_dir(
+        tmp_path,
+        report__md='{% extends "default:report.md" %}{% block summary %}## Mine\n\n{{ subject.name }}\n{% endblock %}',
+    )
+    text = render_markdown("report.md", context, [folder])
+    assert "## Mine\n\n\\<script\\>alert('name')\\</script\\>" in text
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ subject.__class__.__subclasses__() }}",
+        "{% set x = subject.details.append(1) %}",
+    ],
+)
+def test_python_internals_are_refused_with_a_clear_error(tmp_path: Path, context: dict, source: str) -> None:
+    folder = template_dir(tmp_path, report__html=f"line one\n{source}\n")
+    with pytest.raises(AiassureError) as caught:
+        render_html("report.html", context, [folder])
+    assert caught.value.exit_code == 1
+    assert "report.html:2" in caught.value.message and "template refused" in caught.value.message
+
+
+def test_sandbox_escape_from_the_command_line_exits_1_without_traceback(tmp_path: Path) -> None:
+    folder = template_dir(tmp_path, report__html="{{ ''.__class__.__mro__ }}")
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(DATA / "northshire-2026-Q4.yaml"),
+            "-o",
+            str(tmp_path / "out"),
+            "--format",
+            "html",
+            "--template-dir",
+            str(folder),
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "template refused" in result.output and "__class__" in result.output
+    assert not (tmp_path / "out" / "RXX-2026-Q4.html").exists()
+
+
+def test_syntax_errors_and_missing_templates_are_located(tmp_path: Path, context: dict) -> None:
+    folder = template_dir(tmp_path, report__html="{% if %}")
+    with pytest.raises(InputError) as caught:
+        render_html("report.html", context, [folder])
+    assert str(caught.value.diagnostics[0].location) == "report.html:1:1"
+    with pytest.raises(NotFoundError, match="nothing.html"):
+        render_html("nothing.html", context)
+    with pytest.raises(NotFoundError):
+        render_html("../../etc/passwd", context, [folder])
+
+
+def test_scaffold_copies_the_defaults_which_render_the_same(tmp_path: Path, context: dict) -> None:
+    runner = CliRunner()
+    folder = tmp_path / "mine"
+    assert runner.invoke(main, ["templates", "scaffold", str(folder)]).exit_code == 0
+    assert sorted(p.name for p in folder.iterdir()) == builtin_templates()
+    assert render_html("report.html", context, [folder]) == render_html("report.html", context)
+    again = runner.invoke(main, ["templates", "scaffold", str(folder)])
+    assert again.exit_code == 2 and "--force" in again.output
+    assert runner.invoke(main, ["templates", "scaffold", str(folder), "--force"]).exit_code == 0
+    listing = runner.invoke(main, ["templates", "list"]).output
+    assert "report.html\treport" in listing and "_macros.html\tpartial" in listing
