@@ -18,17 +18,19 @@ import argparse
 import datetime as dt
 import hashlib
 import random
+import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from aiassure.assessments.answers_file import render_answers_file
+from aiassure.assessments.answers_file import render_answers_file, scalar
 from aiassure.assessments.model import Answer
 from aiassure.assessments.scoring import applicability, claimed_level
+from aiassure.batch import run_batch
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.rubrics.model import Criterion
 
@@ -311,20 +313,71 @@ class SubmissionGenerator:
         """The k-th submission as file text, in one of the two styles."""
         data = self.submission(k)
         if self._rng("style", k).random() < self.templated_share:
-            return render_answers_file(
-                self.rubric,
-                reference=data["rubric"],
-                subject=data["subject"],
-                round_=data["round"],
-                assessed_on=data["assessed_on"],
-                assessors=data["assessors"],
-                answers=data["answers"],
-            )
+            return self._fill_template(data)
         data["answers"] = {ident: value for ident, value in data["answers"].items() if value is not None}
         return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
 
+    @cached_property
+    def _template(self) -> str:
+        """`render_answers_file` output once per rubric, with a placeholder for every value."""
+        subject = self.subject(0).fields
+        return render_answers_file(
+            self.rubric,
+            reference=self.rubric.ref,
+            subject={key: _placeholder(f"subject.{key}") for key in subject},
+            round_=_placeholder("round"),
+            assessed_on=_Placeholder("assessed_on"),  # type: ignore[arg-type]
+            assessors=_placeholder("assessors"),  # type: ignore[arg-type]
+            answers={ident: _placeholder(f"answers.{ident}") for ident in self.rubric.criteria},
+        )
+
+    def _fill_template(self, data: dict[str, Any]) -> str:
+        """What `render_answers_file` writes for `data` (checked by tests/bench), ten times faster."""
+        values = {f"subject.{key}": value for key, value in data["subject"].items()}
+        values.update({f"answers.{ident}": value for ident, value in data["answers"].items()})
+        values["assessors"] = data["assessors"]
+        raw = {"round": data["round"], "assessed_on": data["assessed_on"].isoformat()}
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(2)
+            if name in raw:
+                return match.group(1) + raw[name]
+            value = values[name]
+            return "" if value is None else match.group(1) + scalar(value)
+
+        return _PLACEHOLDER.sub(fill, self._template)
+
+    def render_reference(self, k: int) -> str:
+        """The k-th submission through `render_answers_file` itself (for checking `_fill_template`)."""
+        data = self.submission(k)
+        return render_answers_file(
+            self.rubric,
+            reference=data["rubric"],
+            subject=data["subject"],
+            round_=data["round"],
+            assessed_on=data["assessed_on"],
+            assessors=data["assessors"],
+            answers=data["answers"],
+        )
+
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+# A placeholder as `scalar` writes it (quoted: `@` cannot start a plain YAML value) or raw.
+_PLACEHOLDER = re.compile(r"( ?)'?@@([^@']+)@@'?")
+
+
+def _placeholder(name: str) -> str:
+    return f"@@{name}@@"
+
+
+class _Placeholder:
+    """Stands for a date in the template: `render_answers_file` writes `assessed_on.isoformat()`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def isoformat(self) -> str:
+        return _placeholder(self.name)
 
 
 def evidence_name(number: int) -> str:
@@ -345,22 +398,19 @@ def write_evidence(folder: Path) -> None:
             target.write_bytes(evidence_bytes(number))
 
 
-def generate(rubrics: list[LoadedRubric], count: int, out: Path, *, seed: int = 0, templated_share: float = TEMPLATED_SHARE) -> list[Path]:
+def generate(rubrics: list[LoadedRubric], count: int, out: Path, *, seed: int = 0, templated_share: float = TEMPLATED_SHARE, jobs: int = 1) -> list[Path]:
     """Write `count` submissions, spread evenly over `rubrics`, into `out`; return their paths in order."""
     out.mkdir(parents=True, exist_ok=True)
     write_evidence(out)
     generators = [SubmissionGenerator(r, seed=seed, templated_share=templated_share) for r in rubrics]
-    paths: list[Path] = []
-    for k, (generator, local) in enumerate(_spread(generators, count)):
-        path = out / f"{k:06d}-{generator.rubric.id}.yaml"
-        path.write_text(generator.render(local), encoding="utf-8")
-        paths.append(path)
-    return paths
+    return list(run_batch(partial(_write_one, generators, out), range(count), jobs=jobs))
 
 
-def _spread(generators: list[SubmissionGenerator], count: int) -> Iterator[tuple[SubmissionGenerator, int]]:
-    for k in range(count):
-        yield generators[k % len(generators)], k // len(generators)
+def _write_one(generators: list[SubmissionGenerator], out: Path, k: int) -> Path:
+    generator = generators[k % len(generators)]
+    path = out / f"{k:06d}-{generator.rubric.id}.yaml"
+    path.write_text(generator.render(k // len(generators)), encoding="utf-8")
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,10 +421,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rubric-dir", type=Path, action="append", default=[])
     parser.add_argument("--templated-share", type=float, default=TEMPLATED_SHARE, help="share of files in the `aiassure init` layout")
+    parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args(argv)
     library = RubricLibrary(args.rubric_dir)
     rubrics = [library.resolve(ref) for ref in args.rubrics]
-    paths = generate(rubrics, args.count, args.out, seed=args.seed, templated_share=args.templated_share)
+    paths = generate(rubrics, args.count, args.out, seed=args.seed, templated_share=args.templated_share, jobs=args.jobs)
     print(f"wrote {len(paths)} submission(s) to {args.out}", file=sys.stderr)
     return 0
 

@@ -205,6 +205,8 @@ class _Builder:
     def check_tag(self, tag: str | None, allowed: set[str], mark: Any) -> None:
         if tag in _NON_SPECIFIC or tag in allowed:
             return
+        if tag == _TAG + "merge":
+            raise self.error("yaml-merge", "YAML merge keys (<<) are not supported", mark, "write the keys out in full")
         raise self.error(
             "yaml-tag",
             f"the YAML tag {tag!r} is not allowed here",

@@ -221,7 +221,9 @@ def show(subject: str, db: str | None, fmt: str) -> None:
             )
         scores = registry.scope_scores([row.id for row in rows], ("pillar",))
         if fmt == "json":
-            _echo_json_array({**_row_json(row), "result": json.loads(registry.submission(row.id).result_json)} for row in rows)
+            _echo_json_array(
+                {**_row_json(row), "result": json.loads(registry.submission(row.id).result_json)} for row in rows
+            )
             return
         _print_history(rows, scores)
     finally:

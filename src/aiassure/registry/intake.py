@@ -241,8 +241,9 @@ def _result_rubric(
         problems.append(
             doc.diagnostic(
                 "rubric-fingerprint",
-                f"the result was scored against a different text of {ref} (fingerprint {result.rubric.fingerprint[:12]}…)"
-                f" than the one on the search path ({rubric.fingerprint[:12]}…)",
+                f"the result was scored against a different text of {ref} "
+                f"(fingerprint {result.rubric.fingerprint[:12]}…) than the one on the search path "
+                f"({rubric.fingerprint[:12]}…)",
                 ("rubric", "fingerprint"),
                 hint="ingest the submission YAML instead, or add the rubric it was scored against with --rubric-dir",
             )
