@@ -63,7 +63,6 @@ class Intake:
     raw: bytes  # the submission's bytes (for a PDF, its attachment); for a result file, the JSON itself
     result: Result
     rubric: RubricRecord
-    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def sha256(self) -> str:
@@ -149,7 +148,7 @@ def _from_submission(doc: Document, shown: str, kind: str, options: ScoreOptions
     parsed, found = check_document(doc, library_for(options.rubric_dirs), strict=options.strict)
     if parsed is None:
         raise _reject(doc, found, shown)
-    return Intake(shown, kind, doc.raw, to_result(parsed), RubricRecord.of(parsed.rubric), tuple(parsed.warnings))
+    return Intake(shown, kind, doc.raw, to_result(parsed), RubricRecord.of(parsed.rubric))
 
 
 def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> Intake:

@@ -289,13 +289,11 @@ def _section(
         select(func.count(), func.avg(current.c.completeness), func.sum(_when(current.c.failed_gate_count > 0)))
     ).one()
     trend_rounds = [r for r in rounds if r <= round_ and (rubric_id, r, major) in counts]
-    not_compared = [
-        (r, others, sum(counts[(rubric_id, r, m)] for m in others))
-        for r in rounds
-        if r <= round_
-        for others in [sorted(m for (rid, rnd, m) in counts if rid == rubric_id and rnd == r and m != major)]
-        if others
-    ]
+    not_compared = []  # rounds up to this one holding results under another major version
+    for r in (r for r in rounds if r <= round_):
+        others = sorted(m for (rid, rnd, m) in counts if rid == rubric_id and rnd == r and m != major)
+        if others:
+            not_compared.append((r, others, sum(counts[(rubric_id, r, m)] for m in others)))
     previous = trend_rounds[-2] if len(trend_rounds) > 1 else None
     distributions = _distributions(conn, current, info)
     up, down = _movers(conn, rubric_id, major, round_, previous) if previous else ([], [])
@@ -305,9 +303,9 @@ def _section(
         round=round_,
         versions=versions,
         submissions=headline[0],
-        org_types=_grouped(conn, current, current.c.org_type),
-        regions=_grouped(conn, current, current.c.region),
-        outcomes=_grouped(conn, current, current.c.outcome_label),
+        org_types=_grouped(conn, current.c.org_type),
+        regions=_grouped(conn, current.c.region),
+        outcomes=_grouped(conn, current.c.outcome_label),
         with_failed_gates=int(headline[2] or 0),
         mean_completeness=None if headline[1] is None else float(headline[1]),
         overall=distributions[("overall", "overall")],
@@ -389,11 +387,12 @@ def _rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
             rubrics.c.rubric_id == rubric_id, rubrics.c.major == major
         )
     ).all()
-    version, definition = max(stored, key=lambda row: _version_key(row[0]))
+    _, definition = max(stored, key=lambda row: _version_key(row[0]))
     return RubricInfo.from_definition(major, definition)
 
 
-def _grouped(conn: Any, current: Any, column: Any) -> list[tuple[Any, int]]:
+def _grouped(conn: Any, column: Any) -> list[tuple[Any, int]]:
+    """How many current submissions have each value of a column of theirs, most first."""
     from sqlalchemy import func, select
 
     rows = conn.execute(select(column, func.count()).group_by(column)).all()
@@ -469,7 +468,7 @@ def _distributions(conn: Any, current: Any, info: RubricInfo, *, by_round: bool 
     for key in set(counted) | set(missing):
         kind, ident = key[-2], key[-1]
         mean, minimum, maximum = stats.get(key, (None, None, None))
-        found[key if by_round else (kind, ident)] = Distribution(
+        found[key] = Distribution(
             kind,
             ident,
             info.title_of(kind, ident),

@@ -10,27 +10,14 @@ from typing import Any
 
 from ..errors import UsageError
 from ..fsutil import write_atomic
+from ..reports.context import LANG, NOT_ASSESSED_FILL, ORG_TYPE_LABELS
 from .portfolio import Distribution, Portfolio, RubricInfo, Section
 
 FORMATS = ("html", "pdf", "json")
 DEFAULT_FORMATS = ("html", "pdf")
 TEMPLATE = "portfolio.html"
 STEM = "portfolio"
-LANG = "en-GB"
 TITLE = "National AI assurance portfolio"
-NOT_ASSESSED_FILL = "#d8dde0"  # NHS grey 4, as in the per-organisation reports
-ORG_TYPE_LABELS = {
-    "acute": "Acute trust",
-    "mental-health": "Mental health trust",
-    "community": "Community trust",
-    "ambulance": "Ambulance trust",
-    "icb": "Integrated care board",
-    "primary-care": "Primary care",
-    "local-authority": "Local authority",
-    "care-provider": "Care provider",
-    "vendor": "Supplier",
-    "other": "Other",
-}
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -36,10 +36,11 @@ def registry_url(given: str | None = None) -> str:
 def shown_url(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - an unparsable URL is shown up to its scheme only
+    except (ArgumentError, ValueError):  # unparsable: show no more than its scheme
         return url.split("://", 1)[0] + "://…"
 
 
@@ -48,7 +49,7 @@ class Stored:
     """What storing one intake did."""
 
     status: str  # new | superseding | history | duplicate
-    submission_id: int | None
+    submission_id: int
     other_id: int | None = None  # superseding: the one it replaced; history: the one that stays current
 
     @property
