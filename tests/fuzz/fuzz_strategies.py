@@ -12,23 +12,114 @@ from aiassure.assessments.model import LONG_FORM_KEYS
 
 # Words the engine gives meaning to, so that random documents often hit real code paths.
 WORDS = [
-    "rubric", "subject", "type", "name", "code", "org_type", "round", "assessed_on", "assessors",
-    "answers", "value", "level", "notes", "evidence", "owner", "reason", "approved_by", "title",
-    "url", "path", "sha256", "date", "technology", "organisation", "vendor", "acute",
-    "fixture-rubric.yaml", "nhs-ai-readiness@1.0.0", "2026-Q2", "gov-01", "gov-02", "gov-03",
-    "perf-01", "perf-02", "eth-01", "eth-02", "iia", "iib", "drift", "audit", "eia", "bias", "pub",
-    "na", "N/A", "yes", "no", "on", "off", "y", "n", "true", "false", "null", "~", "Developing",
-    "https://example.org/x", "file:///etc/passwd", "javascript:alert(1)", "../x", "docs/a.pdf",
+    "rubric",
+    "subject",
+    "type",
+    "name",
+    "code",
+    "org_type",
+    "round",
+    "assessed_on",
+    "assessors",
+    "answers",
+    "value",
+    "level",
+    "notes",
+    "evidence",
+    "owner",
+    "reason",
+    "approved_by",
+    "title",
+    "url",
+    "path",
+    "sha256",
+    "date",
+    "technology",
+    "organisation",
+    "vendor",
+    "acute",
+    "fixture-rubric.yaml",
+    "nhs-ai-readiness@1.0.0",
+    "2026-Q2",
+    "gov-01",
+    "gov-02",
+    "gov-03",
+    "perf-01",
+    "perf-02",
+    "eth-01",
+    "eth-02",
+    "iia",
+    "iib",
+    "drift",
+    "audit",
+    "eia",
+    "bias",
+    "pub",
+    "na",
+    "N/A",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "y",
+    "n",
+    "true",
+    "false",
+    "null",
+    "~",
+    "Developing",
+    "https://example.org/x",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "../x",
+    "docs/a.pdf",
 ]
 NUMBER_TEXTS = [
-    ".nan", ".NaN", "-.inf", ".Inf", "+.inf", "0x1F", "0o17", "017", "0b101", "1_000", "1:30:00",
-    "190:20:30.15", "1.0e+999", "-1e+400", "-0", "+12", "0.", "1.5e-3", "6.8523015e+5",
-    "2001-12-14t21:59:43.10-05:00", "2026-02-30", "2026-5-1", "0000-01-01", "9999-12-31",
+    ".nan",
+    ".NaN",
+    "-.inf",
+    ".Inf",
+    "+.inf",
+    "0x1F",
+    "0o17",
+    "017",
+    "0b101",
+    "1_000",
+    "1:30:00",
+    "190:20:30.15",
+    "1.0e+999",
+    "-1e+400",
+    "-0",
+    "+12",
+    "0.",
+    "1.5e-3",
+    "6.8523015e+5",
+    "2001-12-14t21:59:43.10-05:00",
+    "2026-02-30",
+    "2026-5-1",
+    "0000-01-01",
+    "9999-12-31",
 ]
 TAGS = [
-    "!!str ", "!!int ", "!!float ", "!!bool ", "!!null ", "!!timestamp ", "!!binary ", "!!set ",
-    "!!omap ", "!!pairs ", "!!merge ", "!!value ", "!!python/object/apply:os.system ",
-    "!!python/name:os.system ", "!local ", "! ", "!<tag:yaml.org,2002:str> ", "!!map ", "!!seq ",
+    "!!str ",
+    "!!int ",
+    "!!float ",
+    "!!bool ",
+    "!!null ",
+    "!!timestamp ",
+    "!!binary ",
+    "!!set ",
+    "!!omap ",
+    "!!pairs ",
+    "!!merge ",
+    "!!value ",
+    "!!python/object/apply:os.system ",
+    "!!python/name:os.system ",
+    "!local ",
+    "! ",
+    "!<tag:yaml.org,2002:str> ",
+    "!!map ",
+    "!!seq ",
 ]
 
 # Text YAML will read as anything at all, lone surrogates aside (they cannot be encoded as UTF-8).
@@ -48,7 +139,27 @@ plain_scalar = st.one_of(
     st.dates().map(str),
     any_text.map(json.dumps),  # a JSON string is a valid double-quoted YAML scalar
     any_text.map(_single_quoted),
-    st.sampled_from(["*a", "*b", "*missing", '"\\e[31m"', '"\\0"', '"\\u202e"', "'", '"', "|", ">", "- ", ": ", "#", "&", "%", "@", "`"]),
+    st.sampled_from(
+        [
+            "*a",
+            "*b",
+            "*missing",
+            '"\\e[31m"',
+            '"\\0"',
+            '"\\u202e"',
+            "'",
+            '"',
+            "|",
+            ">",
+            "- ",
+            ": ",
+            "#",
+            "&",
+            "%",
+            "@",
+            "`",
+        ]
+    ),
 )
 
 
@@ -70,7 +181,7 @@ flow_node = st.recursive(
             ),
         )
     ),
-    max_leaves=20,
+    max_leaves=10,
 )
 
 
@@ -90,7 +201,9 @@ def block_document(draw: st.DrawFn) -> str:
             lines.append(f"{indent}# {draw(any_text)}")
         else:
             lines.append(f"{indent}{key}: {draw(flow_node)}")
-    head = draw(st.sampled_from(["", "", "---\n", "%YAML 1.1\n---\n", "--- !!map\n", "%TAG ! tag:example.com,2026:\n---\n"]))
+    head = draw(
+        st.sampled_from(["", "", "---\n", "%YAML 1.1\n---\n", "--- !!map\n", "%TAG ! tag:example.com,2026:\n---\n"])
+    )
     tail = draw(st.sampled_from(["", "", "\n...\n", "\n---\nsecond: document\n"]))
     return head + "\n".join(lines) + tail
 
@@ -108,7 +221,7 @@ CRITERIA = ["gov-01", "gov-02", "gov-03", "perf-01", "perf-02", "eth-01", "eth-0
 @st.composite
 def submission_text(draw: st.DrawFn) -> str:
     """A well-formed envelope around answers written as arbitrary YAML nodes."""
-    ids = draw(st.lists(st.one_of(st.sampled_from(CRITERIA), plain_scalar), max_size=8, unique=True))
+    ids = draw(st.lists(st.one_of(st.sampled_from(CRITERIA), plain_scalar), max_size=6, unique=True))
     return ENVELOPE + "".join(f"  {ident}: {draw(flow_node)}\n" for ident in ids)
 
 
@@ -129,7 +242,13 @@ any_value = st.recursive(
     scalar_value,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from([*LONG_FORM_KEYS, "title", "url", "path", "sha256", "date"]), any_text, st.integers()), children, max_size=4),
+        st.dictionaries(
+            st.one_of(
+                st.sampled_from([*LONG_FORM_KEYS, "title", "url", "path", "sha256", "date"]), any_text, st.integers()
+            ),
+            children,
+            max_size=4,
+        ),
     ),
     max_leaves=12,
 )
@@ -140,9 +259,26 @@ def evidence_item(draw: st.DrawFn) -> dict[str, Any]:
     item: dict[str, Any] = {"title": draw(st.sampled_from(["Minutes", "", "x" * 3]))}
     target = draw(st.sampled_from(["url", "path", "both", "neither"]))
     if target in ("url", "both"):
-        item["url"] = draw(st.sampled_from(["https://example.org/a", "http://[::1", "file:///etc/passwd", "javascript:x", "https://", "HTTP://EXAMPLE.ORG"]) | any_text)
+        item["url"] = draw(
+            st.sampled_from(
+                [
+                    "https://example.org/a",
+                    "http://[::1",
+                    "file:///etc/passwd",
+                    "javascript:x",
+                    "https://",
+                    "HTTP://EXAMPLE.ORG",
+                ]
+            )
+            | any_text
+        )
     if target in ("path", "both"):
-        item["path"] = draw(st.sampled_from(["valid.yaml", "../valid.yaml", "/etc/passwd", "a\\b", "x" * 300, "docs/../valid.yaml", "", "."]) | any_text)
+        item["path"] = draw(
+            st.sampled_from(
+                ["valid.yaml", "../valid.yaml", "/etc/passwd", "a\\b", "x" * 300, "docs/../valid.yaml", "", "."]
+            )
+            | any_text
+        )
     if draw(st.booleans()):
         item["date"] = draw(st.dates())
     if draw(st.booleans()):
@@ -180,13 +316,21 @@ def mutated(draw: st.DrawFn, document: Any, values: st.SearchStrategy[Any] = any
     for _ in range(draw(st.integers(1, 4))):
         node = data
         while isinstance(node, (dict, list)) and node and draw(st.booleans()):
-            child = draw(st.sampled_from(sorted(node, key=str))) if isinstance(node, dict) else draw(st.integers(0, len(node) - 1))
+            child = (
+                draw(st.sampled_from(sorted(node, key=str)))
+                if isinstance(node, dict)
+                else draw(st.integers(0, len(node) - 1))
+            )
             if not isinstance(node[child], (dict, list)):
                 break
             node = node[child]
         if not isinstance(node, (dict, list)) or not node:
             continue
-        where = draw(st.sampled_from(sorted(node, key=str))) if isinstance(node, dict) else draw(st.integers(0, len(node) - 1))
+        where = (
+            draw(st.sampled_from(sorted(node, key=str)))
+            if isinstance(node, dict)
+            else draw(st.integers(0, len(node) - 1))
+        )
         action = draw(st.sampled_from(["delete", "replace", "add", "rename"]))
         if action == "delete":
             del node[where]
@@ -224,7 +368,11 @@ def text_mutation(draw: st.DrawFn, text: str) -> bytes:
         else:
             line = lines[index]
             at = draw(st.integers(0, len(line)))
-            lines[index] = line[:at] + draw(st.one_of(plain_scalar, any_text, st.sampled_from(TAGS))) + line[at + draw(st.integers(0, 3)):]
+            lines[index] = (
+                line[:at]
+                + draw(st.one_of(plain_scalar, any_text, st.sampled_from(TAGS)))
+                + line[at + draw(st.integers(0, 3)) :]
+            )
     raw = "\n".join(lines).encode("utf-8")
     if draw(st.integers(0, 9)) == 0:
         at = draw(st.integers(0, len(raw)))

@@ -12,8 +12,8 @@ from fuzz_support import FIXTURE_RUBRIC, FUZZ, load_rubric, score_answers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from aiassure.rubrics.model import CRITERION_TYPES
 from aiassure.rubrics.loader import RubricLibrary
+from aiassure.rubrics.model import CRITERION_TYPES
 
 RUBRIC_TEXT = FIXTURE_RUBRIC.read_text(encoding="utf-8")
 RUBRIC_DATA = yaml.safe_load(RUBRIC_TEXT)
@@ -42,7 +42,10 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> RubricLibrary:
 
 condition = st.fixed_dictionaries(
     {"criterion": st.sampled_from(IDS)},
-    optional={"in": st.lists(st.one_of(st.sampled_from(["iia", "yes", "no", True, "drift"]), st.integers(0, 5)), max_size=3), "at_least": LEVEL},
+    optional={
+        "in": st.lists(st.one_of(st.sampled_from(["iia", "yes", "no", True, "drift"]), st.integers(0, 5)), max_size=3),
+        "at_least": LEVEL,
+    },
 )
 threshold = st.fixed_dictionaries({"level": LEVEL}, optional={"min": NUMBER, "max": NUMBER})
 criterion = st.fixed_dictionaries(
@@ -56,17 +59,26 @@ criterion = st.fixed_dictionaries(
         "evidence_from": LEVEL,
         "evidence_max_age_days": st.integers(-1, 10**6),
         "applies_if": st.lists(condition, max_size=2),
-        "gate": st.fixed_dictionaries({"min_level": LEVEL, "cap": LEVEL}, optional={"scope": st.sampled_from(["domain", "pillar", "overall", "galaxy"])}),
+        "gate": st.fixed_dictionaries(
+            {"min_level": LEVEL, "cap": LEVEL},
+            optional={"scope": st.sampled_from(["domain", "pillar", "overall", "galaxy"])},
+        ),
         "yes_level": LEVEL,
         "no_level": LEVEL,
         "options": st.lists(
-            st.fixed_dictionaries({"id": st.sampled_from(["drift", "audit", "iia", "na", "x"]), "label": st.just("L")}, optional={"level": LEVEL, "points": NUMBER}),
+            st.fixed_dictionaries(
+                {"id": st.sampled_from(["drift", "audit", "iia", "na", "x"]), "label": st.just("L")},
+                optional={"level": LEVEL, "points": NUMBER},
+            ),
             max_size=4,
         ),
         "thresholds": st.lists(threshold, max_size=4),
         "direction": st.sampled_from(["higher_is_better", "lower_is_better"]),
         "range": st.lists(NUMBER, min_size=2, max_size=2),
-        "elements": st.lists(st.fixed_dictionaries({"id": st.sampled_from(["e1", "e2", "e3"]), "text": st.just("T"), "level": LEVEL}), max_size=4),
+        "elements": st.lists(
+            st.fixed_dictionaries({"id": st.sampled_from(["e1", "e2", "e3"]), "text": st.just("T"), "level": LEVEL}),
+            max_size=4,
+        ),
         "references": st.just([{"framework": "X", "id": "1"}]),
     },
 )
@@ -78,7 +90,11 @@ generated_rubric = st.fixed_dictionaries(
         "subject": st.sampled_from(["technology", "organisation"]),
         "domains": st.lists(
             st.fixed_dictionaries(
-                {"id": st.sampled_from(["d1", "d2", "d3"]), "title": st.just("D"), "criteria": st.lists(criterion, max_size=4)},
+                {
+                    "id": st.sampled_from(["d1", "d2", "d3"]),
+                    "title": st.just("D"),
+                    "criteria": st.lists(criterion, max_size=4),
+                },
                 optional={"pillar": st.sampled_from(PILLARS)},
             ),
             min_size=1,
@@ -86,13 +102,28 @@ generated_rubric = st.fixed_dictionaries(
         ),
     },
     optional={
-        "scale": st.lists(st.fixed_dictionaries({"level": LEVEL, "label": st.sampled_from(["A", "B", "C", "D"])}), max_size=12),
-        "pillars": st.lists(st.fixed_dictionaries({"id": st.sampled_from(PILLARS), "title": st.just("P")}, optional={"weight": WEIGHT}), max_size=4),
+        "scale": st.lists(
+            st.fixed_dictionaries({"level": LEVEL, "label": st.sampled_from(["A", "B", "C", "D"])}), max_size=12
+        ),
+        "pillars": st.lists(
+            st.fixed_dictionaries({"id": st.sampled_from(PILLARS), "title": st.just("P")}, optional={"weight": WEIGHT}),
+            max_size=4,
+        ),
         "overall": st.fixed_dictionaries({"method": st.sampled_from(["min", "mean", "max"])}),
         "outcomes": st.lists(
             st.fixed_dictionaries(
                 {"id": st.sampled_from(["ok", "no"]), "label": st.just("O")},
-                optional={"when": st.fixed_dictionaries({}, optional={"overall_at_least": LEVEL, "pillars_at_least": st.dictionaries(st.sampled_from(PILLARS), LEVEL, max_size=2), "no_failed_gates": st.booleans(), "min_completeness": NUMBER})},
+                optional={
+                    "when": st.fixed_dictionaries(
+                        {},
+                        optional={
+                            "overall_at_least": LEVEL,
+                            "pillars_at_least": st.dictionaries(st.sampled_from(PILLARS), LEVEL, max_size=2),
+                            "no_failed_gates": st.booleans(),
+                            "min_completeness": NUMBER,
+                        },
+                    )
+                },
             ),
             max_size=3,
         ),
@@ -103,7 +134,9 @@ generated_rubric = st.fixed_dictionaries(
 @st.composite
 def _thresholds(draw: st.DrawFn, top: int) -> list[tuple[float, int]]:
     """(bound, level) pairs, both strictly increasing, as lint demands."""
-    bounds = sorted(set(draw(st.lists(st.one_of(st.floats(-1e300, 1e300), st.integers(-3, 10)), min_size=1, max_size=top))))
+    bounds = sorted(
+        set(draw(st.lists(st.one_of(st.floats(-1e300, 1e300), st.integers(-3, 10)), min_size=1, max_size=top)))
+    )
     levels = sorted(draw(st.lists(st.integers(1, top), min_size=len(bounds), max_size=len(bounds), unique=True)))
     return list(zip(bounds, levels, strict=True))
 
@@ -118,7 +151,12 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     answers: dict[str, Any] = {}
     for index in range(draw(st.integers(1, 8))):
         kind = draw(st.sampled_from(CRITERION_TYPES))
-        item: dict[str, Any] = {"id": f"c{index}", "question": "Q?", "type": kind, "pillar": draw(st.sampled_from(pillars))}
+        item: dict[str, Any] = {
+            "id": f"c{index}",
+            "question": "Q?",
+            "type": kind,
+            "pillar": draw(st.sampled_from(pillars)),
+        }
         item["weight"] = draw(st.one_of(st.sampled_from([0, 1, 2.5, 1_000_000]), st.floats(0, 1_000_000)))
         item["allow_na"] = draw(st.booleans())
         item["references"] = [{"framework": "X", "id": "1"}]
@@ -127,7 +165,11 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
             if draw(st.booleans()):
                 item["evidence_max_age_days"] = draw(st.integers(0, 400))
         if kind != "text" and draw(st.booleans()):
-            item["gate"] = {"min_level": draw(st.integers(1, top)), "cap": draw(level), "scope": draw(st.sampled_from(["domain", "pillar", "overall"]))}
+            item["gate"] = {
+                "min_level": draw(st.integers(1, top)),
+                "cap": draw(level),
+                "scope": draw(st.sampled_from(["domain", "pillar", "overall"])),
+            }
         earlier = [c for c in criteria if c["type"] != "text"]
         if earlier and draw(st.booleans()):  # only earlier criteria: no cycles
             target = draw(st.sampled_from(earlier))
@@ -162,9 +204,13 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
                 item["thresholds"] = [{"min": b, "level": lv} for b, lv in zip(bounds, levels, strict=True)]
             if draw(st.booleans()):
                 item["range"] = [-1e300, 1e300]
-            value = st.one_of(st.floats(), st.integers(), st.sampled_from(bounds), st.sampled_from([1e308, -1e308, 5e-324]))
+            value = st.one_of(
+                st.floats(), st.integers(), st.sampled_from(bounds), st.sampled_from([1e308, -1e308, 5e-324])
+            )
         elif kind == "checklist":
-            item["elements"] = [{"id": f"e{j}", "text": "T", "level": draw(st.integers(1, top))} for j in range(draw(st.integers(1, 5)))]
+            item["elements"] = [
+                {"id": f"e{j}", "text": "T", "level": draw(st.integers(1, top))} for j in range(draw(st.integers(1, 5)))
+            ]
             value = st.lists(st.sampled_from([e["id"] for e in item["elements"]]), unique=True)
         else:
             value = st.text(max_size=10)
@@ -172,10 +218,17 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
         if draw(st.integers(0, 4)):
             answer = draw(st.one_of(value, st.just("na"), any_value))
             if draw(st.booleans()):
-                answer = {"level" if kind == "level" else "value": answer, "evidence": [{"title": "E", "url": "https://example.org", "date": draw(st.dates())}]}
+                answer = {
+                    "level" if kind == "level" else "value": answer,
+                    "evidence": [{"title": "E", "url": "https://example.org", "date": draw(st.dates())}],
+                }
             answers[item["id"]] = answer
     split = draw(st.integers(1, len(criteria)))
-    domains = [{"id": f"d{i}", "title": "D", "criteria": part} for i, part in enumerate((criteria[:split], criteria[split:])) if part]
+    domains = [
+        {"id": f"d{i}", "title": "D", "criteria": part}
+        for i, part in enumerate((criteria[:split], criteria[split:]))
+        if part
+    ]
     rubric = {
         "id": "scored",
         "version": "1.0.0",
@@ -186,7 +239,15 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
         "overall": {"method": draw(st.sampled_from(["min", "mean"]))},
         "domains": domains,
         "outcomes": [
-            {"id": "good", "label": "Good", "when": {"overall_at_least": draw(level), "no_failed_gates": draw(st.booleans()), "min_completeness": draw(st.floats(0, 1))}},
+            {
+                "id": "good",
+                "label": "Good",
+                "when": {
+                    "overall_at_least": draw(level),
+                    "no_failed_gates": draw(st.booleans()),
+                    "min_completeness": draw(st.floats(0, 1)),
+                },
+            },
             {"id": "rest", "label": "Rest", "when": {}},
         ],
     }
@@ -219,7 +280,14 @@ def test_text_mutations_of_a_valid_rubric(library: RubricLibrary, raw: bytes) ->
 
 
 @FUZZ
-@given(data=mutated(RUBRIC_DATA, rubric_values), answers=st.dictionaries(st.sampled_from(["gov-01", "gov-02", "gov-03", "perf-01", "perf-02", "eth-01", "eth-02"]), plausible_answer(), max_size=7))
+@given(
+    data=mutated(RUBRIC_DATA, rubric_values),
+    answers=st.dictionaries(
+        st.sampled_from(["gov-01", "gov-02", "gov-03", "perf-01", "perf-02", "eth-01", "eth-02"]),
+        plausible_answer(),
+        max_size=7,
+    ),
+)
 def test_structural_mutations_of_a_valid_rubric(library: RubricLibrary, data: Any, answers: dict[str, Any]) -> None:
     rubric = load_rubric(dump(data), library)
     if rubric is not None:
@@ -227,7 +295,16 @@ def test_structural_mutations_of_a_valid_rubric(library: RubricLibrary, data: An
 
 
 @FUZZ
-@given(data=generated_rubric, answers=st.dictionaries(st.sampled_from(IDS), st.one_of(plausible_answer(), st.sampled_from(["drift", ["e1", "e2"], ["drift", "audit"], 1e308, -1e308]), NUMBER), max_size=6))
+@given(
+    data=generated_rubric,
+    answers=st.dictionaries(
+        st.sampled_from(IDS),
+        st.one_of(
+            plausible_answer(), st.sampled_from(["drift", ["e1", "e2"], ["drift", "audit"], 1e308, -1e308]), NUMBER
+        ),
+        max_size=6,
+    ),
+)
 def test_generated_rubrics_load_and_score(library: RubricLibrary, data: Any, answers: dict[str, Any]) -> None:
     """Rubrics built field by field from edge values; those that load must score any answers."""
     rubric = load_rubric(dump(data), library)
@@ -237,7 +314,9 @@ def test_generated_rubrics_load_and_score(library: RubricLibrary, data: Any, ans
 
 @FUZZ
 @given(case=scored_rubric())
-def test_scoring_on_generated_valid_rubrics(library: RubricLibrary, case: tuple[dict[str, Any], dict[str, Any]]) -> None:
+def test_scoring_on_generated_valid_rubrics(
+    library: RubricLibrary, case: tuple[dict[str, Any], dict[str, Any]]
+) -> None:
     """Valid rubrics of every shape at edge values, and answers of every kind: scoring never fails."""
     data, answers = case
     rubric = load_rubric(dump(data), library)
@@ -248,12 +327,26 @@ def test_scoring_on_generated_valid_rubrics(library: RubricLibrary, case: tuple[
 @FUZZ
 @given(
     extension=st.fixed_dictionaries(
-        {"id": st.just("ext"), "version": st.just("1.0.0"), "extends": st.sampled_from([BASE_REF, BASE_REF, "missing@1.0.0", "ext@1.0.0", "no-version"])},
+        {
+            "id": st.just("ext"),
+            "version": st.just("1.0.0"),
+            "extends": st.sampled_from([BASE_REF, BASE_REF, "missing@1.0.0", "ext@1.0.0", "no-version"]),
+        },
         optional={
-            "remove": st.one_of(st.lists(st.one_of(st.sampled_from(["gov-01", "perf-01", "eth-02", "nope"]), any_value), max_size=3), any_value),
+            "remove": st.one_of(
+                st.lists(st.one_of(st.sampled_from(["gov-01", "perf-01", "eth-02", "nope"]), any_value), max_size=3),
+                any_value,
+            ),
             "domains": st.one_of(
                 st.lists(
-                    st.fixed_dictionaries({"id": st.sampled_from(["gov", "perf", "eth", "new"])}, optional={"title": st.just("T"), "pillar": st.sampled_from(PILLARS), "criteria": st.lists(criterion, max_size=3)}),
+                    st.fixed_dictionaries(
+                        {"id": st.sampled_from(["gov", "perf", "eth", "new"])},
+                        optional={
+                            "title": st.just("T"),
+                            "pillar": st.sampled_from(PILLARS),
+                            "criteria": st.lists(criterion, max_size=3),
+                        },
+                    ),
                     max_size=3,
                 ),
                 any_value,

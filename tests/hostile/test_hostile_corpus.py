@@ -1,4 +1,4 @@
-"""The hostile-input corpus (issue 6): each file is refused with exit 1 and a located message, no traceback, within bounds.
+"""The hostile-input corpus (issue 6): every file is refused with exit 1, a located message and no traceback.
 
 Every case runs the real command line in its own process under RLIMIT_AS and RLIMIT_CPU, so a
 bomb that got through would be killed (and fail the test) rather than take the machine down.
@@ -106,7 +106,7 @@ SUBMISSION_CASES: dict[str, tuple[str, str, str]] = {
     "tag-set.yaml": ("yaml-tag", "18:12", "set"),
     "tag-local.yaml": ("yaml-tag", "16:11", "!option"),
     "tag-verbatim.yaml": ("yaml-tag", "16:11", "tag:example.com,2026:option"),
-    "merge-key.yaml": ("yaml-tag", "16:3", "merge"),
+    "merge-key.yaml": ("yaml-merge", "16:3", "(<<)"),
     # alias expansion bombs, deep nesting
     "alias-bomb.yaml": ("alias-bomb", "17:12", "10,000 nodes"),
     "alias-bomb-answers.yaml": ("alias-bomb", "19:10", ""),
@@ -185,7 +185,11 @@ RUBRIC_CASES: dict[str, tuple[str, str, str]] = {
     "extends/self.yaml": ("extends-cycle", "self.yaml:3:10", "in a cycle"),
     "extends/unknown-base.yaml": ("unknown-rubric", "unknown-base.yaml:3:10", "did you mean cycle-"),
     "extends/bad-remove.yaml": ("unknown-criterion", "bad-remove.yaml:5:16", "{'a': 1}"),
-    "extends/readiness-remove-unknown.yaml": ("unknown-criterion", "readiness-remove-unknown.yaml:5:10", "did you mean ls-01?"),
+    "extends/readiness-remove-unknown.yaml": (
+        "unknown-criterion",
+        "readiness-remove-unknown.yaml:5:10",
+        "did you mean ls-01?",
+    ),
 }
 RUBRIC_HELPERS = {"extends/base.yaml"}
 
@@ -270,12 +274,17 @@ def _user_of(rubric: str) -> str:
     return f"uses-{rubric.replace('/', '-')}"
 
 
+# The rubric at the end of a generated `extends` chain: the only one that is not an extension.
+LAST_OF_CHAIN = (
+    "title: T\nsubject: technology\n"
+    "domains: [{id: d, title: D, pillar: safe, criteria: [{id: a, question: Q}]}]\n"
+)
+
+
 def _extends_chain(folder: Path, length: int) -> Path:
     folder.mkdir()
     for index in range(length):
-        tail = f"extends: chain-{index + 1}@1.0.0\n" if index < length - 1 else (
-            "title: T\nsubject: technology\ndomains: [{id: d, title: D, pillar: safe, criteria: [{id: a, question: A?}]}]\n"
-        )
+        tail = f"extends: chain-{index + 1}@1.0.0\n" if index < length - 1 else LAST_OF_CHAIN
         (folder / f"chain-{index}.yaml").write_text(f"id: chain-{index}\nversion: 1.0.0\n{tail}", encoding="utf-8")
     return folder / "chain-0.yaml"
 

@@ -278,8 +278,12 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         cap = caps.get((kind, ident))
         return ScopeResult(ident, title, _capped(raw, cap), raw, cap, weight)
 
-    domains = tuple(scope("domain", d.id, d.title, [c for c in counted if c.domain == d.id]) for d in model.domains)
-    pillars = tuple(scope("pillar", p.id, p.title, [c for c in counted if c.pillar == p.id], p.weight) for p in model.pillars)
+    members: dict[tuple[str, str], list[CriterionScore]] = {}
+    for c in counted:  # one pass, keeping rubric order so that every sum is the same to the last bit
+        members.setdefault(("domain", c.domain), []).append(c)
+        members.setdefault(("pillar", c.pillar), []).append(c)
+    domains = tuple(scope("domain", d.id, d.title, members.get(("domain", d.id), [])) for d in model.domains)
+    pillars = tuple(scope("pillar", p.id, p.title, members.get(("pillar", p.id), []), p.weight) for p in model.pillars)
     assessed = [p for p in pillars if p.score is not None]
     if not assessed:
         overall_raw = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from ..registry.portfolio import LIST_LIMIT
 from .registry import db_option
 
 
@@ -36,7 +38,7 @@ def command() -> None:
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
-    default=200,
+    default=LIST_LIMIT,
     show_default=True,
     help="Most subjects listed one per row in a table.",
 )
@@ -110,7 +112,7 @@ def export(
     try:
         rows = export_rows(registry, table, round_=round_, rubric=rubric, include_superseded=include_superseded)
         if out_file is None:
-            stream = click.get_text_stream("stdout")
+            stream = sys.stdout
             count = write_csv(rows, list(columns), stream) if fmt == "csv" else write_jsonl(rows, stream)
         elif fmt == "parquet":
             with atomic_writer(out_file, "wb") as handle:

@@ -188,6 +188,7 @@ class RubricLibrary:
         env = [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p] if use_env else []
         self.dirs: list[Path] = [*dirs, *env, BUILTIN_DIR]
         self._index: list[tuple[str, str, Path]] | None = None
+        self._real_paths: dict[Path, Path] = {}  # resolving symlinks walks the path: once per file is enough
         self.problems: list[Diagnostic] = []
 
     def entries(self) -> list[tuple[str, str, Path]]:
@@ -240,7 +241,11 @@ class RubricLibrary:
         return self.load_path(matches[0][1], where=where, _chain=_chain)
 
     def load_path(self, path: Path, *, where: str = "", _chain: tuple[str, ...] = ()) -> LoadedRubric:
-        resolved = path.resolve()
+        resolved = self._real_paths.get(path)
+        if resolved is None:
+            if len(self._real_paths) >= 1024:  # relative refs from many folders: stay bounded
+                self._real_paths.clear()
+            resolved = self._real_paths[path] = path.resolve()
         stat = resolved.stat()
         key = (str(resolved), stat.st_mtime_ns, stat.st_size, tuple(map(str, self.dirs)))
         cached = self._cache.get(key)

@@ -1,0 +1,183 @@
+"""What every measure shares: figures, interleaved timing, child processes, and cached corpora."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+DATA_DIR = BENCH_DIR / ".data"  # generated corpora, reused between runs (see corpus())
+RUBRICS = ("nhs-ai-technology@1.0.0", "nhs-ai-readiness@1.0.0")
+
+
+@dataclass
+class Figure:
+    """One measured figure, its target and whether it was met."""
+
+    measure: str  # "1", "2-score", ...
+    name: str
+    value: float | None
+    unit: str  # "x", "s", "MB", "per s"
+    target: str = ""  # as the issue words it, e.g. "<= 1.5x"
+    met: bool | None = None  # None: no target, or not measured
+    detail: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    def row(self) -> str:
+        shown = "not measured" if self.value is None else f"{self.value:,.2f} {self.unit}".strip()
+        verdict = {True: "met", False: "MISSED", None: ""}[self.met]
+        return f"{self.measure:<10} {self.name:<58} {shown:>16}  {self.target:<14} {verdict}"
+
+
+def check(value: float | None, *, at_most: float | None = None, at_least: float | None = None) -> bool | None:
+    if value is None:
+        return None
+    if at_most is not None and value > at_most:
+        return False
+    if at_least is not None and value < at_least:
+        return False
+    return True
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process: other load on the machine barely moves it, unlike wall time."""
+    return time.process_time()
+
+
+def interleaved(candidates: dict[str, Callable[[], Any]], repeat: int, clock: Callable[[], float] = cpu_seconds) -> dict[str, float]:
+    """The best time of each candidate over `repeat` rounds, running them in turn in every round.
+
+    Interleaving puts every candidate under the same machine conditions, and the best of
+    several rounds drops the interruptions, which only ever add time.
+    """
+    best = {name: float("inf") for name in candidates}
+    for _ in range(repeat):
+        for name, run in candidates.items():
+            gc.collect()
+            start = clock()
+            run()
+            best[name] = min(best[name], clock() - start)
+    return best
+
+
+@dataclass
+class ChildTime:
+    wall: float
+    cpu: float  # user + system of the child and its own children
+    peak_rss_mb: float
+
+
+def run_child(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, stdout: Any = subprocess.DEVNULL, check_exit: bool = True) -> ChildTime:
+    """Run a command to completion; its wall and CPU time (measured through wait4) and peak memory."""
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.stderr:
+        process.stderr.close()
+    if check_exit and process.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, argv))} exited with {process.returncode}:\n{stderr[-2000:]}")
+    return ChildTime(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def best_child_times(commands: dict[str, list[str]], repeat: int, **kwargs: Any) -> dict[str, ChildTime]:
+    """Each command `repeat` times, interleaved; the best wall and CPU time of each."""
+    best: dict[str, ChildTime] = {}
+    for _ in range(repeat):
+        for name, argv in commands.items():
+            timing = run_child(argv, **kwargs)
+            previous = best.get(name)
+            if previous is None:
+                best[name] = timing
+            else:
+                best[name] = ChildTime(min(previous.wall, timing.wall), min(previous.cpu, timing.cpu), max(previous.peak_rss_mb, timing.peak_rss_mb))
+    return best
+
+
+def aiassure_command() -> list[str]:
+    """The `aiassure` script installed beside this Python, as a user runs it."""
+    script = Path(sys.executable).parent / "aiassure"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("aiassure")
+    return [found] if found else [sys.executable, "-c", "from aiassure.cli import main; main()"]
+
+
+def corpus(count: int, *, seed: int = 0, rubrics: tuple[str, ...] = RUBRICS, rubric_dirs: tuple[Path, ...] = (), jobs: int = 2, root: Path = DATA_DIR) -> list[Path]:
+    """`count` generated submissions, made once and kept under bench/.data (keyed by everything that shapes them)."""
+    import generate
+    from aiassure.assessments import answers_file, scoring
+    from aiassure.rubrics.loader import RubricLibrary
+
+    library = RubricLibrary(list(rubric_dirs))
+    loaded = [library.resolve(ref) for ref in rubrics]
+    # Everything that shapes the files: the generator, the file layout and scoring rules it uses.
+    sources = [Path(generate.__file__), *(Path(module.__file__) for module in (answers_file, scoring))]
+    shape = [[_file_hash(p) for p in sources], [r.fingerprint for r in loaded], count, seed]
+    key = hashlib.sha256(json.dumps(shape).encode()).hexdigest()[:16]
+    folder = root / f"corpus-{count}-{key}"
+    done = folder / ".complete"
+    if not done.exists():
+        if folder.exists():
+            shutil.rmtree(folder)
+        generate.generate(loaded, count, folder, seed=seed, jobs=jobs)
+        done.write_text("")
+    return sorted(folder.glob("*.yaml"))
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration, ValueError):
+        pass
+    import pydantic
+    import yaml
+
+    return {
+        "cpu": model or platform.processor(),
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "pyyaml": f"{yaml.__version__} (libyaml {'yes' if yaml.__with_libyaml__ else 'no'})",
+        "pydantic": pydantic.VERSION,
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def to_json(figures: list[Figure]) -> list[dict[str, Any]]:
+    return [asdict(f) for f in figures]
