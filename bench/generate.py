@@ -387,11 +387,12 @@ class _Placeholder:
 
 
 def evidence_name(number: int) -> str:
-    return f"document-{number}.pdf"
+    # Not .pdf: `registry ingest FOLDER` reads every PDF in a folder as a report.
+    return f"document-{number}.txt"
 
 
 def evidence_bytes(number: int) -> bytes:
-    return f"%PDF-1.4\n% synthetic evidence file {number}\n".encode() * 40
+    return f"Synthetic evidence document {number}.\n".encode() * 40
 
 
 def write_evidence(folder: Path) -> None:

@@ -229,7 +229,7 @@ class _Builder:
             return _construct_scalar[tag](_constructor, node)
         except (ValueError, TypeError, yaml.YAMLError) as exc:
             detail = f": {exc}"
-        except (KeyError, AttributeError):  # an explicit tag on the wrong text: `!!bool maybe`, `!!timestamp soon`
+        except (KeyError, AttributeError, IndexError):  # an explicit tag on the wrong text: `!!bool maybe`, `!!int ""`
             detail = ""
         raise self.error("yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}{detail}", event.start_mark)
 

@@ -16,6 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -106,6 +107,7 @@ SUBMISSION_CASES: dict[str, tuple[str, str, str]] = {
     "tag-set.yaml": ("yaml-tag", "18:12", "set"),
     "tag-local.yaml": ("yaml-tag", "16:11", "!option"),
     "tag-verbatim.yaml": ("yaml-tag", "16:11", "tag:example.com,2026:option"),
+    "tag-int-empty.yaml": ("yaml-value", "17:12", "'' is not a valid int"),
     "merge-key.yaml": ("yaml-merge", "16:3", "(<<)"),
     # alias expansion bombs, deep nesting
     "alias-bomb.yaml": ("alias-bomb", "17:12", "10,000 nodes"),
@@ -207,7 +209,7 @@ def _limit_resources() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
 
 
-def _start(args: tuple[str, ...], cwd: Path) -> tuple[subprocess.Popen[bytes], object, float]:
+def _start(args: tuple[str, ...], cwd: Path) -> tuple[subprocess.Popen[bytes], IO[bytes], float]:
     # stderr goes to a file, not a pipe, so that processes running side by side never block.
     err = tempfile.TemporaryFile()
     env = {**os.environ, "AIASSURE_RUBRIC_PATH": "", "COLUMNS": "200"}
@@ -223,16 +225,16 @@ def _start(args: tuple[str, ...], cwd: Path) -> tuple[subprocess.Popen[bytes], o
     return process, err, time.monotonic()
 
 
-def _finish(process: subprocess.Popen[bytes], err: object, started: float) -> Run:
+def _finish(process: subprocess.Popen[bytes], err: IO[bytes], started: float) -> Run:
     try:
         returncode = process.wait(timeout=WALL_SECONDS)
     except subprocess.TimeoutExpired:
         process.kill()
         returncode = process.wait()
     seconds = time.monotonic() - started
-    err.seek(0)  # type: ignore[attr-defined]
-    stderr = err.read().decode("utf-8", errors="replace")  # type: ignore[attr-defined]
-    err.close()  # type: ignore[attr-defined]
+    err.seek(0)
+    stderr = err.read().decode("utf-8", errors="replace")
+    err.close()
     return Run(tuple(process.args[3:]), returncode, stderr, seconds)
 
 
@@ -240,7 +242,7 @@ def run_all(jobs: dict[str, tuple[tuple[str, ...], Path]]) -> dict[str, Run]:
     """Run every job under the limits, as many at a time as there are CPUs."""
     width = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
     pending = list(jobs.items())
-    running: list[tuple[str, subprocess.Popen[bytes], object, float]] = []
+    running: list[tuple[str, subprocess.Popen[bytes], IO[bytes], float]] = []
     runs: dict[str, Run] = {}
     while pending or running:
         while pending and len(running) < width:

@@ -1,0 +1,99 @@
+"""Measure 2: speed-up of batch `score`, `report` and `registry ingest` with `--jobs N` on N cores.
+
+Each command runs as a user runs it, over a folder of generated submissions, once with
+`--jobs 1` and once with `--jobs N` (N = the cores available, at most --cores), interleaved;
+the speed-up is the ratio of their best wall-clock times. `report` writes HTML (PDF rendering
+is measure 4); `registry ingest` writes to a fresh SQLite file each time.
+Usage: python bench/measure_jobs.py [--quick] [--cores N] [--only score,report,ingest]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from harness import DATA_DIR, Figure, aiassure_command, check, corpus, run_child
+from measure_startup import child_env
+
+TARGET_PER_CORE = 0.8
+COMMANDS = ("score", "report", "ingest")
+# Files per command: enough for seconds of work at --jobs 1, so that starting the pool is noise.
+SIZES = {"score": (120, 3000), "report": (24, 300), "ingest": (120, 2000)}
+
+
+def cores_available(limit: int) -> int:
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:
+        available = os.cpu_count() or 1
+    return max(1, min(limit, available))
+
+
+def _folder_of(paths: list[Path], name: str) -> Path:
+    """The first `len(paths)` corpus files alone in a folder (hard links), so a command can take the folder."""
+    folder = DATA_DIR / f"{name}-{len(paths)}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "evidence").mkdir(parents=True)
+        for path in [*paths, *sorted((paths[0].parent / "evidence").iterdir())]:
+            target = folder / path.relative_to(paths[0].parent)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+        marker.write_text("")
+    return folder
+
+
+def argv_for(command: str, folder: Path, jobs: int, scratch: Path) -> list[str]:
+    base = aiassure_command()
+    if command == "score":
+        return [*base, "score", "--format", "json", "--jobs", str(jobs), str(folder)]
+    if command == "report":
+        return [*base, "report", str(folder), "-o", str(scratch / "reports"), "--format", "html", "--jobs", str(jobs)]
+    return [*base, "registry", "ingest", str(folder), "--db", f"sqlite:///{scratch / 'registry.db'}", "--jobs", str(jobs)]
+
+
+def measure(command: str, quick: bool, cores: int) -> Figure:
+    count = SIZES[command][0 if quick else 1]
+    folder = _folder_of(corpus(max(count, 400 if quick else 10_000))[:count], f"jobs-{command}")
+    env = child_env()
+    best: dict[int, float] = {}
+    for _ in range(1 if quick else 2):
+        for jobs in (1, cores):
+            with tempfile.TemporaryDirectory(prefix="aiassure-bench-") as scratch:
+                timing = run_child(argv_for(command, folder, jobs, Path(scratch)), env=env)
+            best[jobs] = min(best.get(jobs, float("inf")), timing.wall)
+    speedup = best[1] / best[cores]
+    target = TARGET_PER_CORE * cores
+    return Figure(
+        f"2-{command}",
+        f"`{command} --jobs {cores}` speed-up over --jobs 1 ({count:,} files, {cores} cores)",
+        speedup,
+        "x",
+        f">= {target:g}x",
+        check(speedup, at_least=target) if cores > 1 else None,
+        {"files": count, "cores": cores, "jobs_1_s": best[1], f"jobs_{cores}_s": best[cores]},
+        "" if cores > 1 else "one core available: no speed-up to measure",
+    )
+
+
+def run(quick: bool = False, cores: int = 2, only: tuple[str, ...] = COMMANDS) -> list[Figure]:
+    available = cores_available(cores)
+    return [measure(command, quick, available) for command in only]
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--only", default=",".join(COMMANDS))
+    args = parser.parse_args()
+    for figure in run(args.quick, args.cores, tuple(args.only.split(","))):
+        print(figure.row())
+        for key, value in figure.detail.items():
+            print(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")

@@ -1,0 +1,75 @@
+"""Run every benchmark of issue 7 and print each figure as a ratio measured in this one run.
+
+Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7] [--cores 2] [--json FILE]
+
+--quick runs tiny versions of every measure (seconds; what CI's smoke test does): their figures
+are not meaningful. Without it the run takes about ten minutes on two cores, most of it once:
+generated submissions and registries are kept under bench/.data and reused by later runs.
+docs/performance.md explains each measure and records the figures of a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import measure_ingest
+import measure_jobs
+import measure_pdf
+import measure_portfolio
+import measure_startup
+import measure_validate
+from harness import Figure, machine, to_json
+
+MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
+    "1": lambda args: measure_validate.run(args.quick),
+    "2": lambda args: measure_jobs.run(args.quick, args.cores),
+    "3": lambda args: measure_startup.run(args.quick),
+    "4": lambda args: measure_pdf.run(args.quick),
+    "5": lambda args: measure_portfolio.run(args.quick),  # measures 5 and 6
+    "7": lambda args: measure_ingest.run(args.quick),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="tiny versions of every measure (CI smoke test)")
+    parser.add_argument("--only", default=",".join(MEASURES), help="comma-separated measures (5 includes 6)")
+    parser.add_argument("--cores", type=int, default=2, help="most cores measure 2 uses")
+    parser.add_argument("--json", type=Path, help="also write the figures and the machine to this file")
+    args = parser.parse_args(argv)
+    chosen = [m.strip() for m in args.only.split(",") if m.strip()]
+    unknown = [m for m in chosen if m not in MEASURES]
+    if unknown:
+        parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
+
+    host = machine()
+    print(f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}; Python {host['python']}; PyYAML {host['pyyaml']}")
+    figures: list[Figure] = []
+    failed = False
+    started = time.perf_counter()
+    for name in chosen:
+        began = time.perf_counter()
+        try:
+            found = MEASURES[name](args)
+        except Exception:  # one broken measure must not hide the others' figures
+            failed = True
+            print(f"measure {name} failed:\n{traceback.format_exc()}", file=sys.stderr)
+            found = [Figure(name, "failed (see stderr)", None, "")]
+        for figure in found:
+            figure.detail.setdefault("seconds", round(time.perf_counter() - began, 1))
+            print(figure.row() + (f"  ({figure.note})" if figure.note else ""), flush=True)
+        figures.extend(found)
+    print(f"total {time.perf_counter() - started:.0f} s{' (quick: figures not meaningful)' if args.quick else ''}")
+    if args.json:
+        args.json.write_text(json.dumps({"machine": host, "quick": args.quick, "figures": to_json(figures)}, indent=2) + "\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
