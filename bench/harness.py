@@ -19,7 +19,8 @@ from typing import Any
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
-DATA_DIR = BENCH_DIR / ".data"  # generated corpora, reused between runs (see corpus())
+# Generated corpora and registries, reused between runs (see corpus()); AIASSURE_BENCH_DATA moves them.
+DATA_DIR = Path(os.environ.get("AIASSURE_BENCH_DATA") or BENCH_DIR / ".data")
 RUBRICS = ("nhs-ai-technology@1.0.0", "nhs-ai-readiness@1.0.0")
 
 

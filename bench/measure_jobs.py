@@ -21,7 +21,7 @@ from measure_startup import child_env
 TARGET_PER_CORE = 0.8
 COMMANDS = ("score", "report", "ingest")
 # Files per command: enough for seconds of work at --jobs 1, so that starting the pool is noise.
-SIZES = {"score": (120, 3000), "report": (24, 300), "ingest": (120, 2000)}
+SIZES = {"score": (40, 3000), "report": (6, 300), "ingest": (40, 2000)}
 
 
 def cores_available(limit: int) -> int:

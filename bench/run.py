@@ -32,7 +32,7 @@ MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "3": lambda args: measure_startup.run(args.quick),
     "4": lambda args: measure_pdf.run(args.quick),
     "5": lambda args: measure_portfolio.run(args.quick),  # measures 5 and 6
-    "7": lambda args: measure_ingest.run(args.quick),
+    "7": lambda args: measure_ingest.run(args.quick, args.cores),
 }
 
 

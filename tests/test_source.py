@@ -178,7 +178,7 @@ def test_a_tagged_value_that_does_not_parse() -> None:
 
 def test_merge_keys_are_refused() -> None:
     # `<<` resolves to the merge tag, which would copy values away from their positions.
-    assert where(refused(b"base: &b {x: 1}\nother:\n  <<: *b\n")) == ("yaml-tag", 3, 3)
+    assert where(refused(b"base: &b {x: 1}\nother:\n  <<: *b\n")) == ("yaml-merge", 3, 3)
 
 
 # --- limits ---------------------------------------------------------------------------------------------

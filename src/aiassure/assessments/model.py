@@ -55,9 +55,18 @@ class Assessor(Strict):
     email: Text | None = None
 
 
+class Organisation(Strict):
+    """The organisation that carried out an assessment (a trust assessing a product it deploys)."""
+
+    name: Text
+    code: Text
+    org_type: Literal[ORG_TYPES] | None = None  # type: ignore[valid-type]
+
+
 class Submission(Strict):
     rubric: Annotated[str, StringConstraints(min_length=1)]
     subject: Subject
+    assessed_by: Organisation | None = None
     round: Round
     assessed_on: dt.date
     assessors: list[Assessor] = Field(default_factory=list)

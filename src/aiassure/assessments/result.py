@@ -82,6 +82,7 @@ class Result(_Out):
     result_schema: int = RESULT_SCHEMA
     engine: str
     subject: dict[str, Any]
+    assessed_by: dict[str, Any] | None = None  # extension: who assessed the subject, when not itself
     round: str
     assessed_on: str
     rubric: RubricIdentity

@@ -174,6 +174,7 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
         {
             "engine": __version__,
             "subject": env.subject.model_dump(mode="json", exclude_none=True),
+            "assessed_by": env.assessed_by.model_dump(mode="json", exclude_none=True) if env.assessed_by else None,
             "round": env.round,
             "assessed_on": env.assessed_on.isoformat(),
             "rubric": {"id": rubric.id, "version": rubric.version, "fingerprint": rubric.fingerprint},
