@@ -6,6 +6,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
@@ -19,8 +20,11 @@ def run_batch(
     *,
     jobs: int = 1,
     window: int = 0,
+    chunk: int = 1,
 ) -> Iterator[Out]:
-    """Yield func(item) in input order; with jobs > 1, at most `window` items are in flight."""
+    """Yield func(item) in input order; with jobs > 1, at most `window` tasks of `chunk` items each
+    are in flight. Handing a worker several quick items at once saves a round trip per item (about
+    0.1 ms); heavy items are best one at a time, so that no worker idles at the end."""
     if jobs <= 1:
         for item in items:
             yield func(item)
@@ -28,13 +32,24 @@ def run_batch(
     context = multiprocessing.get_context("fork")
     limit = window or jobs * 8
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: deque[Future[Out]] = deque()
-        for item in items:
-            pending.append(pool.submit(func, item))
+        pending: deque[Future[list[Out]]] = deque()
+        for task in batched(items, chunk):
+            pending.append(pool.submit(_apply, func, task))
             if len(pending) >= limit:
-                yield pending.popleft().result()
+                yield from pending.popleft().result()
         while pending:
-            yield pending.popleft().result()
+            yield from pending.popleft().result()
+
+
+def _apply(func: Callable[[Item], Out], items: tuple[Item, ...]) -> list[Out]:
+    return [func(item) for item in items]
+
+
+def batched(items: Iterable[Item], size: int) -> Iterator[tuple[Item, ...]]:
+    """Consecutive tuples of `size` items (the last may be shorter): itertools.batched before 3.12."""
+    iterator = iter(items)
+    while task := tuple(islice(iterator, size)):
+        yield task
 
 
 def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[Path]:

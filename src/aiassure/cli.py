@@ -87,3 +87,7 @@ def main(debug: bool) -> None:
     safe, ethical and effective pillars, report on them and monitor them nationally.
 
     Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error, 3 internal error."""
+
+
+if __name__ == "__main__":
+    main()

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import IntEnum
+
+# Control characters and bidirectional overrides: printed raw they could rewrite a terminal line
+# or make a hostile file name read as something else.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with control and bidi characters shown as escapes."""
+    return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 class ExitCode(IntEnum):
@@ -51,10 +61,10 @@ class Diagnostic:
         return Diagnostic(self.code, self.message, self.location, self.path, "error", self.hint)
 
     def format(self) -> str:
-        where = f" ({self.path})" if self.path else ""
-        text = f"{self.location}: {self.severity} {self.code}{where}: {self.message}"
+        where = f" ({printable(self.path)})" if self.path else ""
+        text = f"{printable(str(self.location))}: {self.severity} {self.code}{where}: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
     def sort_key(self) -> tuple:

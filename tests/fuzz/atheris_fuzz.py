@@ -6,9 +6,9 @@
         tests/hostile/rubrics -max_total_time=3600 -rss_limit_mb=1024
 
 libFuzzer writes the inputs it finds into the first folder it is given and only reads the others,
-so the first must be a scratch folder, never tests/hostile. The first byte of each input picks
-the target (submission or rubric); the same checks as the hypothesis tests decide what is a
-failure (docs/security.md).
+so the first must be a scratch folder, never tests/hostile. Each input is read both as a
+submission and as a rubric; the same checks as the hypothesis tests decide what is a failure
+(docs/security.md).
 """
 
 from __future__ import annotations
@@ -29,12 +29,8 @@ LIBRARY = RubricLibrary([], use_env=False)
 
 
 def one_input(data: bytes) -> None:
-    if not data:
-        return
-    if data[0] % 2:
-        load_rubric(data[1:], LIBRARY)
-    else:
-        submission_bytes(data[1:], LIBRARY, FIXTURE_DIR)
+    submission_bytes(data, LIBRARY, FIXTURE_DIR)
+    load_rubric(data, LIBRARY)
 
 
 def main(argv: list[str]) -> None:

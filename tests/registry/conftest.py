@@ -58,7 +58,8 @@ def registry(db_url: str) -> Iterator[Registry]:
 
 @pytest.fixture
 def submit(tmp_path: Path) -> Submit:
-    """`submit(code, round, answers, **subject)` writes a submission file and returns its path."""
+    """`submit(code, round, answers, **subject)` writes a submission file and returns its path;
+    `assessed_by="RX1"` makes it the assessment of that organisation (named `Trust RX1`)."""
     folder = tmp_path / "submissions"
 
     def _submit(

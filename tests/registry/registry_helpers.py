@@ -25,6 +25,7 @@ def submission_yaml(
     org_type: str = "acute",
     region: str | None = "London",
     assessed_on: str | None = None,
+    assessed_by: str | None = None,
 ) -> str:
     technology = rubric.startswith("tiny-tech")
     subject = {
@@ -38,6 +39,7 @@ def submission_yaml(
     lines = [
         f"rubric: {rubric}",
         "subject: {" + ", ".join(f"{k}: {v}" for k, v in subject.items()) + "}",
+        *([f"assessed_by: {{name: Trust {assessed_by}, code: {assessed_by}}}"] if assessed_by else []),
         f"round: {round_}",
         f"assessed_on: {assessed_on or _quarter_day(round_)}",
         "answers:",

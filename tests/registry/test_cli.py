@@ -7,6 +7,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from registry_helpers import RUBRICS, Submit, levels, national_dataset
 
@@ -140,3 +141,30 @@ def test_export_parquet(db_url: str, submit: Submit, tmp_path: Path) -> None:
     assert rows[("A", "2026-Q4", False)]["org_type_percentile"] is None  # history has no peers
     code, _, err = run("portfolio", "export", "--format", "parquet", "--db", db_url)
     assert code == 2 and "give a file with -o" in err
+
+
+def test_list_show_and_export_name_the_assessing_organisation(
+    db_url: str, submit: Submit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "250")  # tables as wide as they need to be
+    tool = {"rubric": "tiny-tech@1.0.0", "org_type": "vendor", "region": None}
+    paths = [
+        submit("T1", "2026-Q4", levels(4, 4, 4), **tool),
+        submit("T1", "2026-Q4", levels(3, 3, 3), file="T1-by-RX1.yaml", assessed_by="RX1", **tool),
+    ]
+    code, out, _ = run("registry", "ingest", *paths, "--db", db_url, "--rubric-dir", RUBRICS)
+    assert code == 0 and "new         2" in out
+    code, out, _ = run("registry", "list", "--db", db_url, "--format", "json")
+    assert [r["assessed_by"] for r in json.loads(out)] == [None, {"code": "RX1", "name": "Trust RX1"}]
+    code, out, _ = run("registry", "list", "--db", db_url, "--format", "json", "--assessed-by", "RX1")
+    assert [r["overall"]["level"] for r in json.loads(out)] == [3]
+    code, out, _ = run("registry", "list", "--db", db_url, "--assessed-by", "-")
+    assert code == 0 and "assessed by" in out and "RX1" not in out
+    code, out, _ = run("registry", "show", "T1", "--db", db_url)
+    assert code == 0 and "Trust RX1 (RX1)" in out
+    code, out, _ = run("portfolio", "export", "--format", "csv", "--db", db_url)
+    rows = [
+        (r["assessed_by_code"], r["assessed_by_name"], r["assessing_organisations"])
+        for r in csv.DictReader(io.StringIO(out))
+    ]
+    assert rows == [("", "", "1"), ("RX1", "Trust RX1", "1")]

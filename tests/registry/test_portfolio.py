@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from registry_helpers import Submit, ingest, levels, national_dataset
 
+from aiassure.registry.export import export_rows
 from aiassure.registry.portfolio import MixedMajorVersions, Section, build_portfolio
+from aiassure.registry.render import render_portfolio
 from aiassure.registry.store import Registry
 
 
@@ -52,14 +57,82 @@ def test_percentiles_within_org_type_and_region(sections: dict[str, Section]) ->
 
 def test_scaling_candidates_and_support(sections: dict[str, Section]) -> None:
     tech = sections["tiny-tech"]
-    # T2 fails its gate (unanswered) and is 75% complete; T3 has a pillar at 2
-    assert [(c.code, c.lowest_pillar, c.organisations) for c in tech.candidates] == [("T1", 4, 1), ("T4", 3, 1)]
+    # T2 fails its gate (unanswered) and is 75% complete; T3 has a pillar at 2. Only the suppliers
+    # assessed them: no other organisation did.
+    assert [(c.code, c.lowest_pillar, c.supplier_assessed, c.organisations) for c in tech.candidates] == [
+        ("T1", 4, True, 0),
+        ("T4", 3, True, 0),
+    ]
     assert [(s.code, s.gates) for s in tech.support] == [("T2", ("g2",))]
     org = sections["tiny-org"]
     assert org.candidates is None
     assert [(s.code, s.level, s.gates) for s in org.support] == [("E", 1, ("g2",)), ("D", 1, ())]
     assert [(g.criterion, g.failed, g.share) for g in org.gates] == [("g2", 1, 0.2)]
     assert [(w.criterion, w.mean) for w in org.weakest][:2] == [("g1", 3.0), ("d1", 3.4)]
+
+
+def assessed_products(submit: Submit) -> list[Path]:
+    """Technologies assessed by their suppliers and by organisations deploying them (Trust RX1, RX2)."""
+    tool = {"rubric": "tiny-tech@1.0.0", "org_type": "vendor", "region": None}
+
+    def product(code: str, round_: str, answers: dict[str, object], by: str | None = None, **kwargs: Any) -> Path:
+        file = f"{code}-by-{by}-{kwargs.get('assessed_on', '')}.yaml" if by else None
+        return submit(code, round_, answers, file=file, assessed_by=by, **tool, **kwargs)
+
+    return [
+        product("T1", "2026-Q2", levels(2, 2, 2), "RX1"),
+        product("T1", "2026-Q4", levels(4, 4, 4)),  # supplier: meets the bar, so T1 is a candidate
+        product("T1", "2026-Q4", levels(3, 3, 3), "RX1"),  # meets it
+        product("T1", "2026-Q4", levels(3, 2, 3), "RX2"),  # does not: ethical at 2
+        product("T3", "2026-Q4", levels(3, 3, 2)),  # supplier below the bar: not a candidate ...
+        product("T3", "2026-Q4", levels(4, 4, 4), "RX1"),  # ... whatever RX1 found
+        product("T5", "2026-Q4", levels(3, 3, 3), "RX1"),  # no supplier submission: both organisations' meet it
+        product("T5", "2026-Q4", levels(4, 4, 4), "RX2"),
+        product("T6", "2026-Q4", levels(4, 4, 4), "RX1"),  # no supplier submission, and RX2's is below
+        product("T6", "2026-Q4", levels(2, 2, 2), "RX2"),
+        product("T7", "2026-Q4", levels(3, 3, 3)),
+        product("T7", "2026-Q4", levels(4, 4, 4), "RX1", assessed_on="2026-11-01"),  # superseded by ...
+        product("T7", "2026-Q4", levels(2, 2, 2), "RX1", assessed_on="2026-12-01"),  # ... RX1's later one
+    ]
+
+
+def test_scaling_candidates_with_the_organisations_assessing_them(registry: Registry, submit: Submit) -> None:
+    ingest(registry, assessed_products(submit))
+    [tech] = build_portfolio(registry).sections
+    assert [
+        (
+            c.code,
+            c.lowest_pillar,
+            c.completeness,
+            c.supplier_assessed,
+            c.organisations,
+            c.organisations_meeting_bar,
+            [(o.code, o.name, o.meets_bar) for o in c.assessed_by],
+        )
+        for c in tech.candidates
+    ] == [
+        ("T1", 4, 1.0, True, 2, 1, [("RX1", "Trust RX1", True), ("RX2", "Trust RX2", False)]),
+        ("T5", 3, 1.0, False, 2, 2, [("RX1", "Trust RX1", True), ("RX2", "Trust RX2", True)]),
+        ("T7", 3, 1.0, True, 1, 0, [("RX1", "Trust RX1", False)]),
+    ]
+    # an organisation's assessment is compared with its own in the previous round, not with others'
+    assert [(m.code, m.assessed_by, m.before, m.after) for m in tech.movers_up] == [("T1", "Trust RX1", 2.0, 3.0)]
+    assert tech.movers_down == []
+    assert [(h.code, h.assessed_by) for h in tech.heatmap][:3] == [
+        ("T1", None),
+        ("T1", "Trust RX1"),
+        ("T1", "Trust RX2"),
+    ]
+    exported = {
+        (r["subject_code"], r["assessed_by_code"], r["overall_level"]): (r["assessing_organisations"], r["current"])
+        for r in export_rows(registry, "submissions", round_="2026-Q4", include_superseded=True)
+    }
+    assert exported[("T1", None, 4)] == exported[("T1", "RX2", 2)] == (2, True)
+    assert (exported[("T7", "RX1", 2)], exported[("T7", "RX1", 4)]) == ((1, True), (None, False))  # history: no count
+    html = render_portfolio(build_portfolio(registry), ("html",))["html"].decode()
+    candidates = html[html.index("Scaling candidates (2026-Q4)") :]
+    assert 'Trust RX2 <span class="muted">RX2</span> <span class="below">below the bar</span>' in candidates
+    assert "the supplier&#39;s submission" in candidates and "every organisation&#39;s assessment" in candidates
 
 
 def test_trends_and_movers(sections: dict[str, Section]) -> None:

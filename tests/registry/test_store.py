@@ -66,13 +66,25 @@ def test_subjects_are_told_apart_by_rubric_type_and_code(registry: Registry, sub
 
 
 def test_a_result_json_is_the_same_submission_as_its_yaml(registry: Registry, submit: Submit) -> None:
-    path = submit("A", "2026-Q4", levels(4, 3, 5))
+    path = submit("A", "2026-Q4", levels(4, 3, 5), assessed_by="QX1")
     result = path.with_suffix(".json")
     result.write_text(read_input(path, OPTIONS).result.to_json(), encoding="utf-8")
     assert ingest(registry, [result, path]) == ["new", "duplicate"]
-    stored = list(registry.listing())
-    assert stored[0].source_kind == "json"
-    assert json.loads(registry.submission(stored[0].id).result_json) == json.loads(result.read_text())
+    [stored] = registry.listing()
+    assert (stored.source_kind, stored.assessed_by_code, stored.assessed_by_name) == ("json", "QX1", "Trust QX1")
+    assert json.loads(registry.submission(stored.id).result_json) == json.loads(result.read_text())
+
+
+def test_a_result_naming_no_assessing_organisation_code_is_rejected(submit: Submit) -> None:
+    path = submit("A", "2026-Q4", levels(4, 3, 5))
+    data = json.loads(read_input(path, OPTIONS).result.to_json())
+    data["assessed_by"] = {"name": "Trust QX1"}
+    edited = path.with_suffix(".json")
+    edited.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        read_input(edited, OPTIONS)
+    [problem] = [d for d in caught.value.diagnostics if d.is_error]
+    assert (problem.code, problem.path) == ("missing-key", "assessed_by") and "'code'" in problem.message
 
 
 def test_a_result_whose_scores_do_not_follow_from_its_answers_is_rejected(submit: Submit) -> None:
@@ -97,8 +109,10 @@ def yaml_and_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
     folder = tmp_path_factory.mktemp("pdf")
     path = folder / "A.yaml"
-    path.write_text(submission_yaml("A", "2026-Q4", {**levels(4, 3, 5), "v1": "{level: 5, notes: Tracked monthly}"}))
+    answers = {**levels(4, 3, 5), "v1": "{level: 5, notes: Tracked monthly}"}
+    path.write_text(submission_yaml("A", "2026-Q4", answers, assessed_by="QX1"))
     [pdf] = write_reports([load_submission(path, RubricLibrary([RUBRICS]))], folder / "reports", ("pdf",))
+    assert pdf.name == "A-by-QX1-2026-Q4.pdf"
     return path, pdf
 
 
@@ -109,11 +123,47 @@ def test_a_pdf_report_gives_the_same_stored_result_as_its_yaml(
     path, pdf = yaml_and_pdf
     assert ingest(registry, [path if kind == "yaml" else pdf]) == ["new"]
     [row] = registry.listing()
-    assert row.source_kind == kind
+    assert (row.source_kind, row.assessed_by_code, row.assessed_by_name) == (kind, "QX1", "Trust QX1")
     stored = registry.submission(row.id)
     assert stored.raw == path.read_bytes()
     assert stored.result_json == read_input(path, OPTIONS).result.to_json()
     assert ingest(registry, [pdf if kind == "yaml" else path]) == ["duplicate"]
+
+
+def test_organisations_assessing_one_product_are_each_current_and_supersede_only_their_own(
+    registry: Registry, submit: Submit
+) -> None:
+    def product(file: str, answers: dict[str, object], by: str | None = None, day: str = "2026-11-15") -> Path:
+        tech = {"rubric": "tiny-tech@1.0.0", "org_type": "vendor", "region": None}
+        return submit("T1", "2026-Q4", answers, file=file, assessed_by=by, assessed_on=day, **tech)
+
+    paths = [
+        product("own.yaml", levels(4, 4, 4)),  # the supplier's own submission
+        product("rx1.yaml", levels(3, 3, 3), "RX1"),
+        product("rx2.yaml", levels(2, 2, 2), "RX2"),
+        product("rx1-again.yaml", levels(5, 5, 5), "RX1", day="2026-11-20"),  # RX1 resubmits
+        product("rx2-draft.yaml", levels(1, 1, 1), "RX2", day="2026-11-01"),  # RX2's older draft, late
+    ]
+    assert ingest(registry, paths) == ["new", "new", "new", "superseding", "history"]
+    assert [(r.assessed_by_code, r.assessed_by_name, r.overall_level) for r in registry.listing()] == [
+        (None, None, 4),
+        ("RX1", "Trust RX1", 5),
+        ("RX2", "Trust RX2", 2),
+    ]
+    ids = {Path(r.source_name).name: r for r in registry.listing(include_superseded=True)}
+    assert ids["rx1.yaml"].superseded_by == ids["rx1-again.yaml"].id
+    assert ids["rx2-draft.yaml"].superseded_by == ids["rx2.yaml"].id
+    assert [r.superseded_by for r in (ids["own.yaml"], ids["rx1-again.yaml"], ids["rx2.yaml"])] == [None] * 3
+    # an assessed_by naming the product's supplier (or the subject itself) is the subject's own submission
+    by_supplier = product("own-again.yaml", levels(3, 3, 3), "SUP-T1", day="2026-11-25").read_text()
+    own_again = paths[0].with_name("own-again.yaml")
+    own_again.write_text(
+        by_supplier.replace("org_type: vendor}", "org_type: vendor, supplier: {name: T Ltd, code: SUP-T1}}"),
+        encoding="utf-8",
+    )
+    assert ingest(registry, [own_again]) == ["superseding"]
+    assert [(r.assessed_by_code, r.overall_level) for r in registry.listing(assessed_by="-")] == [(None, 3)]
+    assert [r.overall_level for r in registry.listing(assessed_by="RX2")] == [2]
 
 
 def test_migrations_run_once_and_reopening_keeps_the_data(db_url: str, submit: Submit) -> None:

@@ -95,6 +95,8 @@ PILLARS = {"safe", "ethical", "effective"}
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 SUBMISSION_KEYS = {"rubric", "subject", "round", "assessed_on", "assessors", "answers"}
+OPTIONAL_SUBMISSION_KEYS = {"assessed_by"}  # an organisation assessing a product it deploys
+ASSESSED_BY_KEYS = {"name", "code", "org_type"}
 SUBJECT_KEYS = {"type", "name", "code", "org_type", "region"}
 TECH_SUBJECT_KEYS = {"version", "supplier", "intended_use", "device_class"}
 LONG_FORM_KEYS = {"value", "level", "notes", "evidence", "owner", "reason", "approved_by"}
@@ -233,6 +235,18 @@ ALL_YAML = sorted(LIBRARY.glob("*.yaml")) + sorted(EXAMPLES.rglob("*.yaml"))
 
 def _rel(path: Path) -> str:
     return str(path.relative_to(ROOT))
+
+
+def example_stem(sub: dict) -> str:
+    """`<code>`, or `<code>-by-<assessor code>` for an organisation's assessment of a product."""
+    assessor = sub.get("assessed_by")
+    return sub["subject"]["code"] + (f"-by-{assessor['code']}" if assessor else "")
+
+
+def own_submissions(round_: str) -> dict[str, dict]:
+    """A round's examples that their subject made itself (no `assessed_by`), by file stem."""
+    found = {p.stem: load(p) for p in (EXAMPLES / round_).glob("*.yaml")}
+    return {stem: sub for stem, sub in found.items() if "assessed_by" not in sub}
 
 
 # -- rubric structure ------------------------------------------------------------------------------
@@ -662,7 +676,7 @@ def failed_gates(data: dict, levels: dict[str, int | None]) -> list[str]:
 def test_example_envelope(path: Path) -> None:
     sub = load(path)
     data = resolve(sub["rubric"], path.parent)
-    assert set(sub) <= SUBMISSION_KEYS and set(SUBMISSION_KEYS) - {"answers"} <= set(sub)
+    assert set(sub) <= SUBMISSION_KEYS | OPTIONAL_SUBMISSION_KEYS and set(SUBMISSION_KEYS) - {"answers"} <= set(sub)
     subject = sub["subject"]
     assert subject["type"] == data["subject"]
     assert subject["org_type"] in ORG_TYPES and subject["region"] in REGIONS
@@ -677,7 +691,7 @@ def test_example_envelope(path: Path) -> None:
         assert set(subject) <= SUBJECT_KEYS and subject["org_type"] != "vendor"
     assert re.fullmatch(r"\d{4}-Q[1-4]", sub["round"])
     if path.parent.name in ROUND_WINDOWS:
-        assert sub["round"] == path.parent.name and path.stem == subject["code"]
+        assert sub["round"] == path.parent.name and path.stem == example_stem(sub)
     low, high = ROUND_WINDOWS[sub["round"]]
     assert isinstance(sub["assessed_on"], dt.date) and low <= sub["assessed_on"] <= high
     assert sub["assessors"] and all(set(a) == {"name", "role"} for a in sub["assessors"])
@@ -730,7 +744,7 @@ def test_example_answers_are_valid(path: Path) -> None:
 
 
 def test_examples_cover_organisations_regions_and_use_families() -> None:
-    rounds = {name: {p.stem: load(p) for p in (EXAMPLES / name).glob("*.yaml")} for name in ROUND_WINDOWS}
+    rounds = {name: own_submissions(name) for name in ROUND_WINDOWS}
     assert set(rounds["2026-Q2"]) == set(rounds["2026-Q4"]), "every subject is answered in both rounds"
     subs = list(rounds["2026-Q4"].values())
     orgs = [s["subject"] for s in subs if s["subject"]["type"] == "organisation"]
@@ -764,8 +778,10 @@ def test_examples_exercise_the_rubric_features() -> None:
             by_round[path.parent.name][path.stem] = (data, sub)
     assert all(features[k] for k in ("not-applicable", "unanswered", "na", "path", "stale")), features
     directions = Counter()
-    for code, (data, q4) in by_round["2026-Q4"].items():
-        data2, q2 = by_round["2026-Q2"][code]
+    for stem, (data, q4) in by_round["2026-Q4"].items():
+        if stem not in by_round["2026-Q2"]:  # an organisation's assessment made in the later round only
+            continue
+        data2, q2 = by_round["2026-Q2"][stem]
         before, after = credited(data2, q2), credited(data, q4)
         for ident in set(before) & set(after):
             if before[ident] is not None and after[ident] is not None and before[ident] != after[ident]:
@@ -791,6 +807,31 @@ def test_examples_include_a_scaling_candidate_and_organisations_needing_support(
             if failed_gates(data, credited(data, sub)):
                 needing_support.append(code)
     assert len(needing_support) >= 2, needing_support
+
+
+def test_organisations_assessing_products_are_shipped_organisations() -> None:
+    """An organisation's assessment of a product copies the supplier's subject block exactly and
+    names, as `assessed_by`, an organisation that has its own example in that round; in one round two
+    organisations assess one product, so the portfolio counts more than one."""
+    assessing: Counter = Counter()
+    for round_ in ROUND_WINDOWS:
+        own = own_submissions(round_)
+        organisations = {
+            s["subject"]["code"]: s["subject"] for s in own.values() if s["subject"]["type"] == "organisation"
+        }
+        for path in sorted((EXAMPLES / round_).glob("*-by-*.yaml")):
+            sub = load(path)
+            assessor, subject = sub["assessed_by"], sub["subject"]
+            assert set(assessor) <= ASSESSED_BY_KEYS and {"name", "code"} <= set(assessor), path.name
+            org = organisations[assessor["code"]]
+            assert (assessor["name"], assessor.get("org_type", org["org_type"])) == (org["name"], org["org_type"])
+            supplier = path.with_name(f"{subject['code']}.yaml")
+            assert subject["type"] == "technology" and load(supplier)["subject"] == subject, path.name
+            block = re.compile(r"^subject:\n(?:  .*\n)+", re.M)
+            assert block.search(path.read_text()).group() == block.search(supplier.read_text()).group()
+            assert sub["rubric"] == load(supplier)["rubric"]
+            assessing[(round_, subject["code"])] += 1
+    assert assessing and max(assessing.values()) >= 2, assessing
 
 
 def test_local_rubric_extends_the_national_one() -> None:

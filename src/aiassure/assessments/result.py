@@ -102,5 +102,63 @@ class Result(_Out):
 
 
 def dumps(value: Any) -> str:
-    """The one JSON layout every result file uses: stable, readable, newline-terminated."""
-    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    """The one JSON layout every result file uses: stable, readable, newline-terminated.
+
+    Exactly `json.dumps(value, indent=2, ensure_ascii=False)`, written out here because with an
+    indent the standard library falls back to its slow pure-Python encoder, and every scored
+    file goes through this (tests/bench checks the two agree)."""
+    parts: list[str] = []
+    try:
+        _encode(value, parts, "\n")
+    except (_Unusual, RecursionError):  # RecursionError: let json.dumps report a circular value
+        return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+    parts.append("\n")
+    return "".join(parts)
+
+
+class _Unusual(Exception):
+    """A value `_encode` leaves to the standard library (a non-string key, an object to convert)."""
+
+
+_string = json.encoder.encode_basestring  # the C version when available, as json.dumps uses
+
+
+def _encode(value: Any, out: list[str], newline: str) -> None:
+    if isinstance(value, str):
+        out.append(_string(value))
+    elif value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise _Unusual
+        out.append(float.__repr__(value))
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + "  "
+        out.append("[")
+        for index, item in enumerate(value):
+            out.append(inner if index == 0 else "," + inner)
+            _encode(item, out, inner)
+        out.append(newline + "]")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + "  "
+        out.append("{")
+        for index, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                raise _Unusual
+            out.append((inner if index == 0 else "," + inner) + _string(key) + ": ")
+            _encode(item, out, inner)
+        out.append(newline + "}")
+    else:
+        raise _Unusual

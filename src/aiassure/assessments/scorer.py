@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -16,15 +17,16 @@ from .validate import load_submission, to_result
 
 @dataclass
 class FileOutcome:
-    """What happened to one input file: its result, or the diagnostics that stopped it."""
+    """What happened to one input file: its result (or its rendered `text`), or the diagnostics that stopped it."""
 
     path: str
     result: Result | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    text: str | None = None  # the result as `score_files(render=...)` rendered it, in place of `result`
 
     @property
     def ok(self) -> bool:
-        return self.result is not None
+        return self.result is not None or self.text is not None
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class ScoreOptions:
 
 
 _libraries: dict[tuple[Path, ...], RubricLibrary] = {}
+SCORE_CHUNK = 8  # files per task with --jobs: scoring one takes a few milliseconds
 
 
 def library_for(dirs: tuple[Path, ...]) -> RubricLibrary:
@@ -44,14 +47,19 @@ def library_for(dirs: tuple[Path, ...]) -> RubricLibrary:
     return _libraries[dirs]
 
 
-def score_file(path: Path, options: ScoreOptions) -> FileOutcome:
+def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str] | None = None) -> FileOutcome:
     try:
         parsed = load_submission(path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes)
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)
-    return FileOutcome(str(path), to_result(parsed), parsed.warnings)
+    result = to_result(parsed)
+    if render is not None:
+        return FileOutcome(str(path), None, parsed.warnings, render(result))
+    return FileOutcome(str(path), result, parsed.warnings)
 
 
-def score_files(paths: list[Path], options: ScoreOptions, *, jobs: int = 1):
-    """FileOutcome of each path, in order."""
-    return run_batch(partial(score_file, options=options), paths, jobs=jobs)
+def score_files(paths: list[Path], options: ScoreOptions, *, jobs: int = 1, render: Callable[[Result], str] | None = None):
+    """FileOutcome of each path, in order. With `render` (a module-level function), each outcome
+    carries `render(result)` as its text instead of the result: with --jobs the rendering then
+    happens in the worker, and only text travels back, so the parent is not the bottleneck."""
+    return run_batch(partial(score_file, options=options, render=render), paths, jobs=jobs, chunk=SCORE_CHUNK)

@@ -125,10 +125,12 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
 
 
 def _two_rounds(intakes: list[Any]) -> tuple[str, str] | None:
-    """The files of the first subject assessed in two rounds on one rubric, earlier round first."""
-    seen: dict[tuple[str, str], Any] = {}
+    """The files of the first subject assessed in two rounds on one rubric (by itself, or by the same
+    organisation), earlier round first."""
+    seen: dict[tuple[str, str, tuple[str, str] | None], Any] = {}
     for intake in sorted(intakes, key=lambda i: (i.result.round, i.source)):
-        earlier = seen.setdefault((intake.result.rubric.id, str(intake.result.subject.get("code"))), intake)
+        key = (intake.result.rubric.id, str(intake.result.subject.get("code")), intake.assessed_by)
+        earlier = seen.setdefault(key, intake)
         if earlier.result.round != intake.result.round:
             return earlier.source, intake.source
     return None
@@ -150,10 +152,12 @@ def _print_summary(
         key=lambda i: (
             f"{i.result.rubric.id}@{i.result.rubric.version}",
             str(i.result.subject.get("code")),
+            i.assessed_by or ("", ""),
             i.result.round,
         ),
     ):
         result = intake.result
+        code = str(result.subject.get("code")) + (f" by {intake.assessed_by[0]}" if intake.assessed_by else "")
         overall = result.overall
         level = "not assessed" if overall.level is None else f"{overall.level} {overall.label} ({overall.score:.2f})"
         gates = len(result.failed_gates)
@@ -161,7 +165,7 @@ def _print_summary(
             (
                 f"{result.rubric.id}@{result.rubric.version}",
                 result.round,
-                str(result.subject.get("code")),
+                code,
                 level,
                 f"{gates} failed gate{'' if gates == 1 else 's'}" if gates else "",
                 result.outcome.label if result.outcome else "",

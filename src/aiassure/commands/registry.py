@@ -61,8 +61,8 @@ class IngestSummary:
         lines = [
             f"{self.files} file(s) into {self.db}:",
             f"  new         {self.new}",
-            f"  superseded  {self.superseded}  (stored; an earlier submission for the same subject, rubric and round"
-            " is kept as history)",
+            f"  superseded  {self.superseded}  (stored; an earlier submission of the same assessment: subject,"
+            " assessing organisation, rubric and round, is kept as history)",
             f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
             f"  rejected    {len(self.rejected)}",
         ]
@@ -93,8 +93,9 @@ def ingest(
     max_bytes: int,
 ) -> None:
     """Validate, score and store submission YAML files, result JSON files and PDF reports (or folders
-    of them). The same submission twice is stored once; a newer one for the same subject and round
-    supersedes the current one, which is kept as history. Exit 1 if any file was rejected."""
+    of them). The same submission twice is stored once; a newer one of the same assessment (subject,
+    assessing organisation, rubric and round) supersedes the current one, which is kept as history.
+    Exit 1 if any file was rejected."""
     from ..registry.intake import expand_inputs, read_inputs
     from ..registry.store import open_registry
 
@@ -139,7 +140,20 @@ def _stored_line(path: str, stored: Any) -> str:
     return f"{path}: stored as #{stored.submission_id}"
 
 
-LIST_COLUMNS = ("id", "code", "name", "org_type", "region", "round", "rubric", "overall", "gates", "complete", "status")
+LIST_COLUMNS = (
+    "id",
+    "code",
+    "name",
+    "org_type",
+    "region",
+    "assessed by",
+    "round",
+    "rubric",
+    "overall",
+    "gates",
+    "complete",
+    "status",
+)
 
 
 @command.command("list")
@@ -149,6 +163,11 @@ LIST_COLUMNS = ("id", "code", "name", "org_type", "region", "round", "rubric", "
 @click.option("--subject-type", type=click.Choice(["organisation", "technology"]))
 @click.option("--org-type", metavar="TYPE", help="Only this org_type (acute, icb, vendor, ...).")
 @click.option("--region", metavar="REGION", help="Only this region.")
+@click.option(
+    "--assessed-by",
+    metavar="CODE",
+    help="Only the assessments this organisation carried out of other subjects; - for the subjects' own.",
+)
 @click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
 @format_option
 def list_(
@@ -158,10 +177,12 @@ def list_(
     subject_type: str | None,
     org_type: str | None,
     region: str | None,
+    assessed_by: str | None,
     include_superseded: bool,
     fmt: str,
 ) -> None:
-    """The stored submissions, current ones only unless --all."""
+    """The stored submissions, current ones only unless --all. `assessed by` names the organisation
+    that carried out an assessment when it was not the subject itself (a trust assessing a product)."""
     from ..registry.store import open_registry
 
     registry = open_registry(db, must_exist=True)
@@ -172,6 +193,7 @@ def list_(
             subject_type=subject_type,
             org_type=org_type,
             region=region,
+            assessed_by=assessed_by,
             include_superseded=include_superseded,
         )
         if fmt == "json":
@@ -191,6 +213,7 @@ def list_(
                 row.subject_name,
                 row.org_type,
                 row.region or "",
+                row.assessed_by_code or "-",
                 row.round,
                 f"{row.rubric_id}@{row.rubric_version}",
                 _overall_text(row.overall_score, row.overall_level),
@@ -247,6 +270,7 @@ def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
         for name in (
             "id",
             "round",
+            "assessed by",
             "assessed",
             "version",
             "sha256",
@@ -262,6 +286,7 @@ def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
             table.add_row(
                 str(row.id),
                 row.round,
+                _assessor_text(row),
                 row.assessed_on.isoformat(),
                 row.rubric_version,
                 row.sha256[:12],
@@ -272,6 +297,11 @@ def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
                 "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
             )
         console.print(table)
+
+
+def _assessor_text(row: Any) -> str:
+    """The assessing organisation, or `-` for the subject's own submission."""
+    return "-" if row.assessed_by_code is None else f"{row.assessed_by_name} ({row.assessed_by_code})"
 
 
 def _overall_text(score: float | None, level: int | None) -> str:
@@ -289,6 +319,9 @@ def _row_json(row: Any) -> dict[str, Any]:
             "org_type": row.org_type,
             "region": row.region,
         },
+        "assessed_by": None
+        if row.assessed_by_code is None
+        else {"code": row.assessed_by_code, "name": row.assessed_by_name},
         "round": row.round,
         "assessed_on": row.assessed_on.isoformat(),
         "rubric": {"id": row.rubric_id, "version": row.rubric_version},

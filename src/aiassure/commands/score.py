@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import click
@@ -10,6 +11,12 @@ from ..assessments.result import Result
 from ..assessments.scorer import ScoreOptions, score_files
 from ..batch import expand_paths
 from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option, stdout_console
+
+
+def json_text(result: Result, *, in_array: bool) -> str:
+    """A result's JSON; in an array, indented one level more and without its final newline."""
+    text = result.to_json()
+    return "\n".join("  " + line for line in text.rstrip("\n").split("\n")) if in_array else text
 
 
 def render_table(result: Result, console: object) -> None:
@@ -56,17 +63,18 @@ def command(files: tuple[Path, ...], fmt: str, strict: bool, jobs: int, rubric_d
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
     console = stdout_console() if fmt == "table" else None
     as_array = fmt == "json" and len(paths) != 1
+    render = None if fmt == "table" else partial(json_text, in_array=as_array)
     printed = failed = 0
-    for outcome in progress(score_files(paths, options, jobs=jobs), len(paths), "scoring"):
-        if outcome.result is None:
+    for outcome in progress(score_files(paths, options, jobs=jobs, render=render), len(paths), "scoring"):
+        if not outcome.ok:
             failed += 1
             echo_diagnostics(outcome.diagnostics)
         elif fmt == "table":
             render_table(outcome.result, console)
         else:
-            text = outcome.result.to_json()
+            text = outcome.text
             if as_array:  # streamed, so memory stays flat however many files there are
-                text = ("[\n" if not printed else ",\n") + "\n".join("  " + line for line in text.rstrip("\n").split("\n"))
+                text = ("[\n" if not printed else ",\n") + text
             click.echo(text, nl=False)
             printed += 1
     if as_array:

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .portfolio import benchmark_query, current_submissions
+from .portfolio import SUBJECT_ROUND, assessing_organisations, benchmark_query, current_submissions
 from .store import Registry, rubric_filter
 
 # Column name -> Arrow type, in order; the same columns in every format.
@@ -20,6 +20,8 @@ SUBMISSION_COLUMNS = {
     "subject_name": "string",
     "org_type": "string",
     "region": "string",
+    "assessed_by_code": "string",
+    "assessed_by_name": "string",
     "round": "string",
     "assessed_on": "date32",
     "rubric_id": "string",
@@ -38,6 +40,7 @@ SUBMISSION_COLUMNS = {
     "org_type_peers": "int64",
     "region_percentile": "float64",
     "region_peers": "int64",
+    "assessing_organisations": "int64",
     "source_kind": "string",
     "ingested_at": "timestamp",
 }
@@ -49,6 +52,7 @@ SCORE_COLUMNS = {
     "subject_name": "string",
     "org_type": "string",
     "region": "string",
+    "assessed_by_code": "string",
     "round": "string",
     "rubric_id": "string",
     "rubric_version": "string",
@@ -98,6 +102,7 @@ def export_query(
                 s.c.subject_name,
                 s.c.org_type,
                 s.c.region,
+                s.c.assessed_by_code,
                 s.c.round,
                 s.c.rubric_id,
                 s.c.rubric_version,
@@ -115,6 +120,7 @@ def export_query(
         )
     overall = sc.alias("overall")
     peers = benchmark_query(current_submissions().subquery("cur")).subquery("peers")
+    assessing = assessing_organisations().subquery("assessing")
     return (
         select(
             s.c.id,
@@ -124,6 +130,8 @@ def export_query(
             s.c.subject_name,
             s.c.org_type,
             s.c.region,
+            s.c.assessed_by_code,
+            s.c.assessed_by_name,
             s.c.round,
             s.c.assessed_on,
             s.c.rubric_id,
@@ -142,12 +150,19 @@ def export_query(
             peers.c.org_type_peers,
             peers.c.region_percentile,
             peers.c.region_peers,
+            assessing.c.organisations,
             s.c.source_kind,
             s.c.ingested_at,
         )
         .select_from(
-            s.outerjoin(overall, and_(overall.c.submission_id == s.c.id, overall.c.scope == "overall")).outerjoin(
-                peers, peers.c.id == s.c.id
+            s.outerjoin(overall, and_(overall.c.submission_id == s.c.id, overall.c.scope == "overall"))
+            .outerjoin(peers, peers.c.id == s.c.id)
+            .outerjoin(
+                assessing,
+                and_(
+                    s.c.superseded_by.is_(None),
+                    *(assessing.c[name] == s.c[name] for name in SUBJECT_ROUND),
+                ),
             )
         )
         .where(*conditions)

@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from ..assessments.answers import AnswerChecker
-from ..assessments.model import Answer, EvidenceItem, Round, Subject
+from ..assessments.model import Answer, EvidenceItem, Organisation, Round, Subject
 from ..assessments.result import Result
-from ..assessments.scorer import ScoreOptions, library_for
+from ..assessments.scorer import SCORE_CHUNK, ScoreOptions, library_for
 from ..assessments.scoring import Evaluation, evaluate
 from ..assessments.validate import check_document, to_result
 from ..batch import expand_paths, run_batch
@@ -49,9 +49,18 @@ class RubricRecord:
 
     @classmethod
     def of(cls, rubric: LoadedRubric) -> RubricRecord:
-        model = rubric.model
-        definition = canonical_json(model.model_dump(mode="json"))
-        return cls(rubric.fingerprint, model.id, model.version, model.title, model.subject, definition)
+        record = _records.get(rubric.fingerprint)
+        if record is None:
+            model = rubric.model
+            definition = canonical_json(model.model_dump(mode="json"))
+            record = cls(rubric.fingerprint, model.id, model.version, model.title, model.subject, definition)
+            _records[rubric.fingerprint] = record
+        return record
+
+
+# A rubric's canonical JSON takes milliseconds to make and is the same for every submission
+# scored against it: made once per process and fingerprint.
+_records: dict[str, RubricRecord] = {}
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,18 @@ class Intake:
     def sha256(self) -> str:
         """The submission's SHA-256: the YAML, its result JSON and its PDF report share it."""
         return self.result.submission.sha256
+
+    @property
+    def assessed_by(self) -> tuple[str, str] | None:
+        """(code, name) of the organisation that carried out the assessment; None for the subject's
+        own submission. An `assessed_by` naming the subject itself, or a technology's supplier, is
+        the subject's own submission too, so that saying so does not make it a second assessment."""
+        assessor = self.result.assessed_by
+        if not assessor or not assessor["code"]:
+            return None
+        subject = self.result.subject
+        own = {subject["code"], (subject.get("supplier") or {}).get("code")}
+        return None if assessor["code"] in own else (assessor["code"], assessor["name"])
 
 
 @dataclass
@@ -104,7 +125,7 @@ def read_input(path: Path, options: ScoreOptions) -> Intake:
 
 def read_inputs(paths: list[Path], options: ScoreOptions, *, jobs: int = 1) -> Iterator[IntakeOutcome]:
     """The outcome of each path, in order, read and scored in `jobs` processes."""
-    return run_batch(partial(_outcome, options=options), paths, jobs=jobs)
+    return run_batch(partial(_outcome, options=options), paths, jobs=jobs, chunk=SCORE_CHUNK)
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -188,6 +209,11 @@ def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> Intak
         subject = Subject.model_validate(result.subject)
     except ValidationError as exc:
         problems.extend(pydantic_diagnostics(doc, exc, Subject, ("subject",)))
+    if result.assessed_by is not None:
+        try:
+            Organisation.model_validate(result.assessed_by)
+        except ValidationError as exc:
+            problems.extend(pydantic_diagnostics(doc, exc, Organisation, ("assessed_by",)))
     _check_scalar(doc, problems, Round, result.round, ("round",), "a round like 2026-Q4")
     assessed_on = _check_scalar(doc, problems, dt.date, result.assessed_on, ("assessed_on",), "a date like 2026-11-20")
     rubric = _result_rubric(doc, result, options, problems)

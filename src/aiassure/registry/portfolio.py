@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import NotFoundError, UsageError
-from ..rubrics.loader import _version_key
+from ..rubrics.loader import version_key
 from .store import Registry, rubric_filter
 
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
@@ -98,6 +98,7 @@ class RoundTrend:
 class Mover:
     code: str
     name: str
+    assessed_by: str | None  # the assessing organisation's name; None for the subject's own submission
     org_type: str
     region: str | None
     before: float
@@ -116,6 +117,7 @@ class Benchmark:
 
     code: str
     name: str
+    assessed_by: str | None
     org_type: str
     region: str | None
     score: float
@@ -129,22 +131,35 @@ class Benchmark:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    """A technology that meets the scaling rule in every current assessment of the round."""
+class AssessingOrganisation:
+    """An organisation with a current assessment of a technology in the round."""
 
     code: str
     name: str
-    # Current assessments of the technology in the round (all qualifying). The submission format
-    # names no assessing organisation, so each current assessment stands for one (docs/registry.md).
-    organisations: int
+    meets_bar: bool  # its own assessment meets the scaling rule
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A technology that meets the scaling rule in the round (docs/registry.md: which assessments decide)."""
+
+    code: str
+    name: str
+    # The deciding assessments' weakest pillar and completeness: the supplier's own submission when
+    # there is one (`supplier_assessed`), else every organisation's assessment.
     lowest_pillar: int
     completeness: float
+    supplier_assessed: bool
+    organisations: int  # distinct organisations (assessed_by codes) with a current assessment of it
+    organisations_meeting_bar: int  # of those, how many assessed it as meeting the rule themselves
+    assessed_by: tuple[AssessingOrganisation, ...] = ()  # by name
 
 
 @dataclass(frozen=True)
 class SupportCase:
     code: str
     name: str
+    assessed_by: str | None
     org_type: str
     region: str | None
     score: float | None
@@ -173,6 +188,7 @@ class WeakCriterion:
 class HeatRow:
     code: str
     name: str
+    assessed_by: str | None
     org_type: str
     overall: int | None
     cells: tuple[tuple[int | None, float | None], ...]  # per domain: (level, score)
@@ -275,7 +291,7 @@ def _section(
     counts: dict[tuple[str, str, int], int],
     limit: int,
 ) -> Section:
-    from sqlalchemy import func, select
+    from sqlalchemy import column, func, select
 
     from .schema import submissions as s
 
@@ -283,7 +299,7 @@ def _section(
     current = _current(rubric_id, major, [round_])
     versions = sorted(
         conn.execute(select(s.c.rubric_version).where(s.c.id.in_(select(current.c.id))).distinct()).scalars(),
-        key=_version_key,
+        key=version_key,
     )
     headline = conn.execute(
         select(func.count(), func.avg(current.c.completeness), func.sum(_when(current.c.failed_gate_count > 0)))
@@ -319,7 +335,11 @@ def _section(
         movers_down=down,
         benchmarks=[
             _benchmark(row)
-            for row in conn.execute(benchmark_query(current).order_by("subject_name", "subject_code").limit(limit))
+            for row in conn.execute(
+                benchmark_query(current)
+                .order_by("subject_name", "subject_code", column("assessed_by_name").nulls_first())
+                .limit(limit)
+            )
         ],
         candidates=_candidates(conn, current) if info.subject == "technology" else None,
         support=support,
@@ -371,10 +391,26 @@ def current_submissions() -> Any:
         s.c.subject_name,
         s.c.org_type,
         s.c.region,
+        s.c.assessed_by_code,
+        s.c.assessed_by_name,
         s.c.completeness,
         s.c.failed_gate_count,
         s.c.outcome_label,
     ).where(s.c.superseded_by.is_(None))
+
+
+# A subject in one round of one rubric major version: what "organisations assessing it" counts over.
+SUBJECT_ROUND = ("rubric_id", "rubric_major", "round", "subject_type", "subject_code")
+
+
+def assessing_organisations() -> Any:
+    """SELECT of each subject's number of distinct organisations (assessed_by codes) with a current
+    assessment of it, per rubric major version and round; the subject's own submission is not counted."""
+    from sqlalchemy import func, select
+
+    current = current_submissions().subquery("cur")
+    keys = [current.c[name] for name in SUBJECT_ROUND]
+    return select(*keys, func.count(current.c.assessed_by_code.distinct()).label("organisations")).group_by(*keys)
 
 
 def _rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
@@ -387,7 +423,7 @@ def _rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
             rubrics.c.rubric_id == rubric_id, rubrics.c.major == major
         )
     ).all()
-    _, definition = max(stored, key=lambda row: _version_key(row[0]))
+    _, definition = max(stored, key=lambda row: version_key(row[0]))
     return RubricInfo.from_definition(major, definition)
 
 
@@ -510,8 +546,9 @@ def _overall_of(current: Any) -> Any:
 
 
 def _movers(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
-    """Subjects whose overall score changed most since the previous round, up and down."""
-    from sqlalchemy import and_, select
+    """Assessments whose overall score changed most since the previous round, up and down: a subject's
+    own submission is compared with its own, an organisation's assessment of it with that organisation's."""
+    from sqlalchemy import and_, func, select
 
     now = _overall_of(_current(rubric_id, major, [round_]))
     before = _overall_of(_current(rubric_id, major, [previous]))
@@ -519,6 +556,7 @@ def _movers(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -
     query = select(
         now.c.subject_code,
         now.c.subject_name,
+        now.c.assessed_by_name,
         now.c.org_type,
         now.c.region,
         before.c.score,
@@ -527,7 +565,14 @@ def _movers(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -
         now.c.level,
         change,
     ).select_from(
-        now.join(before, and_(now.c.subject_type == before.c.subject_type, now.c.subject_code == before.c.subject_code))
+        now.join(
+            before,
+            and_(
+                now.c.subject_type == before.c.subject_type,
+                now.c.subject_code == before.c.subject_code,
+                func.coalesce(now.c.assessed_by_code, "") == func.coalesce(before.c.assessed_by_code, ""),
+            ),
+        )
     )
 
     def movers(direction: Any, order: Any) -> list[Mover]:
@@ -565,6 +610,7 @@ def benchmark_query(current: Any) -> Any:
         base.c.id,
         base.c.subject_code,
         base.c.subject_name,
+        base.c.assessed_by_name,
         base.c.org_type,
         base.c.region,
         base.c.score,
@@ -582,6 +628,7 @@ def _benchmark(row: Any) -> Benchmark:
     return Benchmark(
         row.subject_code,
         row.subject_name,
+        row.assessed_by_name,
         row.org_type,
         row.region,
         row.score,
@@ -596,9 +643,11 @@ def _benchmark(row: Any) -> Benchmark:
 
 
 def _candidates(conn: Any, current: Any) -> list[Candidate]:
-    """Technologies whose every current assessment in the round has all pillars at 3 or above, no
-    failed gate and completeness of at least 0.9."""
-    from sqlalchemy import Float, and_, cast, func, select
+    """Technologies meeting the scaling rule (every pillar at 3 or above, no failed gate,
+    completeness of at least 0.9) in their deciding assessments: the supplier's own submission when
+    there is a current one, else every current assessment by an organisation; with the
+    organisations that assessed each, and whether their own assessment meets the rule."""
+    from sqlalchemy import Float, and_, case, cast, func, or_, select
 
     from .schema import scores as sc
 
@@ -616,26 +665,65 @@ def _candidates(conn: Any, current: Any) -> list[Candidate]:
     qualifies = and_(
         current.c.failed_gate_count == 0,
         current.c.completeness >= CANDIDATE_COMPLETENESS,
-        pillars.c.assessed == pillars.c.n,
+        pillars.c.assessed == pillars.c.n,  # a pillar not assessed fails
         pillars.c.lowest >= CANDIDATE_PILLAR_LEVEL,
     )
-    assessments = func.count()
-    lowest = func.min(pillars.c.lowest)
-    rows = conn.execute(
+    own = current.c.assessed_by_code.is_(None)
+    # One row per current assessment of a technology; a missing pillar row leaves `qualifies` NULL: 0.
+    assessments = (
         select(
             current.c.subject_code,
-            func.max(current.c.subject_name),
-            assessments,
-            lowest,
-            cast(func.min(current.c.completeness), Float),
+            current.c.subject_name,
+            current.c.assessed_by_code,
+            current.c.assessed_by_name,
+            current.c.completeness,
+            pillars.c.lowest,
+            _when(qualifies).label("qualifies"),
+            _when(own).label("own"),
+            func.max(_when(own)).over(partition_by=current.c.subject_code).label("has_own"),
         )
-        .select_from(current.join(pillars, pillars.c.submission_id == current.c.id))
+        .select_from(current.outerjoin(pillars, pillars.c.submission_id == current.c.id))
         .where(current.c.subject_type == "technology")
-        .group_by(current.c.subject_code)
-        .having(func.sum(_when(qualifies)) == assessments)
-        .order_by(lowest.desc(), current.c.subject_code)
+        .subquery("assessments")
     )
-    return [Candidate(*row) for row in rows]
+    a = assessments.c
+    deciding = or_(a.own == 1, a.has_own == 0)
+    lowest = func.min(case((deciding, a.lowest)))
+    candidates = (
+        select(
+            a.subject_code,
+            func.coalesce(func.max(case((a.own == 1, a.subject_name))), func.max(a.subject_name)).label("name"),
+            lowest.label("lowest"),
+            cast(func.min(case((deciding, a.completeness))), Float).label("completeness"),
+            func.max(a.own).label("supplier_assessed"),
+            func.count(a.assessed_by_code.distinct()).label("organisations"),
+            func.count(case((a.qualifies == 1, a.assessed_by_code)).distinct()).label("meeting"),
+        )
+        .group_by(a.subject_code)
+        .having(func.sum(_when(and_(deciding, a.qualifies == 0))) == 0)
+        .subquery("candidates")
+    )
+    organisations: dict[str, list[AssessingOrganisation]] = {}
+    for code, org_code, org_name, meets in conn.execute(
+        select(a.subject_code, a.assessed_by_code, a.assessed_by_name, a.qualifies)
+        .where(a.assessed_by_code.is_not(None), a.subject_code.in_(select(candidates.c.subject_code)))
+        .order_by(a.subject_code, a.assessed_by_name, a.assessed_by_code)
+    ):
+        organisations.setdefault(code, []).append(AssessingOrganisation(org_code, org_name, bool(meets)))
+    rows = conn.execute(select(candidates).order_by(candidates.c.lowest.desc(), candidates.c.subject_code))
+    return [
+        Candidate(
+            row.subject_code,
+            row.name,
+            row.lowest,
+            row.completeness,
+            bool(row.supplier_assessed),
+            row.organisations,
+            row.meeting,
+            tuple(organisations.get(row.subject_code, ())),
+        )
+        for row in rows
+    ]
 
 
 def _support(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], int]:
@@ -652,6 +740,7 @@ def _support(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], in
             scored.c.id,
             scored.c.subject_code,
             scored.c.subject_name,
+            scored.c.assessed_by_name,
             scored.c.org_type,
             scored.c.region,
             scored.c.score,
@@ -663,6 +752,7 @@ def _support(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], in
             scored.c.failed_gate_count.desc(),
             scored.c.score.asc(),
             scored.c.subject_code,
+            scored.c.assessed_by_name.nulls_first(),
         )
         .limit(limit)
     ).all()
@@ -724,8 +814,15 @@ def _heatmap(conn: Any, current: Any, info: RubricInfo, limit: int) -> list[Heat
 
     scored = _overall_of(current)
     subjects = conn.execute(
-        select(scored.c.id, scored.c.subject_code, scored.c.subject_name, scored.c.org_type, scored.c.level)
-        .order_by(scored.c.subject_name, scored.c.subject_code)
+        select(
+            scored.c.id,
+            scored.c.subject_code,
+            scored.c.subject_name,
+            scored.c.assessed_by_name,
+            scored.c.org_type,
+            scored.c.level,
+        )
+        .order_by(scored.c.subject_name, scored.c.subject_code, scored.c.assessed_by_name.nulls_first())
         .limit(limit)
     ).all()
     cells: dict[int, dict[str, tuple[int | None, float | None]]] = {row.id: {} for row in subjects}
@@ -741,6 +838,7 @@ def _heatmap(conn: Any, current: Any, info: RubricInfo, limit: int) -> list[Heat
         HeatRow(
             row.subject_code,
             row.subject_name,
+            row.assessed_by_name,
             row.org_type,
             row.level,
             tuple(cells[row.id].get(d, (None, None)) for d in domains),
@@ -749,4 +847,13 @@ def _heatmap(conn: Any, current: Any, info: RubricInfo, limit: int) -> list[Heat
     ]
 
 
-__all__ = ["LIST_LIMIT", "MixedMajorVersions", "Portfolio", "Section", "benchmark_query", "build_portfolio"]
+__all__ = [
+    "LIST_LIMIT",
+    "SUBJECT_ROUND",
+    "MixedMajorVersions",
+    "Portfolio",
+    "Section",
+    "assessing_organisations",
+    "benchmark_query",
+    "build_portfolio",
+]

@@ -8,10 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from ..fsutil import write_atomic
-from ..reports.context import LANG, NOT_ASSESSED_FILL, ORG_TYPE_LABELS
-from .portfolio import Distribution, Portfolio, RubricInfo, Section
+from ..reports.context import LANG, ORG_TYPE_LABELS, Levels
+from .portfolio import Distribution, Portfolio, Section
 
 FORMATS = ("html", "pdf", "json")
 DEFAULT_FORMATS = ("html", "pdf")
@@ -21,48 +20,10 @@ TITLE = "National AI assurance portfolio"
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = sorted(set(names) - set(FORMATS))
-    if unknown or not names:
-        raise UsageError(
-            f"unknown portfolio format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(FORMATS)}"
-        )
-    return tuple(f for f in FORMATS if f in names)
+    """`html,pdf,json` -> the portfolio formats asked for, in a stable order; unknown ones are a usage error."""
+    from ..reports.writer import parse_formats as parse
 
-
-class _Levels:
-    """Level badges in the per-organisation reports' colours: `{css, text, fill, ink}`."""
-
-    def __init__(self, rubric: RubricInfo) -> None:
-        from ..reports.charts import palette
-
-        self.labels = rubric.labels
-        self.top = rubric.top
-        self.colours = {c.level: c for c in palette(rubric.top)}
-
-    def view(self, level: int | None) -> dict[str, Any]:
-        if level is None:
-            return {
-                "level": None,
-                "label": "not assessed",
-                "text": "not assessed",
-                "css": "level-na",
-                "fill": NOT_ASSESSED_FILL,
-                "ink": "#0b0c0c",
-            }
-        colour = self.colours[min(max(level, 0), self.top)]
-        label = self.labels.get(level, "")
-        return {
-            "level": level,
-            "label": label,
-            "text": f"{level} {label}".strip(),
-            "css": f"level-{level}",
-            "fill": colour.fill,
-            "ink": colour.text,
-        }
-
-    def scale(self) -> list[dict[str, Any]]:
-        return [self.view(level) for level in range(self.top + 1)]
+    return parse(text, FORMATS, what="portfolio")
 
 
 def _number(value: float | None, places: int = 2) -> str:
@@ -73,7 +34,7 @@ def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def _distribution(dist: Distribution, levels: _Levels) -> dict[str, Any]:
+def _distribution(dist: Distribution, levels: Levels) -> dict[str, Any]:
     """A distribution as a stacked bar (segments in viewBox units of 0..100) and its figures."""
     total = dist.assessed + dist.not_assessed
     segments, x = [], 0.0
@@ -117,7 +78,7 @@ def _org_type(value: str) -> str:
 
 def _section(section: Section) -> dict[str, Any]:
     info = section.rubric
-    levels = _Levels(info)
+    levels = Levels(info.top, info.labels)
     domains = [{"id": ident, "title": title} for ident, title, _ in info.domains]
     return {
         "anchor": f"{info.id}-{info.major}",
@@ -148,6 +109,7 @@ def _section(section: Section) -> dict[str, Any]:
                 {
                     "code": row.code,
                     "name": row.name,
+                    "assessed_by": row.assessed_by,
                     "org_type": _org_type(row.org_type),
                     "overall": levels.view(row.overall),
                     "cells": [{**levels.view(level), "score": _number(score)} for level, score in row.cells],
@@ -178,6 +140,7 @@ def _section(section: Section) -> dict[str, Any]:
             {
                 "code": b.code,
                 "name": b.name,
+                "assessed_by": b.assessed_by,
                 "org_type": _org_type(b.org_type),
                 "region": b.region or "—",
                 "level": levels.view(b.level),
@@ -197,9 +160,12 @@ def _section(section: Section) -> dict[str, Any]:
             {
                 "code": c.code,
                 "name": c.name,
-                "organisations": c.organisations,
                 "lowest": levels.view(c.lowest_pillar),
                 "completeness": _percent(c.completeness),
+                "decided_by": "the supplier's submission" if c.supplier_assessed else "every organisation's assessment",
+                "organisations": c.organisations,
+                "organisations_meeting_bar": c.organisations_meeting_bar,
+                "assessed_by": [{"code": o.code, "name": o.name, "meets_bar": o.meets_bar} for o in c.assessed_by],
             }
             for c in section.candidates
         ],
@@ -207,6 +173,7 @@ def _section(section: Section) -> dict[str, Any]:
             {
                 "code": s.code,
                 "name": s.name,
+                "assessed_by": s.assessed_by,
                 "org_type": _org_type(s.org_type),
                 "region": s.region or "—",
                 "level": levels.view(s.level),
@@ -238,10 +205,11 @@ def _section(section: Section) -> dict[str, Any]:
     }
 
 
-def _mover(mover: Any, levels: _Levels) -> dict[str, Any]:
+def _mover(mover: Any, levels: Levels) -> dict[str, Any]:
     return {
         "code": mover.code,
         "name": mover.name,
+        "assessed_by": mover.assessed_by,
         "org_type": _org_type(mover.org_type),
         "before": levels.view(mover.level_before),
         "after": levels.view(mover.level_after),

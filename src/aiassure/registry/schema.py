@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
     text,
 )
 
@@ -44,6 +45,10 @@ submissions = Table(
     Column("subject_name", Text, nullable=False),
     Column("org_type", String, nullable=False),
     Column("region", Text),
+    # The organisation that carried out the assessment, when not the subject itself (a trust
+    # assessing a product it deploys); null for the subject's own submission (migration 0002).
+    Column("assessed_by_code", String),
+    Column("assessed_by_name", Text),
     Column("round", String, nullable=False),
     Column("assessed_on", Date, nullable=False),
     Column("rubric_id", String, nullable=False),
@@ -62,13 +67,15 @@ submissions = Table(
     Column("superseded_by", Integer, ForeignKey("submissions.id")),
 )
 
-# At most one current submission per subject, rubric and round: the database enforces it, so no
-# interleaving of concurrent ingests can leave two.
-current_per_subject_round = Index(
+# At most one current submission per assessment (rubric, subject, assessing organisation, round):
+# the database enforces it, so no interleaving of concurrent ingests can leave two. The subject's
+# own submissions are indexed under the empty assessor code, since a unique index lets NULLs repeat.
+current_per_assessment = Index(
     "ix_submissions_current",
     submissions.c.rubric_id,
     submissions.c.subject_type,
     submissions.c.subject_code,
+    func.coalesce(submissions.c.assessed_by_code, ""),
     submissions.c.round,
     unique=True,
     sqlite_where=text("superseded_by IS NULL"),

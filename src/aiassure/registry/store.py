@@ -20,6 +20,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_SECONDS = 60
 # Any fixed number: the PostgreSQL advisory lock that serialises schema migrations.
 MIGRATION_LOCK = 0x6169617373  # "aiass"
+OWN = "-"  # `--assessed-by -`: the subjects' own submissions, assessed by no other organisation
 
 
 def registry_url(given: str | None = None) -> str:
@@ -129,19 +130,21 @@ class Registry:
 
     def store(self, intake: Intake) -> Stored:
         """Store one intake in one transaction: the SHA-256 makes a repeat a no-op, and a newer
-        submission for the same subject, rubric and round supersedes the current one.
+        submission of the same assessment (rubric, subject, assessing organisation and round)
+        supersedes the current one.
 
         The newer of two is the one assessed later; on the same date, the one ingested later.
-        Writers of the same subject and round are serialised (SQLite: the database write lock;
-        PostgreSQL: an advisory lock on the subject key), and the database itself refuses a second
-        current submission and a second copy of the same bytes."""
+        Writers of the same assessment are serialised (SQLite: the database write lock;
+        PostgreSQL: an advisory lock on the assessment's key), and the database itself refuses a
+        second current submission and a second copy of the same bytes."""
         from sqlalchemy import func, select, update
 
         from .schema import submissions as s
 
         result = intake.result
         subject = result.subject
-        key = (result.rubric.id, subject["type"], subject["code"], result.round)
+        assessor = intake.assessed_by[0] if intake.assessed_by else None
+        key = (result.rubric.id, subject["type"], subject["code"], assessor or "", result.round)
         assessed_on = dt.date.fromisoformat(result.assessed_on)
         with self.transaction(write=True) as conn:
             if self.is_postgres:
@@ -149,10 +152,11 @@ class Registry:
             self._ensure_rubric(conn, intake.rubric)
             current = conn.execute(
                 select(s.c.id, s.c.assessed_on, s.c.sha256).where(
-                    s.c.rubric_id == key[0],
-                    s.c.subject_type == key[1],
-                    s.c.subject_code == key[2],
-                    s.c.round == key[3],
+                    s.c.rubric_id == result.rubric.id,
+                    s.c.subject_type == subject["type"],
+                    s.c.subject_code == subject["code"],
+                    s.c.assessed_by_code.is_(None) if assessor is None else s.c.assessed_by_code == assessor,
+                    s.c.round == result.round,
                     s.c.superseded_by.is_(None),
                 )
             ).first()
@@ -240,9 +244,12 @@ class Registry:
         org_type: str | None = None,
         region: str | None = None,
         subject: str | None = None,
+        assessed_by: str | None = None,
         include_superseded: bool = False,
     ) -> Iterator[Any]:
-        """Submission rows with their overall score, filtered, in a stable order; streamed."""
+        """Submission rows with their overall score, filtered, in a stable order; streamed.
+
+        `assessed_by` is an assessing organisation's code, or `-` for the subjects' own submissions."""
         from sqlalchemy import and_, select
 
         from .schema import scores as sc
@@ -257,6 +264,8 @@ class Registry:
                 s.c.subject_name,
                 s.c.org_type,
                 s.c.region,
+                s.c.assessed_by_code,
+                s.c.assessed_by_name,
                 s.c.round,
                 s.c.assessed_on,
                 s.c.rubric_id,
@@ -272,7 +281,7 @@ class Registry:
                 s.c.ingested_at,
             )
             .select_from(s.outerjoin(sc, and_(sc.c.submission_id == s.c.id, sc.c.scope == "overall")))
-            .order_by(s.c.rubric_id, s.c.round, s.c.subject_code, s.c.id)
+            .order_by(s.c.rubric_id, s.c.round, s.c.subject_code, s.c.assessed_by_code.nulls_first(), s.c.id)
         )
         for column, wanted in (
             (s.c.round, round_),
@@ -286,6 +295,8 @@ class Registry:
             query = query.where(rubric_filter(s, rubric))
         if subject is not None:
             query = query.where(subject_filter(s, subject))
+        if assessed_by is not None:
+            query = query.where(assessor_filter(s, assessed_by))
         if not include_superseded:
             query = query.where(s.c.superseded_by.is_(None))
         with self.transaction() as conn:
@@ -348,6 +359,11 @@ def subject_filter(table: Any, subject: str) -> Any:
     return clause
 
 
+def assessor_filter(table: Any, code: str) -> Any:
+    """An assessing organisation's code; `-` means the subject's own submissions (no assessor)."""
+    return table.c.assessed_by_code.is_(None) if code == OWN else table.c.assessed_by_code == code
+
+
 def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int | None) -> dict[str, Any]:
     result = intake.result
     subject = result.subject
@@ -358,6 +374,8 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "subject_name": subject["name"],
         "org_type": subject["org_type"],
         "region": subject.get("region"),
+        "assessed_by_code": intake.assessed_by[0] if intake.assessed_by else None,
+        "assessed_by_name": intake.assessed_by[1] if intake.assessed_by else None,
         "round": result.round,
         "assessed_on": assessed_on,
         "rubric_id": result.rubric.id,
@@ -472,7 +490,9 @@ __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
     "Registry",
+    "OWN",
     "Stored",
+    "assessor_filter",
     "open_registry",
     "registry_url",
     "rubric_filter",

@@ -312,10 +312,13 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
         outcome = {"id": result.outcome.id, "label": result.outcome.label, "description": described}
 
     change = _change(result, previous, levels) if previous is not None else None
+    assessed_by = _assessed_by(result.assessed_by) if result.assessed_by else None
     context = {
         "lang": LANG,
-        "title": f"{subject.get('name', '')}: {model.title}, {result.round}",
+        "title": f"{subject.get('name', '')}: {model.title}, {result.round}"
+        + (f", assessed by {assessed_by['name']}" if assessed_by else ""),
         "subject": _subject(subject),
+        "assessed_by": assessed_by,
         "round": result.round,
         "assessed_on": result.assessed_on,
         "assessed_on_text": long_date(result.assessed_on),
@@ -371,6 +374,13 @@ def _subject(subject: dict[str, Any]) -> dict[str, Any]:
         ("Device class", subject.get("device_class")),
     ]
     return {**subject, "details": [{"label": label, "value": value} for label, value in details if value]}
+
+
+def _assessed_by(organisation: dict[str, Any]) -> dict[str, Any]:
+    """The organisation that carried out the assessment, with a one-line description for the cover."""
+    org_type = ORG_TYPE_LABELS.get(organisation.get("org_type") or "", organisation.get("org_type"))
+    described = ", ".join(part for part in (organisation["code"], org_type) if part)
+    return {**organisation, "org_type_text": org_type, "text": f"{organisation['name']} ({described})"}
 
 
 def _crosswalk(rubric: LoadedRubric, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

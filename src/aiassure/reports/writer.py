@@ -38,33 +38,45 @@ def slug(text: str, fallback: str = "report") -> str:
     return cleaned or fallback
 
 
-def report_stem(subject_code: str, round_: str) -> str:
-    """`<code>-<round>`, the name every format of one report shares."""
-    return f"{slug(subject_code, 'subject')}-{slug(round_, 'round')}"
+def report_stem(subject_code: str, round_: str, assessed_by: str | None = None) -> str:
+    """`<code>-<round>`, the name every format of one report shares; `<code>-by-<assessor>-<round>`
+    for an assessment carried out by another organisation (`assessed_by`, its code), so that two
+    trusts' assessments of one product in a round, and the supplier's own, do not collide."""
+    assessor = f"-by-{slug(assessed_by, 'assessor')}" if assessed_by is not None else ""
+    return f"{slug(subject_code, 'subject')}{assessor}-{slug(round_, 'round')}"
 
 
-def parse_formats(text: str | Iterable[str]) -> tuple[str, ...]:
-    """`html,pdf` -> ('html', 'pdf') in a stable order; an unknown format is a usage error."""
+def parse_formats(
+    text: str | Iterable[str], allowed: Sequence[str] = FORMATS, *, what: str = "report"
+) -> tuple[str, ...]:
+    """`html,pdf` -> ('html', 'pdf') in the order of `allowed`; an unknown format is a usage error
+    naming `what` is being written (the portfolio passes its own formats)."""
     names = [part.strip().lower() for part in (text.split(",") if isinstance(text, str) else text) if part.strip()]
-    unknown = sorted(set(names) - set(FORMATS))
+    unknown = sorted(set(names) - set(allowed))
     if unknown or not names:
         raise UsageError(
-            f"unknown report format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(FORMATS)}"
+            f"unknown {what} format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(allowed)}"
         )
-    return tuple(f for f in FORMATS if f in names)
+    return tuple(f for f in allowed if f in names)
 
 
 def match_previous(result: Result, candidates: Iterable[Result]) -> Result | None:
-    """The latest earlier round of the same subject (type and code) on the same rubric."""
+    """The latest earlier round of the same subject (type and code) on the same rubric, assessed by
+    the same organisation (or, like `result`, by none)."""
     same = [
         c
         for c in candidates
         if c.subject.get("code") == result.subject.get("code")
         and c.subject.get("type") == result.subject.get("type")
         and c.rubric.id == result.rubric.id
+        and _assessor_code(c) == _assessor_code(result)
         and c.round < result.round
     ]
     return max(same, key=lambda c: (c.round, c.assessed_on), default=None)
+
+
+def _assessor_code(result: Result) -> str | None:
+    return result.assessed_by.get("code") if result.assessed_by else None
 
 
 def pdf_attachments(parsed: ParsedSubmission, result: Result) -> list[tuple[str, bytes, str]]:
@@ -163,10 +175,13 @@ def report_paths(parsed_list: Sequence[ParsedSubmission], out_dir: Path, formats
     planned: list[list[Path]] = []
     owners: dict[str, str] = {}
     for parsed in parsed_list:
-        stem = report_stem(parsed.envelope.subject.code, parsed.envelope.round)
+        envelope = parsed.envelope
+        assessor = envelope.assessed_by.code if envelope.assessed_by else None
+        stem = report_stem(envelope.subject.code, envelope.round, assessor)
         if stem in owners:
             raise UsageError(
-                f"{parsed.file} and {owners[stem]} would both be reported as {stem}: same subject code and round"
+                f"{parsed.file} and {owners[stem]} would both be reported as {stem}: "
+                "same subject code, assessing organisation and round"
             )
         owners[stem] = parsed.file
         planned.append([out_dir / f"{stem}.{ext}" for ext in formats])

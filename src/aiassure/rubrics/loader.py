@@ -29,7 +29,7 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _version_key(version: str) -> tuple[tuple[int, ...], bool]:
+def version_key(version: str) -> tuple[tuple[int, ...], bool]:
     """Semantic-version order: a release after its pre-releases; a malformed version sorts first."""
     core, dash, _ = version.split("+", 1)[0].partition("-")
     return tuple(int(part) if part.isdecimal() else -1 for part in core.split(".")), not dash
@@ -103,8 +103,8 @@ class LoadedRubric:
         return tuple(done)
 
 
-def _located_error(file: str, code: str, message: str, hint: str = "") -> NotFoundError:
-    return NotFoundError(message, [Diagnostic(code, message, Location(file), "", "error", hint)])
+def _located_error(where: Location, code: str, message: str, hint: str = "") -> NotFoundError:
+    return NotFoundError(message, [Diagnostic(code, message, where, "", "error", hint)])
 
 
 def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[Diagnostic]]:
@@ -213,7 +213,7 @@ class RubricLibrary:
     def available(self) -> list[str]:
         return sorted({f"{ident}@{version}" for ident, version, _ in self.entries()})
 
-    def resolve(self, ref: str, *, relative_to: Path | None = None, where: str = "", _chain: tuple[str, ...] = ()) -> LoadedRubric:
+    def resolve(self, ref: str, *, relative_to: Path | None = None, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
         """A rubric by `id@version`, bare `id` (newest version) or a file path."""
         if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
             path = (relative_to / ref) if relative_to is not None and not Path(ref).is_absolute() else Path(ref)
@@ -222,7 +222,7 @@ class RubricLibrary:
             except OSError:  # for example a name too long for the file system
                 exists = False
             if not exists:
-                raise _located_error(where or ref, "unknown-rubric", f"rubric file {str(path)!r} does not exist", "give a path relative to the submission file, or id@version")
+                raise _located_error(where or Location(ref), "unknown-rubric", f"rubric file {str(path)!r} does not exist", "give a path relative to the submission file, or id@version")
             return self.load_path(path, where=where, _chain=_chain)
         ident, _, version = ref.partition("@")
         matches = [(v, p) for i, v, p in self.entries() if i == ident and (not version or v == version)]
@@ -231,16 +231,16 @@ class RubricLibrary:
             hint = did_you_mean(ref, available) or did_you_mean(ident, sorted({a.split('@')[0] for a in available}))
             listing = ", ".join(available) or "none"
             raise _located_error(
-                where or ref,
+                where or Location(ref),
                 "unknown-rubric",
                 f"unknown rubric {ref!r}; available: {listing}",
                 hint or "add the folder holding it with --rubric-dir or AIASSURE_RUBRIC_PATH",
             )
         if not version:
-            matches.sort(key=lambda item: _version_key(item[0]), reverse=True)
+            matches.sort(key=lambda item: version_key(item[0]), reverse=True)
         return self.load_path(matches[0][1], where=where, _chain=_chain)
 
-    def load_path(self, path: Path, *, where: str = "", _chain: tuple[str, ...] = ()) -> LoadedRubric:
+    def load_path(self, path: Path, *, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
         resolved = self._real_paths.get(path)
         if resolved is None:
             if len(self._real_paths) >= 1024:  # relative refs from many folders: stay bounded
@@ -254,12 +254,12 @@ class RubricLibrary:
         if str(resolved) in _chain:
             raise InputError(
                 "extends cycle",
-                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), Location(where or str(path)))],
+                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), where or Location(str(path)))],
             )
         if len(_chain) >= MAX_EXTENDS_DEPTH:  # each level is a Python stack frame or three
             raise InputError(
                 "extends too deep",
-                [Diagnostic("extends-too-deep", f"more than {MAX_EXTENDS_DEPTH} rubrics extend one another in a chain", Location(where or str(path)))],
+                [Diagnostic("extends-too-deep", f"more than {MAX_EXTENDS_DEPTH} rubrics extend one another in a chain", where or Location(str(path)))],
             )
         loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path))
         self._cache[key] = loaded
@@ -282,7 +282,7 @@ class RubricLibrary:
                 if required not in data:
                     problems.append(doc.diagnostic("missing-key", f"an extension needs its own {required!r}", (), hint=f"add `{required}:`"))
             try:
-                base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=str(doc.locate(("extends",))), _chain=chain)
+                base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=doc.locate(("extends",)), _chain=chain)
             except NotFoundError as exc:  # a missing base makes this rubric invalid, not missing
                 raise InputError(exc.message, exc.diagnostics) from None
             data, merge_problems = _merge(base.raw, data, doc)
@@ -303,4 +303,4 @@ class RubricLibrary:
         return LoadedRubric(model, fingerprint, source, tuple(problems), data)
 
 
-__all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "canonical_json"]
+__all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "canonical_json", "version_key"]
