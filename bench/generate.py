@@ -45,10 +45,34 @@ REGIONS = (
     "South West",
 )
 PLACES = (
-    "Northshire", "Westmoor", "Eastbridge", "Southvale", "Kingsford", "Ashby", "Brackenfield",
-    "Calderbrook", "Dunmere", "Elmstead", "Fairhaven", "Greyfield", "Hollins", "Ironbridge",
-    "Juniper Vale", "Kestrel Bay", "Longmarsh", "Millbrook", "Newhaven", "Oakhurst", "Pennington",
-    "Queensgate", "Riverside", "Stonebury", "Thornton", "Upperwood", "Valewick", "Whitcombe",
+    "Northshire",
+    "Westmoor",
+    "Eastbridge",
+    "Southvale",
+    "Kingsford",
+    "Ashby",
+    "Brackenfield",
+    "Calderbrook",
+    "Dunmere",
+    "Elmstead",
+    "Fairhaven",
+    "Greyfield",
+    "Hollins",
+    "Ironbridge",
+    "Juniper Vale",
+    "Kestrel Bay",
+    "Longmarsh",
+    "Millbrook",
+    "Newhaven",
+    "Oakhurst",
+    "Pennington",
+    "Queensgate",
+    "Riverside",
+    "Stonebury",
+    "Thornton",
+    "Upperwood",
+    "Valewick",
+    "Whitcombe",
 )
 ORG_KINDS = {
     "acute": "Hospitals NHS Foundation Trust",
@@ -63,7 +87,13 @@ ORG_KINDS = {
 ORG_WEIGHTS = (40, 12, 10, 4, 8, 14, 6, 6)
 PRODUCT_WORDS = ("Chest", "Derm", "Triage", "Stroke", "Retina", "Path", "Scribe", "Flow", "Sepsis", "Onco")
 PRODUCT_SUFFIXES = ("View", "Sense", "Assist", "Scan", "Insight", "Guard", "Pilot")
-SUPPLIERS = ("Acme Health AI Ltd", "Brightpath Diagnostics Ltd", "Cortex Clinical plc", "Deepwell Imaging Ltd", "Evergreen Digital Care Ltd")
+SUPPLIERS = (
+    "Acme Health AI Ltd",
+    "Brightpath Diagnostics Ltd",
+    "Cortex Clinical plc",
+    "Deepwell Imaging Ltd",
+    "Evergreen Digital Care Ltd",
+)
 USES = (
     "Prioritises chest X-rays with suspected abnormalities for reporting.",
     "Flags skin lesions that need urgent dermatology review.",
@@ -72,9 +102,51 @@ USES = (
     "Detects large-vessel occlusion on CT angiography.",
 )
 DEVICE_CLASSES = ("not a medical device", "I", "IIa", "IIb")
-FIRST = ("Aisha", "Ben", "Chloe", "Dev", "Ellen", "Femi", "Grace", "Hamid", "Isla", "Jon", "Kiran", "Lena", "Mo", "Nadia", "Owen", "Priya")
-LAST = ("Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughes", "Iqbal", "Jones", "Khan", "Lewis", "Morgan", "Nowak", "Patel", "Roberts")
-ROLES = ("Chief Clinical Information Officer", "Clinical Safety Officer", "Data Protection Officer", "Head of Digital", "AI Programme Lead", "Caldicott Guardian", "Head of Information Governance")
+FIRST = (
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ellen",
+    "Femi",
+    "Grace",
+    "Hamid",
+    "Isla",
+    "Jon",
+    "Kiran",
+    "Lena",
+    "Mo",
+    "Nadia",
+    "Owen",
+    "Priya",
+)
+LAST = (
+    "Ahmed",
+    "Brown",
+    "Clarke",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "Patel",
+    "Roberts",
+)
+ROLES = (
+    "Chief Clinical Information Officer",
+    "Clinical Safety Officer",
+    "Data Protection Officer",
+    "Head of Digital",
+    "AI Programme Lead",
+    "Caldicott Guardian",
+    "Head of Information Governance",
+)
 NOTE_PHRASES = (
     "Reviewed at the digital board in {month}.",
     "Policy approved; rollout to remaining divisions is planned for next year.",
@@ -88,9 +160,18 @@ NOTE_PHRASES = (
     "Patient panel consulted twice; their feedback changed the design.",
 )
 EVIDENCE_TITLES = (
-    "Board minutes", "Clinical safety case report", "Hazard log", "DPIA", "Equality impact assessment",
-    "Local validation report", "Post-market surveillance plan", "Model card", "Audit report", "Training records",
-    "DTAC submission", "Data sharing agreement",
+    "Board minutes",
+    "Clinical safety case report",
+    "Hazard log",
+    "DPIA",
+    "Equality impact assessment",
+    "Local validation report",
+    "Post-market surveillance plan",
+    "Model card",
+    "Audit report",
+    "Training records",
+    "DTAC submission",
+    "Data sharing agreement",
 )
 TEXT_ANSWERS = (
     "Clinicians can override every output; overrides are logged and reviewed monthly.",
@@ -117,7 +198,14 @@ class Subject:
 class SubmissionGenerator:
     """Draws submissions for one rubric; `submission(k)` depends only on (seed, rubric, k)."""
 
-    def __init__(self, rubric: LoadedRubric, *, seed: int = 0, rounds: tuple[str, ...] = ROUNDS, templated_share: float = TEMPLATED_SHARE) -> None:
+    def __init__(
+        self,
+        rubric: LoadedRubric,
+        *,
+        seed: int = 0,
+        rounds: tuple[str, ...] = ROUNDS,
+        templated_share: float = TEMPLATED_SHARE,
+    ) -> None:
         self.rubric = rubric
         self.seed = seed
         self.rounds = rounds
@@ -204,7 +292,9 @@ class SubmissionGenerator:
             answers[ident] = value
         return answers
 
-    def _answer(self, rng: random.Random, criterion: Criterion, target: int, assessed_on: dt.date) -> tuple[Any, Answer]:
+    def _answer(
+        self, rng: random.Random, criterion: Criterion, target: int, assessed_on: dt.date
+    ) -> tuple[Any, Answer]:
         if criterion.allow_na and rng.random() < NA_SHARE:
             if rng.random() < 0.3:
                 return "na", Answer(None, na=True)
@@ -212,19 +302,25 @@ class SubmissionGenerator:
             return reason, Answer(None, na=True)
         value, normalised = getattr(self, f"_{criterion.type}")(rng, criterion, target)
         claimed = claimed_level(criterion, normalised, self.top)
-        needs_evidence = criterion.evidence_from is not None and claimed is not None and claimed >= criterion.evidence_from
+        needs_evidence = (
+            criterion.evidence_from is not None and claimed is not None and claimed >= criterion.evidence_from
+        )
         if not needs_evidence and rng.random() >= LONG_FORM_SHARE:
             return value, Answer(normalised)
         long_form: dict[str, Any] = {("level" if criterion.type == "level" and rng.random() < 0.7 else "value"): value}
         if rng.random() < 0.6:
             long_form["notes"] = " ".join(
-                rng.choice(NOTE_PHRASES).format(month=assessed_on.strftime("%B"), section=rng.randint(2, 9), count=rng.randint(200, 5000))
+                rng.choice(NOTE_PHRASES).format(
+                    month=assessed_on.strftime("%B"), section=rng.randint(2, 9), count=rng.randint(200, 5000)
+                )
                 for _ in range(rng.choice((1, 1, 2, 3)))
             )
         if rng.random() < 0.3:
             long_form["owner"] = rng.choice(ROLES)
         if rng.random() < (0.85 if needs_evidence else 0.25):
-            long_form["evidence"] = [self._evidence(rng, criterion, assessed_on) for _ in range(rng.choice((1, 1, 2, 3)))]
+            long_form["evidence"] = [
+                self._evidence(rng, criterion, assessed_on) for _ in range(rng.choice((1, 1, 2, 3)))
+            ]
         return long_form, Answer(normalised)
 
     def _evidence(self, rng: random.Random, criterion: Criterion, assessed_on: dt.date) -> dict[str, Any]:
@@ -242,7 +338,9 @@ class SubmissionGenerator:
         if limit is not None or rng.random() < 0.6:
             span = limit if limit is not None else 730
             stale = limit is not None and rng.random() < 0.1
-            item["date"] = assessed_on - dt.timedelta(days=rng.randint(span + 1, span + 400) if stale else rng.randint(0, span))
+            item["date"] = assessed_on - dt.timedelta(
+                days=rng.randint(span + 1, span + 400) if stale else rng.randint(0, span)
+            )
         return item
 
     # Each returns (YAML value, normalised value) for an answer near a target level.
@@ -279,16 +377,20 @@ class SubmissionGenerator:
         bound = "max" if criterion.direction == "lower_is_better" else "min"
         thresholds = sorted(criterion.thresholds or [], key=lambda t: t.level)
         bounds = [getattr(t, bound) for t in thresholds]
-        low, high = criterion.range if criterion.range is not None else (min(bounds) * 0.5 if bounds else 0.0, max(bounds) * 1.5 if bounds else 100.0)
+        low, high = (
+            criterion.range
+            if criterion.range is not None
+            else (min(bounds) * 0.5 if bounds else 0.0, max(bounds) * 1.5 if bounds else 100.0)
+        )
         # The interval of values that reach `target` and no more: between this level's bound and the next one's.
         reached = [t for t in thresholds if t.level <= target]
         above = [t for t in thresholds if t.level > target]
         if bound == "min":
-            lo = getattr(reached[-1], "min") if reached else low
-            hi = getattr(above[0], "min") if above else high
+            lo = reached[-1].min if reached else low
+            hi = above[0].min if above else high
         else:
-            hi = getattr(reached[-1], "max") if reached else high
-            lo = getattr(above[0], "max") if above else low
+            hi = reached[-1].max if reached else high
+            lo = above[0].max if above else low
         lo, hi = max(lo, low), min(hi, high)
         whole = all(float(b).is_integer() for b in (*bounds, low, high)) and high - low > 10
         if whole:
@@ -405,7 +507,15 @@ def write_evidence(folder: Path) -> None:
             target.write_bytes(evidence_bytes(number))
 
 
-def generate(rubrics: list[LoadedRubric], count: int, out: Path, *, seed: int = 0, templated_share: float = TEMPLATED_SHARE, jobs: int = 1) -> list[Path]:
+def generate(
+    rubrics: list[LoadedRubric],
+    count: int,
+    out: Path,
+    *,
+    seed: int = 0,
+    templated_share: float = TEMPLATED_SHARE,
+    jobs: int = 1,
+) -> list[Path]:
     """Write `count` submissions, spread evenly over `rubrics`, into `out`; return their paths in order."""
     out.mkdir(parents=True, exist_ok=True)
     write_evidence(out)
@@ -427,12 +537,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--out", type=Path, required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--rubric-dir", type=Path, action="append", default=[])
-    parser.add_argument("--templated-share", type=float, default=TEMPLATED_SHARE, help="share of files in the `aiassure init` layout")
+    parser.add_argument(
+        "--templated-share", type=float, default=TEMPLATED_SHARE, help="share of files in the `aiassure init` layout"
+    )
     parser.add_argument("--jobs", type=int, default=1)
     args = parser.parse_args(argv)
     library = RubricLibrary(args.rubric_dir)
     rubrics = [library.resolve(ref) for ref in args.rubrics]
-    paths = generate(rubrics, args.count, args.out, seed=args.seed, templated_share=args.templated_share, jobs=args.jobs)
+    paths = generate(
+        rubrics, args.count, args.out, seed=args.seed, templated_share=args.templated_share, jobs=args.jobs
+    )
     print(f"wrote {len(paths)} submission(s) to {args.out}", file=sys.stderr)
     return 0
 

@@ -58,7 +58,9 @@ def cpu_seconds() -> float:
     return time.process_time()
 
 
-def interleaved(candidates: dict[str, Callable[[], Any]], repeat: int, clock: Callable[[], float] = cpu_seconds) -> dict[str, float]:
+def interleaved(
+    candidates: dict[str, Callable[[], Any]], repeat: int, clock: Callable[[], float] = cpu_seconds
+) -> dict[str, float]:
     """The best time of each candidate over `repeat` rounds, running them in turn in every round.
 
     Interleaving puts every candidate under the same machine conditions, and the best of
@@ -81,7 +83,14 @@ class ChildTime:
     peak_rss_mb: float
 
 
-def run_child(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None, stdout: Any = subprocess.DEVNULL, check_exit: bool = True) -> ChildTime:
+def run_child(
+    argv: list[str],
+    *,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    stdout: Any = subprocess.DEVNULL,
+    check_exit: bool = True,
+) -> ChildTime:
     """Run a command to completion; its wall and CPU time (measured through wait4) and peak memory."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
@@ -97,7 +106,7 @@ def run_child(argv: list[str], *, cwd: Path | None = None, env: dict[str, str] |
 
 
 def best_child_times(commands: dict[str, list[str]], repeat: int, **kwargs: Any) -> dict[str, ChildTime]:
-    """Each command `repeat` times, interleaved; the best wall and CPU time of each."""
+    """Each command `repeat` times, interleaved; the best wall and CPU time of each, and its highest peak memory."""
     best: dict[str, ChildTime] = {}
     for _ in range(repeat):
         for name, argv in commands.items():
@@ -106,7 +115,11 @@ def best_child_times(commands: dict[str, list[str]], repeat: int, **kwargs: Any)
             if previous is None:
                 best[name] = timing
             else:
-                best[name] = ChildTime(min(previous.wall, timing.wall), min(previous.cpu, timing.cpu), max(previous.peak_rss_mb, timing.peak_rss_mb))
+                best[name] = ChildTime(
+                    min(previous.wall, timing.wall),
+                    min(previous.cpu, timing.cpu),
+                    max(previous.peak_rss_mb, timing.peak_rss_mb),
+                )
     return best
 
 
@@ -119,9 +132,29 @@ def aiassure_command() -> list[str]:
     return [found] if found else [sys.executable, "-c", "from aiassure.cli import main; main()"]
 
 
-def corpus(count: int, *, seed: int = 0, rubrics: tuple[str, ...] = RUBRICS, rubric_dirs: tuple[Path, ...] = (), jobs: int = 2, root: Path = DATA_DIR) -> list[Path]:
-    """`count` generated submissions, made once and kept under bench/.data (keyed by everything that shapes them)."""
+QUICK_CORPUS, FULL_CORPUS = 400, 10_000
+
+
+def corpus(
+    count: int,
+    *,
+    seed: int = 0,
+    rubrics: tuple[str, ...] = RUBRICS,
+    rubric_dirs: tuple[Path, ...] = (),
+    jobs: int = 2,
+    root: Path = DATA_DIR,
+) -> list[Path]:
+    """The first `count` generated submissions (the k-th file depends only on the seed, the rubrics
+    and k), from a corpus of 400 or 10,000 made once and kept under bench/.data."""
+    size = QUICK_CORPUS if count <= QUICK_CORPUS else max(count, FULL_CORPUS)
+    return _corpus(size, seed, rubrics, rubric_dirs, jobs, root)[:count]
+
+
+def _corpus(
+    count: int, seed: int, rubrics: tuple[str, ...], rubric_dirs: tuple[Path, ...], jobs: int, root: Path
+) -> list[Path]:
     import generate
+
     from aiassure.assessments import answers_file, scoring
     from aiassure.rubrics.loader import RubricLibrary
 
@@ -141,6 +174,24 @@ def corpus(count: int, *, seed: int = 0, rubrics: tuple[str, ...] = RUBRICS, rub
     return sorted(folder.glob("*.yaml"))
 
 
+def folder_of(paths: list[Path], name: str) -> Path:
+    """The given corpus files alone in a folder under bench/.data (hard links), with the evidence
+    they cite, for commands that take a folder."""
+    folder = DATA_DIR / f"{name}-{len(paths)}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        (folder / "evidence").mkdir(parents=True)
+        for path in [*paths, *sorted((paths[0].parent / "evidence").iterdir())]:
+            target = folder / path.relative_to(paths[0].parent)
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+        marker.write_text("")
+    return folder
+
+
 def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -157,7 +208,11 @@ def machine() -> dict[str, Any]:
         pass
     memory = ""
     try:
-        kib = int(next(line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")).split()[1])
+        kib = int(
+            next(
+                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+            ).split()[1]
+        )
         memory = f"{kib / 1024 / 1024:.1f} GiB"
     except (OSError, StopIteration, ValueError):
         pass

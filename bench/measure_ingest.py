@@ -18,11 +18,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from harness import Figure, aiassure_command, corpus, run_child
-from measure_jobs import _folder_of, cores_available
+from harness import Figure, aiassure_command, corpus, folder_of, run_child
+from measure_jobs import cores_available
 from measure_startup import child_env
 
 BENCH_DATABASE = "aiassure_bench"
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
 def postgres_server() -> str | None:
@@ -53,27 +54,40 @@ def fresh_database(kind: str, server: str | None) -> Iterator[str]:
 
 def run(quick: bool = False, cores: int = 2) -> list[Figure]:
     count = 60 if quick else 2_000
-    folder = _folder_of(corpus(max(count, 400 if quick else 10_000))[:count], "ingest")
+    folder = folder_of(corpus(count), "ingest")
     jobs_choices = sorted({1, cores_available(cores)})
     server = postgres_server()
     env = child_env()
     figures = []
     for kind in ("sqlite", "postgresql"):
         if kind == "postgresql" and server is None:
-            figures.append(Figure("7", "ingest throughput, PostgreSQL", None, "per s", "reported", None, {},
-                                  "no server: set AIASSURE_BENCH_POSTGRES_URL (see docs/performance.md)"))
+            figures.append(
+                Figure(
+                    "7",
+                    "ingest throughput, PostgreSQL",
+                    None,
+                    "per s",
+                    "reported",
+                    None,
+                    {},
+                    "no server: set AIASSURE_BENCH_POSTGRES_URL (see docs/performance.md)",
+                )
+            )
             continue
         best: dict[int, float] = {}
         for _ in range(1 if quick else 2):
             for jobs in jobs_choices:
                 with fresh_database(kind, server) as url:
-                    timing = run_child([*aiassure_command(), "registry", "ingest", str(folder), "--db", url, "--jobs", str(jobs)], env=env)
+                    timing = run_child(
+                        [*aiassure_command(), "registry", "ingest", str(folder), "--db", url, "--jobs", str(jobs)],
+                        env=env,
+                    )
                 best[jobs] = min(best.get(jobs, float("inf")), timing.wall)
         fastest = min(best, key=best.get)
         figures.append(
             Figure(
                 "7",
-                f"ingest throughput, {'SQLite' if kind == 'sqlite' else 'PostgreSQL'} ({count:,} files, --jobs {fastest})",
+                f"ingest throughput, {NAMES[kind]} ({count:,} files, --jobs {fastest})",
                 count / best[fastest],
                 "per s",
                 "reported",

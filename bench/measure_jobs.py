@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import tempfile
 from pathlib import Path
 
-from harness import DATA_DIR, Figure, aiassure_command, check, corpus, run_child
+from harness import Figure, aiassure_command, check, corpus, folder_of, run_child
 from measure_startup import child_env
 
 TARGET_PER_CORE = 0.8
@@ -32,42 +31,36 @@ def cores_available(limit: int) -> int:
     return max(1, min(limit, available))
 
 
-def _folder_of(paths: list[Path], name: str) -> Path:
-    """The first `len(paths)` corpus files alone in a folder (hard links), so a command can take the folder."""
-    folder = DATA_DIR / f"{name}-{len(paths)}"
-    marker = folder / ".complete"
-    if not marker.exists():
-        shutil.rmtree(folder, ignore_errors=True)
-        (folder / "evidence").mkdir(parents=True)
-        for path in [*paths, *sorted((paths[0].parent / "evidence").iterdir())]:
-            target = folder / path.relative_to(paths[0].parent)
-            try:
-                os.link(path, target)
-            except OSError:
-                shutil.copy2(path, target)
-        marker.write_text("")
-    return folder
-
-
 def argv_for(command: str, folder: Path, jobs: int, scratch: Path) -> list[str]:
     base = aiassure_command()
     if command == "score":
         return [*base, "score", "--format", "json", "--jobs", str(jobs), str(folder)]
     if command == "report":
         return [*base, "report", str(folder), "-o", str(scratch / "reports"), "--format", "html", "--jobs", str(jobs)]
-    return [*base, "registry", "ingest", str(folder), "--db", f"sqlite:///{scratch / 'registry.db'}", "--jobs", str(jobs)]
+    return [
+        *base,
+        "registry",
+        "ingest",
+        str(folder),
+        "--db",
+        f"sqlite:///{scratch / 'registry.db'}",
+        "--jobs",
+        str(jobs),
+    ]
 
 
 def measure(command: str, quick: bool, cores: int) -> Figure:
     count = SIZES[command][0 if quick else 1]
-    folder = _folder_of(corpus(max(count, 400 if quick else 10_000))[:count], f"jobs-{command}")
+    folder = folder_of(corpus(count), f"jobs-{command}")
     env = child_env()
     best: dict[int, float] = {}
+    peak: dict[int, float] = {}
     for _ in range(1 if quick else 2):
         for jobs in (1, cores):
             with tempfile.TemporaryDirectory(prefix="aiassure-bench-") as scratch:
                 timing = run_child(argv_for(command, folder, jobs, Path(scratch)), env=env)
             best[jobs] = min(best.get(jobs, float("inf")), timing.wall)
+            peak[jobs] = max(peak.get(jobs, 0.0), timing.peak_rss_mb)
     speedup = best[1] / best[cores]
     target = TARGET_PER_CORE * cores
     return Figure(
@@ -77,7 +70,14 @@ def measure(command: str, quick: bool, cores: int) -> Figure:
         "x",
         f">= {target:g}x",
         check(speedup, at_least=target) if cores > 1 else None,
-        {"files": count, "cores": cores, "jobs_1_s": best[1], f"jobs_{cores}_s": best[cores]},
+        # peak_mb: the largest single process of the command (wait4 reports the max over its tree)
+        {
+            "files": count,
+            "cores": cores,
+            "jobs_1_s": best[1],
+            f"jobs_{cores}_s": best[cores],
+            "peak_mb_jobs_1": peak[1],
+        },
         "" if cores > 1 else "one core available: no speed-up to measure",
     )
 

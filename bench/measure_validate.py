@@ -14,7 +14,6 @@ import gc
 import time
 
 import yaml
-
 from harness import Figure, check, corpus, cpu_seconds
 
 TARGET = 1.5

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown measure(s) {', '.join(unknown)}; choose from {', '.join(MEASURES)}")
 
     host = machine()
-    print(f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}; Python {host['python']}; PyYAML {host['pyyaml']}")
+    print(f"machine: {host['cpu']}, {host['cores']} cores, {host['memory']}; Python {host['python']}")
     figures: list[Figure] = []
     failed = False
     started = time.perf_counter()
@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         figures.extend(found)
     print(f"total {time.perf_counter() - started:.0f} s{' (quick: figures not meaningful)' if args.quick else ''}")
     if args.json:
-        args.json.write_text(json.dumps({"machine": host, "quick": args.quick, "figures": to_json(figures)}, indent=2) + "\n")
+        args.json.write_text(
+            json.dumps({"machine": host, "quick": args.quick, "figures": to_json(figures)}, indent=2) + "\n"
+        )
     return 1 if failed else 0
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
-from .errors import UsageError
+from .errors import AiassureError, UsageError
 
 
 def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
@@ -22,9 +22,13 @@ def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
 
 @contextlib.contextmanager
 def atomic_writer(target: Path, mode: str = "w") -> Iterator[IO]:
-    """Write through a temporary file; the target appears whole or not at all."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    """Write through a temporary file; the target appears whole or not at all. A failure to write
+    (a full disk, a file size limit, no permission) is an AiassureError naming the target."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
     try:
         with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as stream:
             yield stream
@@ -33,10 +37,16 @@ def atomic_writer(target: Path, mode: str = "w") -> Iterator[IO]:
         # mkstemp makes the file private (0600); give it the mode an ordinary open() would.
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            raise _unwritable(target, exc) from None
         raise
+
+
+def _unwritable(target: Path, exc: OSError) -> AiassureError:
+    return AiassureError(f"cannot write {target}: {exc.strerror or exc}")
 
 
 def _umask() -> int:

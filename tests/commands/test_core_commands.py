@@ -177,3 +177,9 @@ def test_validate_does_not_import_heavy_modules(work: Path) -> None:
 def test_debug_shows_the_traceback_and_default_hides_it(work: Path) -> None:
     quiet = subprocess.run([sys.executable, "-m", "aiassure", "validate", str(work / "bad.yaml")], capture_output=True, text=True)
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
+
+
+def test_validate_recognises_a_rubric_given_as_a_submission(work: Path) -> None:
+    result = run("validate", str(work / "tiny-rubric.yaml"))
+    assert result.exit_code == 1
+    assert "error rubric-not-submission" in result.stderr and "aiassure rubrics lint" in result.stderr

@@ -99,6 +99,7 @@ def assessed_products(submit: Submit) -> list[Path]:
 def test_scaling_candidates_with_the_organisations_assessing_them(registry: Registry, submit: Submit) -> None:
     ingest(registry, assessed_products(submit))
     [tech] = build_portfolio(registry).sections
+    assert (tech.submissions, tech.subjects, tech.by_other_organisations) == (11, 5, 8)
     assert [
         (
             c.code,

@@ -59,7 +59,7 @@ class Organisation(Strict):
     """The organisation that carried out an assessment (a trust assessing a product it deploys)."""
 
     name: Text
-    code: Text
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     org_type: Literal[ORG_TYPES] | None = None  # type: ignore[valid-type]
 
 

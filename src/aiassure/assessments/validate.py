@@ -47,6 +47,8 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
     if not isinstance(data, YamlMap):
         return None, [doc.diagnostic("not-a-mapping", "a submission must be a YAML mapping (rubric:, subject:, answers: ...)", ())]
 
+    if "rubric" not in data and "domains" in data:
+        return None, [doc.diagnostic("rubric-not-submission", "this file is a rubric, not a submission", (), hint="check it with `aiassure rubrics lint`")]
     envelope_data = {k: v for k, v in data.items() if k != "answers"}
     envelope: Submission | None = None
     try:

@@ -181,8 +181,9 @@ def list_(
     include_superseded: bool,
     fmt: str,
 ) -> None:
-    """The stored submissions, current ones only unless --all. `assessed by` names the organisation
-    that carried out an assessment when it was not the subject itself (a trust assessing a product)."""
+    """The stored submissions, current ones only unless --all. `assessed by` is the code of the
+    organisation that carried out an assessment when it was not the subject itself (a trust
+    assessing a product it deploys); `-` for the subject's own."""
     from ..registry.store import open_registry
 
     registry = open_registry(db, must_exist=True)

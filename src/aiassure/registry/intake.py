@@ -6,7 +6,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -78,11 +78,17 @@ class Intake:
         """The submission's SHA-256: the YAML, its result JSON and its PDF report share it."""
         return self.result.submission.sha256
 
+    @cached_property
+    def result_json(self) -> str:
+        """The result as stored; made where the input is read (see `_outcome`)."""
+        return self.result.to_json()
+
     @property
     def assessed_by(self) -> tuple[str, str] | None:
         """(code, name) of the organisation that carried out the assessment; None for the subject's
-        own submission. An `assessed_by` naming the subject itself, or a technology's supplier, is
-        the subject's own submission too, so that saying so does not make it a second assessment."""
+        own submission. An `assessed_by` naming the subject itself or a technology's supplier (or
+        with an empty code) is the subject's own submission too, so that saying so does not make it
+        a second assessment."""
         assessor = self.result.assessed_by
         if not assessor or not assessor["code"]:
             return None
@@ -134,7 +140,9 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
 
 def _outcome(path: Path, options: ScoreOptions) -> IntakeOutcome:
     try:
-        return IntakeOutcome(str(path), read_input(path, options))
+        intake = read_input(path, options)
+        intake.result_json  # noqa: B018  made here, in the worker with --jobs, not in the storing parent
+        return IntakeOutcome(str(path), intake)
     except AiassureError as exc:
         diagnostics = exc.diagnostics or [Diagnostic("rejected", exc.message, Location(str(path)))]
         return IntakeOutcome(str(path), None, diagnostics)
@@ -371,7 +379,7 @@ def _from_pdf(path: Path, options: ScoreOptions) -> Intake:
                 )
             ],
         )
-    embedded = _relocated(lambda: read_report_pdf(path), path.name, shown)
+    embedded = _relocated(lambda: read_report_pdf(path, max_bytes=options.max_bytes), path.name, shown)
     name = embedded.submission_name
     attached = f"{shown}[{name}]"
     doc = _relocated(

@@ -152,7 +152,7 @@ class Candidate:
     supplier_assessed: bool
     organisations: int  # distinct organisations (assessed_by codes) with a current assessment of it
     organisations_meeting_bar: int  # of those, how many assessed it as meeting the rule themselves
-    assessed_by: tuple[AssessingOrganisation, ...] = ()  # by name
+    assessed_by: tuple[AssessingOrganisation, ...]  # by name
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,9 @@ class Section:
     rubric: RubricInfo
     round: str
     versions: list[str]
-    submissions: int
+    submissions: int  # current submissions: one per assessment
+    subjects: int  # distinct subjects among them
+    by_other_organisations: int  # of the submissions, those carried out by an organisation other than the subject
     org_types: list[tuple[str, int]]
     regions: list[tuple[str | None, int]]
     outcomes: list[tuple[str | None, int]]
@@ -302,7 +304,13 @@ def _section(
         key=version_key,
     )
     headline = conn.execute(
-        select(func.count(), func.avg(current.c.completeness), func.sum(_when(current.c.failed_gate_count > 0)))
+        select(
+            func.count(),
+            func.avg(current.c.completeness),
+            func.sum(_when(current.c.failed_gate_count > 0)),
+            func.count(current.c.subject_code.distinct()),
+            func.count(current.c.assessed_by_code),
+        )
     ).one()
     trend_rounds = [r for r in rounds if r <= round_ and (rubric_id, r, major) in counts]
     not_compared = []  # rounds up to this one holding results under another major version
@@ -319,6 +327,8 @@ def _section(
         round=round_,
         versions=versions,
         submissions=headline[0],
+        subjects=headline[3],
+        by_other_organisations=headline[4],
         org_types=_grouped(conn, current.c.org_type),
         regions=_grouped(conn, current.c.region),
         outcomes=_grouped(conn, current.c.outcome_label),

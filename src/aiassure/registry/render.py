@@ -93,6 +93,8 @@ def _section(section: Section) -> dict[str, Any]:
         "subjects_word": "technologies" if info.subject == "technology" else "organisations",
         "round": section.round,
         "submissions": section.submissions,
+        "subjects": section.subjects,
+        "by_other_organisations": section.by_other_organisations,
         "with_failed_gates": section.with_failed_gates,
         "mean_completeness": _percent(section.mean_completeness),
         "org_types": [{"name": _org_type(name), "count": n} for name, n in section.org_types],

@@ -389,7 +389,7 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "source_kind": intake.kind,
         "source_name": intake.source,
         "raw": intake.raw,
-        "result_json": result.to_json(),
+        "result_json": intake.result_json,
         "ingested_at": dt.datetime.now(dt.UTC),
         "superseded_by": superseded_by,
     }
@@ -489,8 +489,8 @@ def open_registry(url: str | None = None, *, must_exist: bool = False) -> Regist
 __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
-    "Registry",
     "OWN",
+    "Registry",
     "Stored",
     "assessor_filter",
     "open_registry",

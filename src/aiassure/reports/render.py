@@ -20,6 +20,7 @@ from jinja2 import (
     UndefinedError,
 )
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundError, UsageError
@@ -44,12 +45,27 @@ def environment(template_dirs: Sequence[Path] = (), *, markdown: bool = False) -
     return _environment(tuple(str(Path(d).resolve()) for d in template_dirs), markdown)
 
 
+class _FolderLoader(FileSystemLoader):
+    """Templates of one --template-dir. Like the PDF renderer's fetcher, it reads no file whose real
+    path (symbolic links followed) is outside the folder, and nothing that is not a regular file:
+    a template folder from elsewhere may link to a private file, or to a FIFO that would block."""
+
+    def __init__(self, folder: str) -> None:
+        super().__init__(folder)
+        self.root = Path(folder).resolve()
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+        real = self.root.joinpath(*split_template_path(template)).resolve()
+        if not (real.is_relative_to(self.root) and real.is_file()):
+            raise TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 @lru_cache(maxsize=32)
 def _environment(template_dirs: tuple[str, ...], markdown: bool) -> ImmutableSandboxedEnvironment:
     builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
     loaders = [PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
-    if template_dirs:
-        loaders.append(FileSystemLoader(list(template_dirs)))
+    loaders.extend(_FolderLoader(folder) for folder in template_dirs)
     loaders.append(builtin)
     env = ImmutableSandboxedEnvironment(
         loader=ChoiceLoader(loaders),

@@ -18,6 +18,7 @@ from ..batch import expand_paths
 from ..errors import Diagnostic, InputError, Location, UsageError
 from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
+from ..source import DEFAULT_MAX_BYTES
 from .context import build_report_context
 from .pdf import html_to_pdf, read_pdf_attachments
 from .render import render_html, render_markdown
@@ -99,10 +100,11 @@ class ReportAttachments:
     submission: bytes
 
 
-def read_report_pdf(source: Path | bytes) -> ReportAttachments:
-    """The result and submission embedded in a report PDF (for `registry ingest report.pdf`)."""
+def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportAttachments:
+    """The result and submission embedded in a report PDF (for `registry ingest report.pdf`); each
+    embedded file may be at most `max_bytes` long."""
     name = source.name if isinstance(source, Path) else "PDF"
-    files = read_pdf_attachments(source)
+    files = read_pdf_attachments(source, max_bytes=max_bytes)
     others = [key for key in files if key != RESULT_ATTACHMENT]
     if RESULT_ATTACHMENT not in files or len(others) != 1:
         found = ", ".join(sorted(files)) or "none"
