@@ -18,7 +18,8 @@ POSTGRES_ENV = "AIASSURE_TEST_POSTGRES_URL"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "slow: kills real processes, runs concurrent writers or renders PDFs (CI runs it; -m 'not slow' skips)"
+        "markers",
+        "slow: kills real processes, runs concurrent writers or renders PDFs (CI runs it; -m 'not slow' skips)",
     )
 
 
@@ -31,7 +32,7 @@ def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     base = os.environ.get(POSTGRES_ENV)
     if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set: start a server with `eval \"$(bash .ci/setup-postgres.sh)\"` (CI does)")
+        pytest.skip(f'{POSTGRES_ENV} is not set: start a server with `eval "$(bash .ci/setup-postgres.sh)"` (CI does)')
     from sqlalchemy import create_engine, text
 
     schema = f"hostile_{uuid.uuid4().hex[:12]}"

@@ -40,9 +40,7 @@ def generate_submissions(folder: Path, count: int) -> list[Path]:
     written = []
     for index in range(count):
         source, text = sources[index % len(sources)]
-        renamed, found = re.subn(
-            r"^  code: (\S+)", lambda m: f"  code: {m.group(1)}-G{index:04d}", text, count=1, flags=re.M
-        )
+        renamed, found = re.subn(r"^(  code: \S+)", rf"\1-G{index:04d}", text, count=1, flags=re.M)
         assert found == 1, f"no subject code in {source}"
         path = folder / f"g{index:04d}-{source.name}"
         path.write_text(renamed, encoding="utf-8")
@@ -78,9 +76,11 @@ def watchdog(process: subprocess.Popen, seconds: float) -> Iterator[None]:
 def check_registry(url: str) -> dict[str, int]:
     """Every stored submission is whole, and nothing else is stored: returns {sha256: id}.
 
-    Whole: its score rows are exactly the overall score, one per pillar, domain and criterion of
-    its result, and its failed-gate rows those of its result. Nothing else: no score, failed gate
-    or rubric-less row belongs to no submission, and no SHA-256 or current assessment twice."""
+    Whole: its score rows are exactly the overall score and one per pillar, domain and criterion
+    of its result, its failed-gate rows those of its result, and its rubric is stored. Nothing
+    else: no score or failed-gate row without its submission, no SHA-256 twice, and at most one
+    current submission per assessment.
+    """
     from sqlalchemy import create_engine, func, select
 
     from aiassure.assessments.result import Result
@@ -89,9 +89,13 @@ def check_registry(url: str) -> dict[str, int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            score_rows = dict(conn.execute(select(scores.c.submission_id, func.count()).group_by(scores.c.submission_id)).all())
+            score_rows = dict(
+                conn.execute(select(scores.c.submission_id, func.count()).group_by(scores.c.submission_id)).all()
+            )
             gate_rows: dict[int, list[str]] = {}
-            for submission_id, criterion in conn.execute(select(failed_gates.c.submission_id, failed_gates.c.criterion)):
+            for submission_id, criterion in conn.execute(
+                select(failed_gates.c.submission_id, failed_gates.c.criterion)
+            ):
                 gate_rows.setdefault(submission_id, []).append(criterion)
             known_rubrics = set(conn.execute(select(rubrics.c.fingerprint)).scalars())
             stored: dict[str, int] = {}
@@ -114,7 +118,9 @@ def check_registry(url: str) -> dict[str, int]:
                         problems.append(f"#{row.id}: a second current submission of {key}")
                     current.add(key)
                 stored[row.sha256] = row.id
-            problems += [f"orphan score rows of #{i}" for i in score_rows] + [f"orphan gates of #{i}" for i in gate_rows]
+            problems += [f"orphan score rows of #{i}" for i in score_rows] + [
+                f"orphan gates of #{i}" for i in gate_rows
+            ]
     finally:
         engine.dispose()
     assert not problems, problems[:20]
@@ -164,7 +170,9 @@ def pdf_with_attachments(attachments: Sequence[tuple[str, bytes, Sequence[str]]]
             + data
             + b"\nendstream"
         )
-        spec = add(b"<< /Type /Filespec /F (%s) /UF (%s) /EF << /F %d 0 R >> >>" % (name.encode(), name.encode(), stream))
+        spec = add(
+            b"<< /Type /Filespec /F (%s) /UF (%s) /EF << /F %d 0 R >> >>" % (name.encode(), name.encode(), stream)
+        )
         names.append(b"(%s) %d 0 R" % (name.encode(), spec))
     catalog = add(
         b"<< /Type /Catalog /Pages %d 0 R /Names << /EmbeddedFiles << /Names [%s] >> >> >>" % (pages, b" ".join(names))

@@ -67,7 +67,9 @@ class IngestSummary:
             f"  rejected    {len(self.rejected)}",
         ]
         for path, reasons in self.rejected:
-            lines.append(f"    {path}: {reasons[0]}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+            # A located reason already starts with the file's name.
+            first = reasons[0] if reasons[0].startswith(path) else f"{path}: {reasons[0]}"
+            lines.append(f"    {first}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
         return lines
 
 
