@@ -1,9 +1,14 @@
-"""Small fixtures shared by the whole suite: writing input files, and a rubric library blind to the environment."""
+"""Fixtures shared by the whole suite: input files, a rubric library blind to the environment, an empty
+registry on each backend, and a local HTTP server that records what reaches it."""
 
 from __future__ import annotations
 
+import http.server
+import os
 import textwrap
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +43,66 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RubricLibrary:
     """A rubric library searching tmp_path (then the built-in library), whatever AIASSURE_RUBRIC_PATH says."""
     monkeypatch.delenv(ENV_PATH, raising=False)
     return RubricLibrary([tmp_path])
+
+
+POSTGRES_ENV = "AIASSURE_TEST_POSTGRES_URL"
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+]
+
+
+def postgres_schema_url(base: str, schema: str) -> str:
+    """The server URL with every connection's search_path set to `schema`."""
+    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty registry URL that other processes can open too: a SQLite file, or a schema of
+    its own on the test PostgreSQL (dropped afterwards)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'registry.db'}"
+        return
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set: start a server with .ci/setup-postgres.sh (CI always does)")
+    from sqlalchemy import create_engine, text
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield postgres_schema_url(base, schema)
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+class _Recorder(http.server.BaseHTTPRequestHandler):
+    requests: list[str] = []
+
+    def do_GET(self) -> None:  # the name http.server calls
+        type(self).requests.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def local_server() -> Iterator[tuple[str, list[str]]]:
+    """An HTTP server on 127.0.0.1 that records every request it gets: (base URL, paths requested)."""
+    _Recorder.requests = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
+    finally:
+        server.shutdown()
+        server.server_close()

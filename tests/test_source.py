@@ -53,7 +53,10 @@ def test_values_and_their_positions() -> None:
     assert isinstance(doc.data, YamlMap) and isinstance(doc.data["answers"]["list"], YamlSeq)
     assert doc.data == {
         "rubric": "demo@1.0.0",
-        "answers": {"gov-01": {"level": 3, "evidence": [{"title": "A", "url": "https://a.example"}]}, "list": ["first", "second"]},
+        "answers": {
+            "gov-01": {"level": 3, "evidence": [{"title": "A", "url": "https://a.example"}]},
+            "list": ["first", "second"],
+        },
     }
     assert doc.data.marks["rubric"] == ((1, 1), (1, 9))
     assert doc.data["answers"].marks["gov-01"] == ((3, 3), (3, 11))
@@ -81,7 +84,9 @@ def test_locate_finds_the_deepest_existing_node(parts, key, position) -> None:
 
 def test_diagnostics_carry_the_dotted_path() -> None:
     doc = load_bytes(TEXT, "in.yaml")
-    diagnostic = doc.diagnostic("x", "message", ("answers", "gov-01", "evidence", 0, "url"), severity="warning", hint="h")
+    diagnostic = doc.diagnostic(
+        "x", "message", ("answers", "gov-01", "evidence", 0, "url"), severity="warning", hint="h"
+    )
     assert diagnostic.path == "answers.gov-01.evidence[0].url"
     assert diagnostic.format() == "in.yaml:3:49: warning x (answers.gov-01.evidence[0].url): message\n    hint: h"
     assert dotted(()) == "" and dotted([0, "a", 1]) == "[0].a[1]"
@@ -97,8 +102,21 @@ def test_the_document_records_the_sha256_of_its_bytes(tmp_path: Path) -> None:
 
 
 def test_scalars_follow_the_safe_yaml_rules() -> None:
-    doc = load_bytes(b"a: yes\nb: No\nc: 2026-11-20\nd: 0.5\ne: ~\nf: '3'\ng: ! 12\nh: !!str 4\ni: 1_000\nj:\n", "in.yaml")
-    assert doc.data == {"a": True, "b": False, "c": dt.date(2026, 11, 20), "d": 0.5, "e": None, "f": "3", "g": "12", "h": "4", "i": 1000, "j": None}
+    doc = load_bytes(
+        b"a: yes\nb: No\nc: 2026-11-20\nd: 0.5\ne: ~\nf: '3'\ng: ! 12\nh: !!str 4\ni: 1_000\nj:\n", "in.yaml"
+    )
+    assert doc.data == {
+        "a": True,
+        "b": False,
+        "c": dt.date(2026, 11, 20),
+        "d": 0.5,
+        "e": None,
+        "f": "3",
+        "g": "12",
+        "h": "4",
+        "i": 1000,
+        "j": None,
+    }
 
 
 @pytest.mark.parametrize("raw", [b"", b"# only a comment\n", b"---\n"])
@@ -116,7 +134,7 @@ def test_a_root_scalar_or_list_is_data_too() -> None:
 
 def test_malformed_yaml_is_located() -> None:
     assert where(refused(b"a: [1, 2\nb: 3\n"))[:2] == ("yaml-syntax", 2)
-    assert where(refused(b"a: 'open\n")) [:2] == ("yaml-syntax", 2)
+    assert where(refused(b"a: 'open\n"))[:2] == ("yaml-syntax", 2)
     assert where(refused(b"a: b: c\n")) == ("yaml-syntax", 1, 5)
 
 
@@ -168,8 +186,21 @@ def test_only_standard_tags_are_accepted(raw: bytes) -> None:
 
 
 def test_standard_tags_are_accepted() -> None:
-    doc = load_bytes(b"a: !!str 1\nb: !!int '2'\nc: !!float 3\nd: !!bool 'yes'\ne: !!null ''\nf: !!map {x: 1}\ng: !!seq [1]\nh: !!timestamp 2026-01-02\n", "in.yaml")
-    assert doc.data == {"a": "1", "b": 2, "c": 3.0, "d": True, "e": None, "f": {"x": 1}, "g": [1], "h": dt.date(2026, 1, 2)}
+    doc = load_bytes(
+        b"a: !!str 1\nb: !!int '2'\nc: !!float 3\nd: !!bool 'yes'\ne: !!null ''\n"
+        b"f: !!map {x: 1}\ng: !!seq [1]\nh: !!timestamp 2026-01-02\n",
+        "in.yaml",
+    )
+    assert doc.data == {
+        "a": "1",
+        "b": 2,
+        "c": 3.0,
+        "d": True,
+        "e": None,
+        "f": {"x": 1},
+        "g": [1],
+        "h": dt.date(2026, 1, 2),
+    }
 
 
 def test_a_tagged_value_that_does_not_parse() -> None:

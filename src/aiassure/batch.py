@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 Item = TypeVar("Item")
 Out = TypeVar("Out")
@@ -29,6 +30,10 @@ def run_batch(
         for item in items:
             yield func(item)
         return
+    # Imported here: `validate` and every one-file command use this module without a pool.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork")
     limit = window or jobs * 8
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:

@@ -46,12 +46,7 @@ def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] |
     current: Any = model
     for part in loc:
         field = next(
-            (
-                f
-                for holder in _models_in(current)
-                for name, f in holder.model_fields.items()
-                if part in (name, f.alias)
-            ),
+            (f for holder in _models_in(current) for name, f in holder.model_fields.items() if part in (name, f.alias)),
             None,
         )
         if field is not None:
@@ -101,9 +96,7 @@ def pydantic_diagnostics(
         if kind == "extra_forbidden":
             holder = _model_at(model, loc[:-1])
             allowed = _field_names(holder) if holder else []
-            hint = did_you_mean(loc[-1], allowed) or (
-                f"allowed keys here: {', '.join(allowed)}" if allowed else ""
-            )
+            hint = did_you_mean(loc[-1], allowed) or (f"allowed keys here: {', '.join(allowed)}" if allowed else "")
             diagnostics.append(doc.diagnostic("unknown-key", f"unknown key {loc[-1]!r}", parts, key=True, hint=hint))
         elif kind == "missing":
             diagnostics.append(
@@ -117,7 +110,9 @@ def pydantic_diagnostics(
 
 
 def too_many(doc: Document, parts: tuple[Any, ...]) -> Diagnostic:
-    return doc.diagnostic("too-many-errors", f"more than {MAX_DIAGNOSTICS} problems here; the rest are not checked", parts)
+    return doc.diagnostic(
+        "too-many-errors", f"more than {MAX_DIAGNOSTICS} problems here; the rest are not checked", parts
+    )
 
 
 def _without_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -54,9 +54,6 @@ class Diagnostic:
     def is_error(self) -> bool:
         return self.severity == "error"
 
-    def as_warning(self) -> Diagnostic:
-        return Diagnostic(self.code, self.message, self.location, self.path, "warning", self.hint)
-
     def as_error(self) -> Diagnostic:
         return Diagnostic(self.code, self.message, self.location, self.path, "error", self.hint)
 

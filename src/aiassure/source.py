@@ -108,9 +108,7 @@ class Document:
         severity: str = "error",
         hint: str = "",
     ) -> Diagnostic:
-        return Diagnostic(
-            code, message, self.locate(parts, key=key), dotted(parts), severity, hint
-        )
+        return Diagnostic(code, message, self.locate(parts, key=key), dotted(parts), severity, hint)
 
 
 def dotted(parts: tuple[Any, ...] | list[Any]) -> str:
@@ -231,7 +229,9 @@ class _Builder:
             detail = f": {exc}"
         except (KeyError, AttributeError, IndexError):  # an explicit tag on the wrong text: `!!bool maybe`, `!!int ""`
             detail = ""
-        raise self.error("yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}{detail}", event.start_mark)
+        raise self.error(
+            "yaml-value", f"{event.value!r} is not a valid {tag.removeprefix(_TAG)}{detail}", event.start_mark
+        )
 
     def build(self, parser: Any) -> tuple[Any, Position]:
         # This loop runs once per YAML node: it dispatches on the exact event class (most frequent
@@ -289,7 +289,9 @@ class _Builder:
                 container, marks, in_seq, key, key_pos, count, own_anchor, own_start = stack.pop()
             elif kind is AliasEvent:
                 if event.anchor not in self.anchors:
-                    raise self.error("yaml-alias", f"the alias *{event.anchor} has no anchor before it", event.start_mark)
+                    raise self.error(
+                        "yaml-alias", f"the alias *{event.anchor} has no anchor before it", event.start_mark
+                    )
                 value, size = self.anchors[event.anchor]
                 self.alias_budget -= size
                 if self.alias_budget < 0:
@@ -303,7 +305,12 @@ class _Builder:
             elif kind is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise self.error("yaml-documents", "the file holds more than one YAML document", event.start_mark, "keep one document per file (remove the extra '---')")
+                    raise self.error(
+                        "yaml-documents",
+                        "the file holds more than one YAML document",
+                        event.start_mark,
+                        "keep one document per file (remove the extra '---')",
+                    )
                 continue
             elif event is None or kind is StreamEndEvent:
                 break
@@ -320,7 +327,9 @@ class _Builder:
                 marks.append(start)
             elif key is _NO_KEY:
                 if isinstance(value, (YamlMap, YamlSeq)):
-                    raise self.error("yaml-key", "a mapping key must be a plain value, not a list or mapping", event.start_mark)
+                    raise self.error(
+                        "yaml-key", "a mapping key must be a plain value, not a list or mapping", event.start_mark
+                    )
                 if value in marks:
                     first = marks[value][0]
                     raise self.error(
@@ -354,7 +363,9 @@ def _unacceptable(file: str, text: str, exc: yaml.reader.ReaderError) -> InputEr
     character = chr(exc.character) if isinstance(exc.character, int) else exc.character
     before = text[: max(text.find(character), 0)]
     position = (before.count("\n") + 1, len(before) - (before.rfind("\n") + 1) + 1)
-    return _fail(file, "yaml-character", f"the character U+{ord(character):04X} is not allowed in YAML", position, "remove it")
+    return _fail(
+        file, "yaml-character", f"the character U+{ord(character):04X} is not allowed in YAML", position, "remove it"
+    )
 
 
 def _build(text: str, file: str) -> tuple[Any, Position]:

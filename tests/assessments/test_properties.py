@@ -34,7 +34,12 @@ def increasing_levels(draw: st.DrawFn, top: int) -> list[int]:
 @st.composite
 def criterion(draw: st.DrawFn, ident: str, top: int) -> dict[str, Any]:
     kind = draw(st.sampled_from(TYPES))
-    spec: dict[str, Any] = {"id": ident, "question": f"Question {ident}?", "type": kind, "weight": draw(st.sampled_from(WEIGHTS))}
+    spec: dict[str, Any] = {
+        "id": ident,
+        "question": f"Question {ident}?",
+        "type": kind,
+        "weight": draw(st.sampled_from(WEIGHTS)),
+    }
     if kind == "yes_no":
         if draw(st.booleans()):
             spec["yes_level"] = draw(st.integers(0, top))
@@ -42,12 +47,19 @@ def criterion(draw: st.DrawFn, ident: str, top: int) -> dict[str, Any]:
             spec["no_level"] = draw(st.integers(0, top))
     elif kind == "choice":
         count = draw(st.integers(1, 3))
-        spec["options"] = [{"id": f"o{i}", "label": f"Option {i}", "level": draw(st.integers(0, top))} for i in range(count)]
+        spec["options"] = [
+            {"id": f"o{i}", "label": f"Option {i}", "level": draw(st.integers(0, top))} for i in range(count)
+        ]
     elif kind == "multi":
         count = draw(st.integers(1, 4))
-        spec["options"] = [{"id": f"o{i}", "label": f"Option {i}", "points": draw(st.sampled_from((0.1, 0.5, 1, 2)))} for i in range(count)]
+        spec["options"] = [
+            {"id": f"o{i}", "label": f"Option {i}", "points": draw(st.sampled_from((0.1, 0.5, 1, 2)))}
+            for i in range(count)
+        ]
         levels = draw(increasing_levels(top))
-        bounds = sorted(draw(st.sets(st.sampled_from((0.1, 0.3, 0.5, 1, 1.5, 2, 3, 4)), min_size=len(levels), max_size=len(levels))))
+        bounds = sorted(
+            draw(st.sets(st.sampled_from((0.1, 0.3, 0.5, 1, 1.5, 2, 3, 4)), min_size=len(levels), max_size=len(levels)))
+        )
         spec["thresholds"] = [{"min": b, "level": lvl} for b, lvl in zip(bounds, levels, strict=True)]
     elif kind == "number":
         levels = draw(increasing_levels(top))
@@ -59,7 +71,9 @@ def criterion(draw: st.DrawFn, ident: str, top: int) -> dict[str, Any]:
             spec["thresholds"] = [{"min": b, "level": lvl} for b, lvl in zip(bounds, levels, strict=True)]
     elif kind == "checklist":
         count = draw(st.integers(1, 4))
-        spec["elements"] = [{"id": f"e{i}", "text": f"Element {i}", "level": draw(st.integers(1, top))} for i in range(count)]
+        spec["elements"] = [
+            {"id": f"e{i}", "text": f"Element {i}", "level": draw(st.integers(1, top))} for i in range(count)
+        ]
     if draw(st.integers(0, 3)) == 0:
         spec["evidence_from"] = draw(st.integers(1, top))
     if draw(st.integers(0, 2)) == 0:
@@ -92,7 +106,9 @@ def rubrics(draw: st.DrawFn, *, conditions: bool = False) -> dict[str, Any]:
                 spec["applies_if"] = [{"criterion": target["id"], "at_least": draw(st.integers(0, top))}]
             criteria.append(spec)
             seen.append(spec)
-        domains.append({"id": f"d{d}", "title": f"Domain {d}", "pillar": draw(st.sampled_from(PILLARS)), "criteria": criteria})
+        domains.append(
+            {"id": f"d{d}", "title": f"Domain {d}", "pillar": draw(st.sampled_from(PILLARS)), "criteria": criteria}
+        )
     return {
         "id": "random",
         "version": "1.0.0",
@@ -143,7 +159,7 @@ def value_for(draw: st.DrawFn, spec: dict[str, Any], top: int) -> Any:
     return draw(st.lists(st.sampled_from(ids_of(spec)), unique=True))
 
 
-def wrap(spec: dict[str, Any], value: Any, evidenced: bool) -> Any:
+def wrap(value: Any, evidenced: bool) -> Any:
     if not evidenced:
         return value
     return {"value": value, "evidence": [{"title": "Report", "url": "https://example.org/report"}]}
@@ -161,7 +177,7 @@ def answer_sets(draw: st.DrawFn, rubric: dict[str, Any], *, na: bool = False) ->
         if na and spec.get("allow_na") and choice == 1:
             answers[spec["id"]] = {"value": "na", "reason": "Not relevant"}
             continue
-        answers[spec["id"]] = wrap(spec, draw(value_for(spec, top)), draw(st.booleans()))
+        answers[spec["id"]] = wrap(draw(value_for(spec, top)), draw(st.booleans()))
     return answers
 
 
@@ -212,8 +228,8 @@ def raised(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], dict[str, A
     evidenced = draw(st.booleans())
     low = {key: value for key, value in others.items() if key != ident}
     if lower is not None:
-        low[ident] = wrap(spec, lower, evidenced)
-    return rubric, low, {**low, ident: wrap(spec, higher, evidenced)}
+        low[ident] = wrap(lower, evidenced)
+    return rubric, low, {**low, ident: wrap(higher, evidenced)}
 
 
 def _scopes(result: Result) -> dict[str, tuple[float | None, int | None]]:
@@ -225,7 +241,9 @@ def _scopes(result: Result) -> dict[str, tuple[float | None, int | None]]:
 
 @SETTINGS
 @given(raised())
-def test_raising_one_answer_never_lowers_a_score_or_level(case: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
+def test_raising_one_answer_never_lowers_a_score_or_level(
+    case: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
+) -> None:
     rubric, low, high = case
     before, after = score(rubric, low, high)
     for c_before, c_after in zip(before.criteria, after.criteria, strict=True):
@@ -252,7 +270,9 @@ def reordered(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], dict[str
 
 @SETTINGS
 @given(reordered())
-def test_the_order_of_answers_changes_no_byte_of_the_result(case: tuple[dict[str, Any], dict[str, Any], dict[str, Any]]) -> None:
+def test_the_order_of_answers_changes_no_byte_of_the_result(
+    case: tuple[dict[str, Any], dict[str, Any], dict[str, Any]],
+) -> None:
     rubric, answers, shuffled = case
     first, second = score(rubric, answers, shuffled)
     # What may differ: the file's own identity (the SHA-256 of its bytes), and where in the file

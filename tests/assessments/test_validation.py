@@ -16,7 +16,9 @@ from aiassure.source import load_file
 pytestmark = pytest.mark.usefixtures("tiny_rubric")
 
 
-def diagnose(path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int | None = None) -> list[Diagnostic]:
+def diagnose(
+    path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int | None = None
+) -> list[Diagnostic]:
     """Every diagnostic of a submission file: its errors (raised) or its warnings (when valid)."""
     options = {} if max_bytes is None else {"max_bytes": max_bytes}
     try:
@@ -107,7 +109,10 @@ def test_every_error_of_a_file_is_reported_with_its_position(write, library) -> 
 
 
 def test_load_submission_raises_one_error_carrying_all_diagnostics(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("round: 2026-Q4", "round: Q4").replace("gov-02: yes", "gov-02: perhaps"))
+    path = write(
+        "submission.yaml",
+        valid_submission.replace("round: 2026-Q4", "round: Q4").replace("gov-02: yes", "gov-02: perhaps"),
+    )
     with pytest.raises(InputError) as raised:
         load_submission(path, library)
     assert [d.code for d in raised.value.diagnostics] == ["invalid-value", "invalid-answer"]
@@ -169,7 +174,9 @@ def test_only_standard_yaml_tags_are_accepted(write, library, value: str, column
 
 
 def test_standard_tags_are_accepted(write, library, valid_submission) -> None:
-    text = valid_submission.replace("val-01: 88", "val-01: !!float 88").replace("eth-02: Nothing to add.", "eth-02: !!str 42")
+    text = valid_submission.replace("val-01: 88", "val-01: !!float 88").replace(
+        "eth-02: Nothing to add.", "eth-02: !!str 42"
+    )
     path = write("submission.yaml", text)
     assert diagnose(path, library) == []
 
@@ -197,17 +204,22 @@ def test_an_alias_bomb_is_refused(write, library) -> None:
     diagnostic = only(path, library)
     # Every alias counts the nodes it stands for: lol1 uses 10 x 11, lol2 10 x 111, and lol3's
     # eighth *l2 (1,111 more) takes the total past 10,000.
-    assert (diagnostic.code, str(diagnostic.location)) == ("alias-bomb", f"{path}:5:{len('lol3: &l3 [') + 7 * len('*l2, ') + 1}")
+    assert (diagnostic.code, str(diagnostic.location)) == (
+        "alias-bomb",
+        f"{path}:5:{len('lol3: &l3 [') + 7 * len('*l2, ') + 1}",
+    )
 
 
 def test_small_aliases_are_fine(write, library, valid_submission) -> None:
-    text = valid_submission.replace("assessors: [{name: A. Lead, role: CCIO}]", "assessors: [&lead {name: A. Lead, role: CCIO}, *lead]")
+    text = valid_submission.replace(
+        "assessors: [{name: A. Lead, role: CCIO}]", "assessors: [&lead {name: A. Lead, role: CCIO}, *lead]"
+    )
     path = write("submission.yaml", text)
     assert diagnose(path, library) == []
 
 
 def test_bytes_that_are_not_utf8(write, library) -> None:
-    path = write("submission.yaml", b"rubric: tiny-rubric.yaml\nanswers:\n  eth-02: \"caf\xe9\"\n")
+    path = write("submission.yaml", b'rubric: tiny-rubric.yaml\nanswers:\n  eth-02: "caf\xe9"\n')
     diagnostic = only(path, library)
     assert (diagnostic.code, str(diagnostic.location)) == ("not-utf8", f"{path}:3:15")
     assert "0xe9" in diagnostic.message
@@ -218,7 +230,10 @@ def test_a_utf8_byte_order_mark_is_accepted(write, library, valid_submission) ->
     assert diagnose(path, library) == []
 
 
-@pytest.mark.parametrize(("text", "code"), [("", "empty"), ("# just a comment\n", "empty"), ("- a list\n", "not-a-mapping"), ("just text\n", "not-a-mapping")])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("", "empty"), ("# just a comment\n", "empty"), ("- a list\n", "not-a-mapping"), ("just text\n", "not-a-mapping")],
+)
 def test_a_submission_must_be_a_mapping(write, library, text: str, code: str) -> None:
     path = write("submission.yaml", text)
     diagnostic = only(path, library)
@@ -289,7 +304,9 @@ def test_subject_type_must_match_the_rubric(write, library, valid_submission) ->
 
 
 def test_technology_fields_on_an_organisation(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("  org_type: acute", "  org_type: acute\n  device_class: iia"))
+    path = write(
+        "submission.yaml", valid_submission.replace("  org_type: acute", "  org_type: acute\n  device_class: iia")
+    )
     diagnostic = only(path, library)
     assert (diagnostic.code, str(diagnostic.location)) == ("unknown-key", f"{path}:7:3")
 
@@ -377,7 +394,9 @@ def test_a_value_the_type_does_not_accept(write, library, valid_submission, answ
 
 
 def test_every_unknown_key_of_a_long_form_answer_is_reported(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("  gov-03: local", "  gov-03: {value: local, note: a, ownr: b}"))
+    path = write(
+        "submission.yaml", valid_submission.replace("  gov-03: local", "  gov-03: {value: local, note: a, ownr: b}")
+    )
     diagnostics = diagnose(path, library)
     assert [(d.code, str(d.location), d.hint) for d in diagnostics] == [
         ("unknown-key", at(path, "note"), "did you mean notes?"),
@@ -386,7 +405,9 @@ def test_every_unknown_key_of_a_long_form_answer_is_reported(write, library, val
 
 
 def test_na_where_the_criterion_does_not_allow_it(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("  gov-02: yes", "  gov-02: {value: na, reason: Not relevant}"))
+    path = write(
+        "submission.yaml", valid_submission.replace("  gov-02: yes", "  gov-02: {value: na, reason: Not relevant}")
+    )
     diagnostic = only(path, library)
     assert (diagnostic.code, str(diagnostic.location)) == ("na-not-allowed", at(path, "na, reason"))
 
@@ -399,12 +420,19 @@ def test_na_without_a_reason_is_a_warning(write, library, valid_submission) -> N
 
 
 def test_na_with_a_reason_is_silent(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("  gov-03: local", "  gov-03: {value: na, reason: No incidents possible, approved_by: DPO}"))
+    path = write(
+        "submission.yaml",
+        valid_submission.replace(
+            "  gov-03: local", "  gov-03: {value: na, reason: No incidents possible, approved_by: DPO}"
+        ),
+    )
     assert diagnose(path, library) == []
 
 
 def test_a_reason_without_na_is_a_warning(write, library, valid_submission) -> None:
-    path = write("submission.yaml", valid_submission.replace("  gov-03: local", "  gov-03: {value: local, reason: Because}"))
+    path = write(
+        "submission.yaml", valid_submission.replace("  gov-03: local", "  gov-03: {value: local, reason: Because}")
+    )
     assert found(path, library) == [(f"{path}:13:19", "warning", "reason-without-na")]
 
 
@@ -443,9 +471,15 @@ def test_an_evidence_path_escaping_through_a_symlink(write, library, valid_submi
 def test_evidence_inside_the_folder_with_its_hash(write, library, valid_submission) -> None:
     evidence = write("evidence/minutes.txt", "Minutes.\n")
     digest = hashlib.sha256(evidence.read_bytes()).hexdigest()
-    path = write("submission.yaml", _evidence(valid_submission, f"{{title: Minutes, path: evidence/minutes.txt, sha256: {digest}}}"))
+    path = write(
+        "submission.yaml",
+        _evidence(valid_submission, f"{{title: Minutes, path: evidence/minutes.txt, sha256: {digest}}}"),
+    )
     assert diagnose(path, library) == []
-    wrong = write("wrong.yaml", _evidence(valid_submission, f"{{title: Minutes, path: evidence/minutes.txt, sha256: '{'0' * 64}'}}"))
+    wrong = write(
+        "wrong.yaml",
+        _evidence(valid_submission, f"{{title: Minutes, path: evidence/minutes.txt, sha256: '{'0' * 64}'}}"),
+    )
     assert found(wrong, library) == [(at(wrong, "'0000"), "error", "evidence-hash")]
 
 
@@ -456,7 +490,14 @@ def test_a_missing_evidence_file_is_a_warning(write, library, valid_submission) 
 
 @pytest.mark.parametrize(
     "url",
-    ["file:///etc/passwd", "javascript:alert(1)", "ftp://example.org/x", "https://", "//example.org/x", "data:text/html,hi"],
+    [
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "ftp://example.org/x",
+        "https://",
+        "//example.org/x",
+        "data:text/html,hi",
+    ],
 )
 def test_an_evidence_url_must_be_http_or_https(write, library, valid_submission, url) -> None:
     path = write("submission.yaml", _evidence(valid_submission, f"{{title: Link, url: '{url}'}}"))
@@ -467,7 +508,10 @@ def test_an_evidence_url_must_be_http_or_https(write, library, valid_submission,
 @pytest.mark.parametrize(
     ("item", "expected"),
     [
-        ("{title: Both, url: 'https://a.example', path: a.pdf}", [("evidence-target", "{title: Both", "answers.gov-01.evidence[0]")]),
+        (
+            "{title: Both, url: 'https://a.example', path: a.pdf}",
+            [("evidence-target", "{title: Both", "answers.gov-01.evidence[0]")],
+        ),
         ("{title: Neither}", [("evidence-target", "{title: Neither", "answers.gov-01.evidence[0]")]),
         (
             "{titel: Typo, url: 'https://a.example'}",
@@ -476,18 +520,30 @@ def test_an_evidence_url_must_be_http_or_https(write, library, valid_submission,
                 ("unknown-key", "titel", "answers.gov-01.evidence[0].titel"),
             ],
         ),
-        ("{title: Dated, url: 'https://a.example', date: someday}", [("invalid-value", "someday", "answers.gov-01.evidence[0].date")]),
-        ("{title: Hash, url: 'https://a.example', sha256: abc}", [("invalid-value", "abc", "answers.gov-01.evidence[0].sha256")]),
+        (
+            "{title: Dated, url: 'https://a.example', date: someday}",
+            [("invalid-value", "someday", "answers.gov-01.evidence[0].date")],
+        ),
+        (
+            "{title: Hash, url: 'https://a.example', sha256: abc}",
+            [("invalid-value", "abc", "answers.gov-01.evidence[0].sha256")],
+        ),
     ],
 )
 def test_evidence_items_are_checked(write, library, valid_submission, item, expected) -> None:
     path = write("submission.yaml", _evidence(valid_submission, item))
     diagnostics = diagnose(path, library)
-    assert [(d.code, str(d.location), d.path) for d in diagnostics] == [(code, at(path, needle), dotted) for code, needle, dotted in expected]
+    assert [(d.code, str(d.location), d.path) for d in diagnostics] == [
+        (code, at(path, needle), dotted) for code, needle, dotted in expected
+    ]
 
 
 def test_evidence_paths_without_a_folder_must_not_climb(library, valid_submission) -> None:
-    raw = _evidence(valid_submission, "{title: Up, path: ../x.pdf}").replace("rubric: tiny-rubric.yaml", "rubric: tiny@1.0.0").encode()
+    raw = (
+        _evidence(valid_submission, "{title: Up, path: ../x.pdf}")
+        .replace("rubric: tiny-rubric.yaml", "rubric: tiny@1.0.0")
+        .encode()
+    )
     with pytest.raises(InputError) as raised:
         load_submission_bytes(raw, "attachment.yaml", library)
     assert [(str(d.location), d.code) for d in raised.value.diagnostics] == [("attachment.yaml:11:51", "evidence-path")]
@@ -513,7 +569,11 @@ def test_an_empty_answer_is_unanswered_and_located(write, library, valid_submiss
 
 
 def test_text_and_not_applicable_criteria_are_never_unanswered(write, library, valid_submission) -> None:
-    text = valid_submission.replace("  gov-02: yes", "  gov-02: no").replace("  eth-02: Nothing to add.\n", "").replace("  eth-03: no\n", "")
+    text = (
+        valid_submission.replace("  gov-02: yes", "  gov-02: no")
+        .replace("  eth-02: Nothing to add.\n", "")
+        .replace("  eth-03: no\n", "")
+    )
     path = write("submission.yaml", text)
     assert diagnose(path, library) == []
 
@@ -521,10 +581,16 @@ def test_text_and_not_applicable_criteria_are_never_unanswered(write, library, v
 def test_strict_turns_warnings_into_errors(write, library, valid_submission) -> None:
     text = valid_submission.replace("  gov-03: local", "  gov-03: na").replace("  val-02: [defined, baseline]\n", "")
     path = write("submission.yaml", text)
-    assert [(d.severity, d.code) for d in diagnose(path, library)] == [("warning", "unanswered"), ("warning", "na-without-reason")]
+    assert [(d.severity, d.code) for d in diagnose(path, library)] == [
+        ("warning", "unanswered"),
+        ("warning", "na-without-reason"),
+    ]
     with pytest.raises(InputError) as raised:
         load_submission(path, library, strict=True)
-    assert [(d.severity, d.code) for d in raised.value.diagnostics] == [("error", "unanswered"), ("error", "na-without-reason")]
+    assert [(d.severity, d.code) for d in raised.value.diagnostics] == [
+        ("error", "unanswered"),
+        ("error", "na-without-reason"),
+    ]
     parsed, diagnostics = check_document(load_file(path), library, strict=True)
     assert parsed is None and all(d.is_error for d in diagnostics)
 

@@ -167,7 +167,8 @@ def test_validate_does_not_import_heavy_modules(work: Path) -> None:
         f"    main(['validate', {str(work / 'good.yaml')!r}])\n"
         "except SystemExit as exit:\n"
         "    assert exit.code in (0, None), exit.code\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('weasyprint', 'sqlalchemy', 'alembic', 'pyarrow', 'rich', 'jinja2'))\n"
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('weasyprint', 'sqlalchemy', 'alembic', 'pyarrow', 'rich', 'jinja2'))\n"
         "print(heavy)\n"
     )
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
@@ -175,7 +176,9 @@ def test_validate_does_not_import_heavy_modules(work: Path) -> None:
 
 
 def test_debug_shows_the_traceback_and_default_hides_it(work: Path) -> None:
-    quiet = subprocess.run([sys.executable, "-m", "aiassure", "validate", str(work / "bad.yaml")], capture_output=True, text=True)
+    quiet = subprocess.run(
+        [sys.executable, "-m", "aiassure", "validate", str(work / "bad.yaml")], capture_output=True, text=True
+    )
     assert quiet.returncode == 1 and "Traceback" not in quiet.stderr
 
 

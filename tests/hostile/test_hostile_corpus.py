@@ -278,8 +278,7 @@ def _user_of(rubric: str) -> str:
 
 # The rubric at the end of a generated `extends` chain: the only one that is not an extension.
 LAST_OF_CHAIN = (
-    "title: T\nsubject: technology\n"
-    "domains: [{id: d, title: D, pillar: safe, criteria: [{id: a, question: Q}]}]\n"
+    "title: T\nsubject: technology\ndomains: [{id: d, title: D, pillar: safe, criteria: [{id: a, question: Q}]}]\n"
 )
 
 

@@ -11,13 +11,10 @@ the real commands, end to end.
 from __future__ import annotations
 
 import csv
-import http.server
 import io
 import json
 import os
 import re
-import threading
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -342,31 +339,6 @@ def test_portfolio_templates_are_sandboxed_too(hostile_registry: str, tmp_path: 
 
 
 # -- no network, no file outside the template folders ----------------------------------------------
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-        type(self).requests.append(self.path)
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def local_server() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 recording every request it gets."""
-    _Recorder.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def hostile_templates(folder: Path, base: str, outside: Path) -> Path:

@@ -85,24 +85,24 @@ def check_after_kill(url: str, reported: dict[str, int], sha256: dict[str, str])
 
 @pytest.mark.slow
 def test_an_ingest_killed_twice_loses_nothing_committed_and_a_rerun_stores_the_rest_once(
-    registry_url: str, tmp_path: Path
+    db_url: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "submissions"
     sha256 = sha256_of(generate_submissions(folder, KILL_FILES))
 
     # Killed inside a transaction: the submission's rows are written but not committed.
-    reported = ingest_until_killed(registry_url, folder, pause_at=PAUSE_AT)
-    stored = check_after_kill(registry_url, reported, sha256)
+    reported = ingest_until_killed(db_url, folder, pause_at=PAUSE_AT)
+    stored = check_after_kill(db_url, reported, sha256)
     assert len(reported) == len(stored) == PAUSE_AT - 1  # the paused one left no trace
 
     # Killed wherever it happens to be after storing KILL_AFTER more.
-    reported = ingest_until_killed(registry_url, folder, after=KILL_AFTER)
+    reported = ingest_until_killed(db_url, folder, after=KILL_AFTER)
     assert len(reported) >= KILL_AFTER
     before = len(stored)
-    stored = check_after_kill(registry_url, reported, sha256)
+    stored = check_after_kill(db_url, reported, sha256)
     assert len(stored) == before + len(reported)
 
-    rerun = run_aiassure("registry", "ingest", folder, "--db", registry_url, "--format", "json")
+    rerun = run_aiassure("registry", "ingest", folder, "--db", db_url, "--format", "json")
     assert rerun.returncode == 0, rerun.stderr
     summary = json.loads(rerun.stdout)
     assert (summary["new"], summary["duplicate"], summary["superseded"], summary["rejected"]) == (
@@ -111,17 +111,17 @@ def test_an_ingest_killed_twice_loses_nothing_committed_and_a_rerun_stores_the_r
         0,
         [],
     )
-    assert set(check_registry(registry_url)) == set(sha256.values())
+    assert set(check_registry(db_url)) == set(sha256.values())
 
 
 @pytest.mark.slow
-def test_concurrent_ingests_store_every_submission_exactly_once(registry_url: str, tmp_path: Path) -> None:
+def test_concurrent_ingests_store_every_submission_exactly_once(db_url: str, tmp_path: Path) -> None:
     files = generate_submissions(tmp_path / "submissions", CONCURRENT_FILES)
     step = CONCURRENT_FILES // WRITERS
     writers = [  # the same files, each writer starting at a different one; the registry does not exist yet
         subprocess.Popen(
             aiassure_argv(
-                "registry", "ingest", *files[k * step :], *files[: k * step], "--db", registry_url, "--format", "json"
+                "registry", "ingest", *files[k * step :], *files[: k * step], "--db", db_url, "--format", "json"
             ),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -137,9 +137,9 @@ def test_concurrent_ingests_store_every_submission_exactly_once(registry_url: st
     assert sum(s["new"] for s in summaries) == CONCURRENT_FILES
     assert sum(s["duplicate"] for s in summaries) == CONCURRENT_FILES * (WRITERS - 1)
     assert not any(s["superseded"] or s["rejected"] for s in summaries)
-    assert set(check_registry(registry_url)) == set(sha256_of(files).values())
-    if registry_url.startswith("sqlite"):
-        assert sqlite_integrity(registry_url) == "ok"
+    assert set(check_registry(db_url)) == set(sha256_of(files).values())
+    if db_url.startswith("sqlite"):
+        assert sqlite_integrity(db_url) == "ok"
 
 
 # -- PDF attachment bombs -------------------------------------------------------------------------

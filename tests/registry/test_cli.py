@@ -111,7 +111,7 @@ def test_portfolio_report_refuses_mixed_major_versions(db_url: str, submit: Subm
     assert code == 0
 
 
-def test_export_csv_neutralises_formulas(db_url: str, submit: Submit, tmp_path: Path) -> None:
+def test_export_csv_neutralises_formulas(db_url: str, submit: Submit) -> None:
     hostile = {"A": "'=HYPERLINK(\"http://x\")'", "B": '"+1+1"', "C": '"-2+3"', "D": '"@SUM(1)"', "E": "Plain - name"}
     paths = [submit(code, "2026-Q4", levels(2, 2, 2), name=name) for code, name in hostile.items()]
     run("registry", "ingest", *paths, "--db", db_url, "--rubric-dir", RUBRICS)

@@ -24,11 +24,14 @@ def test_report_matches_golden(rendered: Path, update_goldens: bool, stem: str, 
     )
 
 
-def test_reports_are_deterministic_and_name_no_folder(rendered: Path, load, tmp_path: Path) -> None:
+def test_reports_are_deterministic_and_name_no_folder(load, tmp_path: Path) -> None:
     from aiassure.reports.writer import write_reports
 
-    write_reports([load("northshire-2026-Q4.yaml")], tmp_path, ("html", "md"))
-    again = (tmp_path / "RXX-2026-Q4.md").read_text()
-    assert str(Path(__file__).parent) not in again
-    assert "northshire-2026-Q4.yaml:14:3" in again  # warnings keep the file name and position only
-    assert (tmp_path / "RXX-2026-Q4.html").read_text() == (tmp_path / "RXX-2026-Q4.html").read_text()
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder in (first, second):
+        write_reports([load("northshire-2026-Q4.yaml")], folder, ("html", "md"))
+    markdown = (first / "RXX-2026-Q4.md").read_text()
+    assert str(Path(__file__).parent) not in markdown
+    assert "northshire-2026-Q4.yaml:14:3" in markdown  # warnings keep the file name and position only
+    for name in ("RXX-2026-Q4.html", "RXX-2026-Q4.md"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name

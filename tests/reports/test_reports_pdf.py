@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import http.server
-import threading
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -66,33 +63,6 @@ def test_not_a_report_pdf_is_an_input_error(tmp_path: Path) -> None:
     html_to_pdf("<html lang='en'><title>x</title><p>hello</p></html>", plain)
     with pytest.raises(InputError, match="not an aiassure report"):
         read_report_pdf(plain)
-
-
-class _Recorder(http.server.BaseHTTPRequestHandler):
-    requests: list[str] = []
-
-    def do_GET(self) -> None:  # noqa: N802 (the name http.server calls)
-        type(self).requests.append(self.path)
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@pytest.fixture
-def local_server() -> Iterator[tuple[str, list[str]]]:
-    """An HTTP server on 127.0.0.1 that records every request it gets."""
-    _Recorder.requests = []
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", _Recorder.requests
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_rendering_a_pdf_makes_no_request_to_urls_in_answers_or_templates(

@@ -99,7 +99,9 @@ def test_the_clean_rubric_is_clean(write, library) -> None:
     assert lint(write, library, CLEAN) == []
 
 
-def expect(write, library, text: str, code: str, needle: str, *, path: str | None = None, severity: str = "error") -> Diagnostic:
+def expect(
+    write, library, text: str, code: str, needle: str, *, path: str | None = None, severity: str = "error"
+) -> Diagnostic:
     """The single diagnostic with this code, at the first occurrence of `needle`."""
     diagnostics = lint(write, library, text)
     matching = [d for d in diagnostics if d.code == code]
@@ -119,10 +121,28 @@ def expect(write, library, text: str, code: str, needle: str, *, path: str | Non
     ("old", "new", "needle", "path", "hint"),
     [
         ("title: Clean rubric", "titel: Clean rubric", "titel", "titel", "did you mean title?"),
-        ("        question: Is there an owner?", "        questoin: Is there an owner?", "questoin", "domains[0].criteria[0].questoin", "did you mean question?"),
+        (
+            "        question: Is there an owner?",
+            "        questoin: Is there an owner?",
+            "questoin",
+            "domains[0].criteria[0].questoin",
+            "did you mean question?",
+        ),
         ("scope: pillar}", "scop: pillar}", "scop", "domains[0].criteria[0].gate.scop", "did you mean scope?"),
-        ("{id: a, label: A}", "{id: a, label: A, lable: B}", "lable", "domains[1].criteria[1].options[0].lable", "did you mean label?"),
-        ("  - {id: safe, title: Safe}", "  - {id: safe, title: Safe, colour: red}", "colour", "pillars[0].colour", "allowed keys here: id, title, weight, description"),
+        (
+            "{id: a, label: A}",
+            "{id: a, label: A, lable: B}",
+            "lable",
+            "domains[1].criteria[1].options[0].lable",
+            "did you mean label?",
+        ),
+        (
+            "  - {id: safe, title: Safe}",
+            "  - {id: safe, title: Safe, colour: red}",
+            "colour",
+            "pillars[0].colour",
+            "allowed keys here: id, title, weight, description",
+        ),
     ],
 )
 def test_unknown_keys(write, library, old, new, needle, path, hint) -> None:
@@ -135,10 +155,30 @@ def test_unknown_keys(write, library, old, new, needle, path, hint) -> None:
     [
         ("      - id: gov-02", "      - id: gov-01", "gov-01", "domains[0].criteria[1].id"),
         ("  - id: ethics", "  - id: gov", "gov", "domains[1].id"),
-        ("  - {id: ethical, title: Ethical, weight: 2}", "  - {id: safe, title: Ethical, weight: 2}", "safe", "pillars[1].id"),
-        ("{id: audit, label: Audited, level: 2}", "{id: none, label: Audited, level: 2}", "none", "domains[1].criteria[0].options[1].id"),
-        ("{id: t2, text: Record published", "{id: t1, text: Record published", "t1", "domains[1].criteria[3].elements[1].id"),
-        ("  - {id: ok, label: OK,", "  - {id: ok, label: Fine, when: {}}\n  - {id: ok, label: OK,", "ok", "outcomes[1].id"),
+        (
+            "  - {id: ethical, title: Ethical, weight: 2}",
+            "  - {id: safe, title: Ethical, weight: 2}",
+            "safe",
+            "pillars[1].id",
+        ),
+        (
+            "{id: audit, label: Audited, level: 2}",
+            "{id: none, label: Audited, level: 2}",
+            "none",
+            "domains[1].criteria[0].options[1].id",
+        ),
+        (
+            "{id: t2, text: Record published",
+            "{id: t1, text: Record published",
+            "t1",
+            "domains[1].criteria[3].elements[1].id",
+        ),
+        (
+            "  - {id: ok, label: OK,",
+            "  - {id: ok, label: Fine, when: {}}\n  - {id: ok, label: OK,",
+            "ok",
+            "outcomes[1].id",
+        ),
     ],
     ids=["criterion", "domain", "pillar", "option", "element", "outcome"],
 )
@@ -157,12 +197,42 @@ def test_duplicate_ids(write, library, old, new, needle, path) -> None:
     ("old", "new", "code", "needle", "hint"),
     [
         ("    pillar: ethical\n", "    pillar: ethicall\n", "unknown-pillar", "ethicall", "did you mean ethical?"),
-        ("        question: Is there an owner?\n", "        question: Is there an owner?\n        pillar: effective\n", "unknown-pillar", "effective", ""),
+        (
+            "        question: Is there an owner?\n",
+            "        question: Is there an owner?\n        pillar: effective\n",
+            "unknown-pillar",
+            "effective",
+            "",
+        ),
         ("pillars_at_least: {safe: 2}", "pillars_at_least: {saef: 2}", "unknown-pillar", "saef", "did you mean safe?"),
-        ("{criterion: gov-02, in: [yes]}", "{criterion: gov-2, in: [yes]}", "unknown-criterion", "gov-2", "did you mean gov-02?"),
-        ("{criterion: eth-01, at_least: 1}", "{criterion: eth-01, in: [audit, audti]}", "unknown-option", "audti", "did you mean audit?"),
-        ("{criterion: gov-02, in: [yes]}", "{criterion: gov-02, in: [maybe]}", "unknown-option", "maybe", "expected one of: yes, no"),
-        ("{criterion: gov-02, in: [yes]}", "{criterion: gov-01, in: [7]}", "unknown-option", "7", "expected one of: 0, 1, 2"),
+        (
+            "{criterion: gov-02, in: [yes]}",
+            "{criterion: gov-2, in: [yes]}",
+            "unknown-criterion",
+            "gov-2",
+            "did you mean gov-02?",
+        ),
+        (
+            "{criterion: eth-01, at_least: 1}",
+            "{criterion: eth-01, in: [audit, audti]}",
+            "unknown-option",
+            "audti",
+            "did you mean audit?",
+        ),
+        (
+            "{criterion: gov-02, in: [yes]}",
+            "{criterion: gov-02, in: [maybe]}",
+            "unknown-option",
+            "maybe",
+            "expected one of: yes, no",
+        ),
+        (
+            "{criterion: gov-02, in: [yes]}",
+            "{criterion: gov-01, in: [7]}",
+            "unknown-option",
+            "7",
+            "expected one of: 0, 1, 2",
+        ),
     ],
 )
 def test_references_that_do_not_exist(write, library, old, new, code, needle, hint) -> None:
@@ -185,8 +255,16 @@ def test_references_that_do_not_exist(write, library, old, new, code, needle, hi
         ("{criterion: eth-01, at_least: 1}", "{criterion: eth-01, at_least: 3}", "3}]"),
         ("when: {overall_at_least: 1,", "when: {overall_at_least: 6,", "6,"),
         ("pillars_at_least: {safe: 2}", "pillars_at_least: {safe: 9}", "9}"),
-        ("        question: Is there an owner?\n", "        question: Is there an owner?\n        evidence_from: 3\n", "evidence_from: |3"),
-        ("        question: Is there an owner?\n", "        question: Is there an owner?\n        evidence_from: 0\n", "evidence_from: |0"),
+        (
+            "        question: Is there an owner?\n",
+            "        question: Is there an owner?\n        evidence_from: 3\n",
+            "evidence_from: |3",
+        ),
+        (
+            "        question: Is there an owner?\n",
+            "        question: Is there an owner?\n        evidence_from: 0\n",
+            "evidence_from: |0",
+        ),
     ],
 )
 def test_levels_and_caps_outside_the_scale(write, library, old, new, needle) -> None:
@@ -221,11 +299,31 @@ def test_a_scale_of_ten_levels_is_fine(write, library) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "needle"),
     [
-        ("thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]", "thresholds: [{min: 3, level: 1}, {min: 3, level: 2}]", "{min: 3, level: 2}"),
-        ("thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]", "thresholds: [{min: 3, level: 1}, {min: 1, level: 2}]", "{min: 1, level: 2}"),
-        ("thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]", "thresholds: [{max: 2, level: 1}, {max: 10, level: 2}]", "{max: 10, level: 2}"),
-        ("thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]", "thresholds: [{max: 10, level: 1}, {max: 10, level: 2}]", "{max: 10, level: 2}"),
-        ("thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]", "thresholds: [{max: 10, level: 2}, {max: 2, level: 1}]", "{max: 2, level: 1}"),
+        (
+            "thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]",
+            "thresholds: [{min: 3, level: 1}, {min: 3, level: 2}]",
+            "{min: 3, level: 2}",
+        ),
+        (
+            "thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]",
+            "thresholds: [{min: 3, level: 1}, {min: 1, level: 2}]",
+            "{min: 1, level: 2}",
+        ),
+        (
+            "thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]",
+            "thresholds: [{max: 2, level: 1}, {max: 10, level: 2}]",
+            "{max: 10, level: 2}",
+        ),
+        (
+            "thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]",
+            "thresholds: [{max: 10, level: 1}, {max: 10, level: 2}]",
+            "{max: 10, level: 2}",
+        ),
+        (
+            "thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]",
+            "thresholds: [{max: 10, level: 2}, {max: 2, level: 1}]",
+            "{max: 2, level: 1}",
+        ),
     ],
     ids=["min-equal", "min-decreasing", "max-increasing", "max-equal", "levels-decreasing"],
 )
@@ -236,8 +334,16 @@ def test_thresholds_must_be_strictly_ordered(write, library, old, new, needle) -
 @pytest.mark.parametrize(
     ("old", "new", "needle"),
     [
-        ("thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]", "thresholds: [{min: 10, level: 1}, {min: 20, level: 2}]", "min"),
-        ("thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]", "thresholds: [{max: 3, level: 1}, {max: 1, level: 2}]", "max"),
+        (
+            "thresholds: [{max: 10, level: 1}, {max: 2, level: 2}]",
+            "thresholds: [{min: 10, level: 1}, {min: 20, level: 2}]",
+            "min",
+        ),
+        (
+            "thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]",
+            "thresholds: [{max: 3, level: 1}, {max: 1, level: 2}]",
+            "max",
+        ),
     ],
 )
 def test_thresholds_must_use_the_bound_of_their_direction(write, library, old, new, needle) -> None:
@@ -261,7 +367,7 @@ def test_a_criterion_depending_on_itself(write, library) -> None:
     assert any("depends on itself" in d.message for d in diagnostics)
 
 
-def test_applies_if_cycle_finds_long_cycles_and_none_where_there_is_none(write, library) -> None:
+def test_applies_if_cycle_finds_long_cycles_and_none_where_there_is_none() -> None:
     from aiassure.rubrics.model import Rubric
 
     def rubric(links: dict[str, str | None]) -> Rubric:
@@ -269,7 +375,15 @@ def test_applies_if_cycle_finds_long_cycles_and_none_where_there_is_none(write, 
             {"id": ident, "question": "?", **({"applies_if": [{"criterion": target, "at_least": 1}]} if target else {})}
             for ident, target in links.items()
         ]
-        return Rubric.model_validate({"id": "x", "version": "1.0.0", "title": "X", "subject": "organisation", "domains": [{"id": "d", "title": "D", "pillar": "safe", "criteria": criteria}]})
+        return Rubric.model_validate(
+            {
+                "id": "x",
+                "version": "1.0.0",
+                "title": "X",
+                "subject": "organisation",
+                "domains": [{"id": "d", "title": "D", "pillar": "safe", "criteria": criteria}],
+            }
+        )
 
     assert applies_if_cycle(rubric({"a": "b", "b": "c", "c": "d", "d": None})) is None
     assert applies_if_cycle(rubric({"a": "b", "b": "c", "c": "d", "d": "b"})) == ["b", "c", "d", "b"]
@@ -280,7 +394,11 @@ def test_applies_if_cycle_finds_long_cycles_and_none_where_there_is_none(write, 
     [
         ("        question: Is there an owner?\n", "        question: Is there an owner?\n        weight: -1\n", "-1"),
         ("{id: ethical, title: Ethical, weight: 2}", "{id: ethical, title: Ethical, weight: -0.5}", "-0.5"),
-        ("        question: Is there an owner?\n", "        question: Is there an owner?\n        weight: .nan\n", ".nan"),
+        (
+            "        question: Is there an owner?\n",
+            "        question: Is there an owner?\n        weight: .nan\n",
+            ".nan",
+        ),
     ],
 )
 def test_negative_weights(write, library, old, new, needle) -> None:
@@ -291,15 +409,41 @@ def test_negative_weights(write, library, old, new, needle) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "code", "needle"),
     [
-        ("        gate: {min_level: 1, cap: 1, scope: pillar}\n", "        gate: {min_level: 1, cap: 1, scope: pillar}\n        pillar: unsafe\n", "unknown-pillar", "unsafe"),
-        ("        options: [{id: none, label: Not checked, level: 0}, {id: audit, label: Audited, level: 2}]\n", "", "missing-options", "id: eth-01"),
+        (
+            "        gate: {min_level: 1, cap: 1, scope: pillar}\n",
+            "        gate: {min_level: 1, cap: 1, scope: pillar}\n        pillar: unsafe\n",
+            "unknown-pillar",
+            "unsafe",
+        ),
+        (
+            "        options: [{id: none, label: Not checked, level: 0}, {id: audit, label: Audited, level: 2}]\n",
+            "",
+            "missing-options",
+            "id: eth-01",
+        ),
         ("        thresholds: [{min: 1, level: 1}, {min: 3, level: 2}]\n", "", "missing-thresholds", "id: eth-02"),
-        ("        elements: [{id: t1, text: Record drafted, level: 1}, {id: t2, text: Record published, level: 2}]\n", "", "missing-elements", "id: eth-04"),
+        (
+            "        elements: [{id: t1, text: Record drafted, level: 1}, "
+            "{id: t2, text: Record published, level: 2}]\n",
+            "",
+            "missing-elements",
+            "id: eth-04",
+        ),
         ("        yes_level: 2\n", "        yes_level: 2\n        unit: days\n", "wrong-type-key", "unit"),
         ("{id: a, label: A}", "{id: a, label: A, level: 1}", "wrong-type-key", "level: 1}"),
-        ("{id: none, label: Not checked, level: 0}", "{id: none, label: Not checked, level: 0, points: 1}", "wrong-type-key", "points"),
+        (
+            "{id: none, label: Not checked, level: 0}",
+            "{id: none, label: Not checked, level: 0, points: 1}",
+            "wrong-type-key",
+            "points",
+        ),
         ("{id: none, label: Not checked, level: 0}", "{id: none, label: Not checked}", "missing-key", "{id: none"),
-        ("{criterion: gov-02, in: [yes]}", "{criterion: gov-02, in: [yes], at_least: 1}", "bad-condition", "{criterion: gov-02"),
+        (
+            "{criterion: gov-02, in: [yes]}",
+            "{criterion: gov-02, in: [yes], at_least: 1}",
+            "bad-condition",
+            "{criterion: gov-02",
+        ),
         ("{criterion: gov-02, in: [yes]}", "{criterion: gov-02}", "bad-condition", "{criterion: gov-02"),
         ("range: [0, 100]", "range: [100, 0]", "bad-range", "[100, 0]"),
     ],
@@ -317,10 +461,14 @@ def test_a_criterion_without_a_pillar(write, library) -> None:
 def test_text_criteria_take_no_gate_or_evidence(write, library) -> None:
     text = replaced(
         "        question: Is there a safety case?\n        type: yes_no\n        yes_level: 2\n",
-        "        question: Anything else?\n        type: text\n        gate: {min_level: 1, cap: 0}\n        evidence_from: 1\n",
+        "        question: Anything else?\n        type: text\n"
+        "        gate: {min_level: 1, cap: 0}\n        evidence_from: 1\n",
     )
     diagnostics = [d for d in lint(write, library, text) if d.code == "text-not-scored"]
-    assert sorted(d.path for d in diagnostics) == ["domains[0].criteria[1].evidence_from", "domains[0].criteria[1].gate"]
+    assert sorted(d.path for d in diagnostics) == [
+        "domains[0].criteria[1].evidence_from",
+        "domains[0].criteria[1].gate",
+    ]
 
 
 def test_remove_without_extends(write, library) -> None:
@@ -338,7 +486,9 @@ def test_all_errors_of_a_rubric_are_reported_together(write, library) -> None:
 
 
 def test_schema_errors_are_all_reported(write, library) -> None:
-    text = replaced("title: Clean rubric", "titel: Clean rubric").replace("        type: yes_no\n", "        type: boolean\n")
+    text = replaced("title: Clean rubric", "titel: Clean rubric").replace(
+        "        type: yes_no\n", "        type: boolean\n"
+    )
     diagnostics = lint(write, library, text)
     assert sorted((d.code, d.path) for d in diagnostics) == [
         ("invalid-value", "domains[0].criteria[1].type"),
@@ -351,12 +501,26 @@ def test_schema_errors_are_all_reported(write, library) -> None:
 
 
 def test_missing_level_descriptors(write, library) -> None:
-    diagnostic = expect(write, library, replaced("levels: {0: None, 1: Informal, 2: Named}", "levels: {0: None, 2: Named}"), "missing-descriptor", "{0: None", severity="warning")
+    diagnostic = expect(
+        write,
+        library,
+        replaced("levels: {0: None, 1: Informal, 2: Named}", "levels: {0: None, 2: Named}"),
+        "missing-descriptor",
+        "{0: None",
+        severity="warning",
+    )
     assert "level(s) 1" in diagnostic.message
 
 
 def test_a_level_criterion_without_descriptors(write, library) -> None:
-    diagnostic = expect(write, library, replaced("        levels: {0: None, 1: Informal, 2: Named}\n", ""), "missing-descriptor", "id: gov-01", severity="warning")
+    diagnostic = expect(
+        write,
+        library,
+        replaced("        levels: {0: None, 1: Informal, 2: Named}\n", ""),
+        "missing-descriptor",
+        "id: gov-01",
+        severity="warning",
+    )
     assert "0, 1, 2" in diagnostic.message
 
 
@@ -382,7 +546,9 @@ def test_evidence_age_without_evidence_from(write, library) -> None:
 
 
 def test_warnings_alone_do_not_stop_a_rubric_from_loading(write, library) -> None:
-    text = replaced('        references: [{framework: DCB0129, id: "2.1"}]\n', "").replace("pillars:\n", "pillars:\n  - {id: effective, title: Effective}\n")
+    text = replaced('        references: [{framework: DCB0129, id: "2.1"}]\n', "").replace(
+        "pillars:\n", "pillars:\n  - {id: effective, title: Effective}\n"
+    )
     path = write("rubric.yaml", text)
     loaded = library.load_path(path)
     assert sorted(d.code for d in loaded.warnings) == ["empty-pillar", "no-references"]

@@ -59,7 +59,13 @@ class AnswerChecker:
         value_key = "value"
         unknown = [key for key in raw if key not in LONG_FORM_KEYS]
         for key in unknown:
-            self.error("unknown-key", f"unknown key {key!r} in an answer", (*path, key), did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}", key=True)
+            self.error(
+                "unknown-key",
+                f"unknown key {key!r} in an answer",
+                (*path, key),
+                did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}",
+                key=True,
+            )
         if unknown:
             return None
         if "level" in raw and "value" in raw:
@@ -67,7 +73,12 @@ class AnswerChecker:
             return None
         if "level" in raw:
             if criterion.type != "level":
-                self.error("wrong-key", f"`level` is for level criteria; {criterion.id} is {criterion.type}: use `value`", (*path, "level"), key=True)
+                self.error(
+                    "wrong-key",
+                    f"`level` is for level criteria; {criterion.id} is {criterion.type}: use `value`",
+                    (*path, "level"),
+                    key=True,
+                )
                 return None
             value_key = "level"
         extras: dict[str, Any] = {}
@@ -83,18 +94,32 @@ class AnswerChecker:
         extras["evidence"] = evidence
         return self._with_value(criterion, raw.get(value_key), (*path, value_key) if value_key in raw else path, extras)
 
-    def _with_value(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], extras: dict[str, Any]) -> Answer | None:
+    def _with_value(
+        self, criterion: Criterion, raw: Any, path: tuple[Any, ...], extras: dict[str, Any]
+    ) -> Answer | None:
         if raw is None:
             return Answer(None, **extras)
         if isinstance(raw, str) and raw.strip().lower() in _NA_WORDS and criterion.type != "text":
             if not criterion.allow_na:
-                self.error("na-not-allowed", f"{criterion.id} does not allow `na`", path, "answer the question; the rubric allows no exemption here")
+                self.error(
+                    "na-not-allowed",
+                    f"{criterion.id} does not allow `na`",
+                    path,
+                    "answer the question; the rubric allows no exemption here",
+                )
                 return None
             if not extras.get("reason"):
-                self.warn("na-without-reason", f"`na` for {criterion.id} has no reason", path, "use the long form: {value: na, reason: ..., approved_by: ...}")
+                self.warn(
+                    "na-without-reason",
+                    f"`na` for {criterion.id} has no reason",
+                    path,
+                    "use the long form: {value: na, reason: ..., approved_by: ...}",
+                )
             return Answer(None, na=True, **extras)
         if extras.get("reason") or extras.get("approved_by"):
-            self.warn("reason-without-na", "`reason` and `approved_by` justify an `na` answer and are ignored here", path)
+            self.warn(
+                "reason-without-na", "`reason` and `approved_by` justify an `na` answer and are ignored here", path
+            )
         value = getattr(self, f"_{criterion.type}")(criterion, raw, path)
         return None if value is None else Answer(value, **extras)
 
@@ -112,7 +137,9 @@ class AnswerChecker:
                 return level
         options = ", ".join(f"{lvl} ({label})" for lvl, label in sorted(labels.items()))
         hint = did_you_mean(raw, labels.values()) if isinstance(raw, str) else ""
-        self._expect(criterion, raw, path, f"a level {min(labels)}..{max(labels)} or its label", hint or f"levels: {options}")
+        self._expect(
+            criterion, raw, path, f"a level {min(labels)}..{max(labels)} or its label", hint or f"levels: {options}"
+        )
         return None
 
     def _yes_no(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
@@ -132,7 +159,9 @@ class AnswerChecker:
 
     def _ids(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], ids: list[str]) -> list[str] | None:
         if not isinstance(raw, list):
-            self._expect(criterion, raw, path, "a list of ids", f"for example [{', '.join(ids[:2])}]; [] selects nothing")
+            self._expect(
+                criterion, raw, path, "a list of ids", f"for example [{', '.join(ids[:2])}]; [] selects nothing"
+            )
             return None
         chosen: list[str] = []
         ok = True
@@ -141,7 +170,12 @@ class AnswerChecker:
                 self.found.append(too_many(self.doc, path))
                 return None
             if not isinstance(item, str) or item not in ids:
-                self.error("unknown-option", f"{item!r} is not an id of {criterion.id}", (*path, index), did_you_mean(str(item), ids) or f"ids: {', '.join(ids)}")
+                self.error(
+                    "unknown-option",
+                    f"{item!r} is not an id of {criterion.id}",
+                    (*path, index),
+                    did_you_mean(str(item), ids) or f"ids: {', '.join(ids)}",
+                )
                 ok = False
             elif item in chosen:
                 self.error("duplicate-option", f"{item!r} is listed twice", (*path, index))
@@ -165,7 +199,12 @@ class AnswerChecker:
             return None
         if criterion.range is not None and not criterion.range[0] <= raw <= criterion.range[1]:
             low, high = criterion.range
-            self._expect(criterion, raw, path, f"a number from {low:g} to {high:g}" + (f" {criterion.unit}" if criterion.unit else ""))
+            self._expect(
+                criterion,
+                raw,
+                path,
+                f"a number from {low:g} to {high:g}" + (f" {criterion.unit}" if criterion.unit else ""),
+            )
             return None
         return raw
 
@@ -179,7 +218,12 @@ class AnswerChecker:
         if raw is None:
             return ()
         if not isinstance(raw, list):
-            self.error("invalid-value", "`evidence` must be a list of items", path, "write `evidence: [{title: ..., url: ...}]`")
+            self.error(
+                "invalid-value",
+                "`evidence` must be a list of items",
+                path,
+                "write `evidence: [{title: ..., url: ...}]`",
+            )
             return None
         items: list[EvidenceItem] = []
         ok = True
@@ -207,7 +251,12 @@ class AnswerChecker:
             except ValueError:  # for example an unclosed IPv6 bracket: http://[::1
                 parts = None
             if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                self.error("evidence-url", f"evidence URL {item.url!r} is not an http(s) address", (*path, "url"), "only http:// and https:// links are accepted")
+                self.error(
+                    "evidence-url",
+                    f"evidence URL {item.url!r} is not an http(s) address",
+                    (*path, "url"),
+                    "only http:// and https:// links are accepted",
+                )
                 return False
             return True
         return self._check_path(item, path)
@@ -215,21 +264,34 @@ class AnswerChecker:
     def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
         relative = Path(item.path or "")
         if relative.is_absolute() or item.path.startswith(("\\", "/")) or ":" in item.path or "\0" in item.path:
-            self.error("evidence-path", f"evidence path {item.path!r} must be relative to the submission's folder", (*path, "path"))
+            self.error(
+                "evidence-path",
+                f"evidence path {item.path!r} must be relative to the submission's folder",
+                (*path, "path"),
+            )
             return False
         if "\\" in item.path:
             # A browser reading a report turns \ into /, so `a\..\..\x` could escape there.
-            self.error("evidence-path", f"evidence path {item.path!r} must separate folders with /, not \\", (*path, "path"))
+            self.error(
+                "evidence-path", f"evidence path {item.path!r} must separate folders with /, not \\", (*path, "path")
+            )
             return False
         if self.folder is None:
             if ".." in relative.parts:
-                self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"))
+                self.error(
+                    "evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path")
+                )
                 return False
             return True
         try:
             target = _resolved(self.folder / relative)
             if not target.is_relative_to(self.folder):
-                self.error("evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path"), "keep evidence files inside the folder of the submission")
+                self.error(
+                    "evidence-path",
+                    f"evidence path {item.path!r} escapes the submission's folder",
+                    (*path, "path"),
+                    "keep evidence files inside the folder of the submission",
+                )
                 return False
             if not target.is_file():
                 self.warn("evidence-missing", f"evidence file {item.path!r} does not exist", (*path, "path"))
@@ -243,7 +305,11 @@ class AnswerChecker:
             self.error("evidence-path", f"evidence path {item.path!r} cannot be checked: {reason}", (*path, "path"))
             return False
         if digest != item.sha256.lower():
-            self.error("evidence-hash", f"evidence file {item.path!r} has SHA-256 {digest}, not the one given", (*path, "sha256"))
+            self.error(
+                "evidence-hash",
+                f"evidence file {item.path!r} has SHA-256 {digest}, not the one given",
+                (*path, "sha256"),
+            )
             return False
         return True
 

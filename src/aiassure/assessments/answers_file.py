@@ -36,19 +36,27 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     if criterion.weight != 1:
         facts.append(f"weight {criterion.weight:g}")
     if criterion.gate is not None:
-        facts.append(f"gate: below level {criterion.gate.min_level} caps the {criterion.gate.scope} at {criterion.gate.cap}")
+        facts.append(
+            f"gate: below level {criterion.gate.min_level} caps the {criterion.gate.scope} at {criterion.gate.cap}"
+        )
     lines = [f"{criterion.question}  [{', '.join(facts)}]"]
     if criterion.guidance:
         lines.append(criterion.guidance.strip())
     labels = rubric.labels
     if criterion.type == "level":
-        lines += [f"{lvl} {labels.get(lvl, '')}: {criterion.levels.get(lvl, '')}".rstrip(": ") for lvl in sorted(labels)]
+        lines += [
+            f"{lvl} {labels.get(lvl, '')}: {criterion.levels.get(lvl, '')}".rstrip(": ") for lvl in sorted(labels)
+        ]
     elif criterion.type == "yes_no":
         lines.append("Answer yes or no.")
     elif criterion.type in ("choice", "multi"):
         lines.append("One of:" if criterion.type == "choice" else "Any of (a list):")
         for option in criterion.options or []:
-            credit = f"level {option.level}" if criterion.type == "choice" else f"{1 if option.points is None else option.points:g} point(s)"
+            credit = (
+                f"level {option.level}"
+                if criterion.type == "choice"
+                else f"{1 if option.points is None else option.points:g} point(s)"
+            )
             lines.append(f"  {option.id}: {option.label} ({credit})")
     elif criterion.type == "checklist":
         lines.append("List the ids of the elements that are met; a level counts when all its elements are met:")
@@ -56,11 +64,17 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     elif criterion.type == "number":
         unit = f" {criterion.unit}" if criterion.unit else ""
         span = f" from {criterion.range[0]:g} to {criterion.range[1]:g}" if criterion.range else ""
-        lines.append(f"A number{span}{unit}" + (" (lower is better)" if criterion.direction == "lower_is_better" else "") + ".")
+        lines.append(
+            f"A number{span}{unit}" + (" (lower is better)" if criterion.direction == "lower_is_better" else "") + "."
+        )
     elif criterion.type == "text":
         lines.append("Free text; not scored.")
     if criterion.evidence_from is not None:
-        recency = f", dated within {criterion.evidence_max_age_days} days of assessed_on" if criterion.evidence_max_age_days is not None else ""
+        recency = (
+            f", dated within {criterion.evidence_max_age_days} days of assessed_on"
+            if criterion.evidence_max_age_days is not None
+            else ""
+        )
         lines.append(f"Evidence is needed for level {criterion.evidence_from} and above{recency}.")
     if criterion.allow_na:
         lines.append("May be `na` where it does not apply: {value: na, reason: ..., approved_by: ...}.")
@@ -93,7 +107,14 @@ def render_answers_file(
     )
     out.append("# Scale: " + ", ".join(f"{lvl} {label}" for lvl, label in sorted(rubric.labels.items())))
     out.append(f"rubric: {scalar(reference or rubric.ref)}")
-    subject = {"type": model.subject, "name": "", "code": "", "org_type": "vendor" if model.subject == "technology" else "acute", "region": "", **(subject or {})}
+    subject = {
+        "type": model.subject,
+        "name": "",
+        "code": "",
+        "org_type": "vendor" if model.subject == "technology" else "acute",
+        "region": "",
+        **(subject or {}),
+    }
     out.append("subject:")
     notes = {
         "name": "the organisation's or product's name",
@@ -118,7 +139,8 @@ def render_answers_file(
                 out += _comment(line, "  ", "  ")
             if criterion.applies_if:
                 conditions = "; ".join(
-                    f"{c.criterion} in {list(c.in_)}" if c.in_ is not None else f"{c.criterion} at least {c.at_least}" for c in criterion.applies_if
+                    f"{c.criterion} in {list(c.in_)}" if c.in_ is not None else f"{c.criterion} at least {c.at_least}"
+                    for c in criterion.applies_if
                 )
                 out += _comment(f"Only applies when {conditions}; otherwise leave it empty.", "  ", "  ")
             value = answers.get(criterion.id)

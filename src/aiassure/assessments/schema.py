@@ -8,7 +8,11 @@ from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion
 from .model import EvidenceItem, Submission
 
-_NA = {"type": "string", "enum": ["na", "n/a", "NA", "N/A"], "description": "not applicable (give a reason in the long form)"}
+_NA = {
+    "type": "string",
+    "enum": ["na", "n/a", "NA", "N/A"],
+    "description": "not applicable (give a reason in the long form)",
+}
 
 
 def _value_schema(criterion: Criterion, rubric: LoadedRubric) -> dict[str, Any]:

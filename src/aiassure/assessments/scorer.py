@@ -49,7 +49,9 @@ def library_for(dirs: tuple[Path, ...]) -> RubricLibrary:
 
 def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str] | None = None) -> FileOutcome:
     try:
-        parsed = load_submission(path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes)
+        parsed = load_submission(
+            path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes
+        )
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)
     result = to_result(parsed)
@@ -58,7 +60,9 @@ def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str
     return FileOutcome(str(path), result, parsed.warnings)
 
 
-def score_files(paths: list[Path], options: ScoreOptions, *, jobs: int = 1, render: Callable[[Result], str] | None = None):
+def score_files(
+    paths: list[Path], options: ScoreOptions, *, jobs: int = 1, render: Callable[[Result], str] | None = None
+):
     """FileOutcome of each path, in order. With `render` (a module-level function), each outcome
     carries `render(result)` as its text instead of the result: with --jobs the rendering then
     happens in the worker, and only text travels back, so the parent is not the bottleneck."""

@@ -162,7 +162,9 @@ def _answer_json(answer: Answer | None) -> Any:
     return "na" if answer.na else answer.value
 
 
-def score_criteria(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date) -> tuple[CriterionScore, ...]:
+def score_criteria(
+    rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date
+) -> tuple[CriterionScore, ...]:
     """SPEC 4.3: claimed and credited level and status of every criterion, in rubric order."""
     applicable = applicability(rubric, answers)
     scored: list[CriterionScore] = []
@@ -184,7 +186,12 @@ def score_criteria(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed
                 claimed = claimed_level(criterion, answer.value, rubric.top)
                 credited, status = claimed, "credited"
                 threshold = criterion.evidence_from
-                if threshold is not None and claimed is not None and claimed >= threshold and not evidence_counts(criterion, answer, assessed_on):
+                if (
+                    threshold is not None
+                    and claimed is not None
+                    and claimed >= threshold
+                    and not evidence_counts(criterion, answer, assessed_on)
+                ):
                     credited, status = threshold - 1, "unevidenced"
             scored.append(
                 CriterionScore(
@@ -215,7 +222,9 @@ def _capped(score: float | None, cap: int | None) -> float | None:
     return min(score, float(cap))
 
 
-def _when_holds(when: When, overall: int | None, pillars: dict[str, int | None], gates: int, completeness: float | None) -> bool:
+def _when_holds(
+    when: When, overall: int | None, pillars: dict[str, int | None], gates: int, completeness: float | None
+) -> bool:
     if when.overall_at_least is not None and (overall is None or overall < when.overall_at_least):
         return False
     for pillar, wanted in when.pillars_at_least.items():
@@ -300,7 +309,11 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
 
     pillar_levels = {p.id: p.level for p in pillars}
     outcome = next(
-        ((o.id, o.label) for o in model.outcomes if _when_holds(o.when, overall.level, pillar_levels, len(failed), completeness)),
+        (
+            (o.id, o.label)
+            for o in model.outcomes
+            if _when_holds(o.when, overall.level, pillar_levels, len(failed), completeness)
+        ),
         None,
     )
 
@@ -308,7 +321,9 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
     order = {ident: index for index, ident in enumerate(rubric.criteria)}
     top = rubric.top
     candidates = [c for c in counted if (c.credited or 0) < top]
-    candidates.sort(key=lambda c: (c.id not in gated, c.status != "unevidenced", -c.weight * (top - (c.credited or 0)), order[c.id]))
+    candidates.sort(
+        key=lambda c: (c.id not in gated, c.status != "unevidenced", -c.weight * (top - (c.credited or 0)), order[c.id])
+    )
     actions = []
     for c in candidates:
         credited = c.credited or 0

@@ -38,17 +38,30 @@ class ParsedSubmission:
         return self.document.sha256
 
 
-def check_document(doc: Document, library: RubricLibrary, *, strict: bool = False) -> tuple[ParsedSubmission | None, list[Diagnostic]]:
+def check_document(
+    doc: Document, library: RubricLibrary, *, strict: bool = False
+) -> tuple[ParsedSubmission | None, list[Diagnostic]]:
     """Every error and warning of one submission, and the parsed submission when it has no error."""
     found: list[Diagnostic] = []
     data = doc.data
     if data is None:
-        return None, [doc.diagnostic("empty", "the file is empty", (), hint="start from `aiassure init RUBRIC -o FILE`")]
+        return None, [
+            doc.diagnostic("empty", "the file is empty", (), hint="start from `aiassure init RUBRIC -o FILE`")
+        ]
     if not isinstance(data, YamlMap):
-        return None, [doc.diagnostic("not-a-mapping", "a submission must be a YAML mapping (rubric:, subject:, answers: ...)", ())]
+        return None, [
+            doc.diagnostic("not-a-mapping", "a submission must be a YAML mapping (rubric:, subject:, answers: ...)", ())
+        ]
 
     if "rubric" not in data and "domains" in data:
-        return None, [doc.diagnostic("rubric-not-submission", "this file is a rubric, not a submission", (), hint="check it with `aiassure rubrics lint`")]
+        return None, [
+            doc.diagnostic(
+                "rubric-not-submission",
+                "this file is a rubric, not a submission",
+                (),
+                hint="check it with `aiassure rubrics lint`",
+            )
+        ]
     envelope_data = {k: v for k, v in data.items() if k != "answers"}
     envelope: Submission | None = None
     try:
@@ -64,30 +77,65 @@ def check_document(doc: Document, library: RubricLibrary, *, strict: bool = Fals
         except InputError as exc:
             found.extend(exc.diagnostics)
             # Those name the rubric's file; say here too why this submission fails.
-            found.append(doc.diagnostic("invalid-rubric", f"rubric {ref!r} is invalid: see the errors listed for its file", ("rubric",), hint="fix the rubric, or name a valid one"))
+            found.append(
+                doc.diagnostic(
+                    "invalid-rubric",
+                    f"rubric {ref!r} is invalid: see the errors listed for its file",
+                    ("rubric",),
+                    hint="fix the rubric, or name a valid one",
+                )
+            )
         except AiassureError as exc:
             hint = exc.diagnostics[0].hint if exc.diagnostics else ""
             found.append(doc.diagnostic("unknown-rubric", exc.message, ("rubric",), hint=hint))
         if rubric is not None and "@" not in ref and not ref.endswith((".yaml", ".yml")):
-            found.append(doc.diagnostic("rubric-unpinned", f"rubric {ref!r} names no version; {rubric.ref} was used", ("rubric",), severity="warning", hint=f"write `rubric: {rubric.ref}`"))
+            found.append(
+                doc.diagnostic(
+                    "rubric-unpinned",
+                    f"rubric {ref!r} names no version; {rubric.ref} was used",
+                    ("rubric",),
+                    severity="warning",
+                    hint=f"write `rubric: {rubric.ref}`",
+                )
+            )
 
     subject = data.get("subject")
     if rubric is not None and isinstance(subject, dict):
         kind = subject.get("type")
         if kind is not None and kind != rubric.model.subject:
-            found.append(doc.diagnostic("subject-type", f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind!r}", ("subject", "type")))
+            found.append(
+                doc.diagnostic(
+                    "subject-type",
+                    f"rubric {rubric.ref} assesses a {rubric.model.subject}, but the subject is a {kind!r}",
+                    ("subject", "type"),
+                )
+            )
         for key in ("name", "code"):
             if subject.get(key) == "":
-                found.append(doc.diagnostic("subject-incomplete", f"subject.{key} is empty", ("subject", key), severity="warning", hint=f"fill in subject.{key} before submitting"))
+                found.append(
+                    doc.diagnostic(
+                        "subject-incomplete",
+                        f"subject.{key} is empty",
+                        ("subject", key),
+                        severity="warning",
+                        hint=f"fill in subject.{key} before submitting",
+                    )
+                )
         if rubric.model.subject == "organisation":
             for key in TECHNOLOGY_ONLY:
                 if key in subject:
-                    found.append(doc.diagnostic("unknown-key", f"{key!r} is only for technology subjects", ("subject", key), key=True))
+                    found.append(
+                        doc.diagnostic(
+                            "unknown-key", f"{key!r} is only for technology subjects", ("subject", key), key=True
+                        )
+                    )
 
     answers: dict[str, Answer] = {}
     raw_answers = data.get("answers")
     if raw_answers is not None and not isinstance(raw_answers, dict):
-        found.append(doc.diagnostic("invalid-value", "`answers` must be a mapping of criterion id to answer", ("answers",)))
+        found.append(
+            doc.diagnostic("invalid-value", "`answers` must be a mapping of criterion id to answer", ("answers",))
+        )
         raw_answers = None
     if rubric is not None:
         checker = AnswerChecker(doc, rubric)
@@ -126,10 +174,20 @@ def _applicability_warnings(doc: Document, rubric: LoadedRubric, answers: dict[s
         answer = answers.get(ident)
         if applicable[ident] and criterion.type != "text" and (answer is None or not answer.given):
             parts: tuple[Any, ...] = ("answers", ident) if answer is not None else ("answers",)
-            warnings.append(doc.diagnostic("unanswered", f"{ident} is not answered: {criterion.question}", parts, severity="warning"))
+            warnings.append(
+                doc.diagnostic(
+                    "unanswered", f"{ident} is not answered: {criterion.question}", parts, severity="warning"
+                )
+            )
         elif not applicable[ident] and answer is not None and answer.given:
             warnings.append(
-                doc.diagnostic("not-applicable", f"{ident} does not apply given the other answers; its answer is ignored", ("answers", ident), key=True, severity="warning")
+                doc.diagnostic(
+                    "not-applicable",
+                    f"{ident} does not apply given the other answers; its answer is ignored",
+                    ("answers", ident),
+                    key=True,
+                    severity="warning",
+                )
             )
     return warnings
 
@@ -141,13 +199,17 @@ def _raise_if_invalid(doc: Document, parsed: ParsedSubmission | None, found: lis
     return parsed
 
 
-def load_submission(path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedSubmission:
+def load_submission(
+    path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> ParsedSubmission:
     """Read, parse and validate a submission file; raises InputError with every problem found."""
     doc = load_file(path, max_bytes=max_bytes)
     return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
 
 
-def load_submission_bytes(raw: bytes, name: str, library: RubricLibrary, *, folder: Path | None = None, strict: bool = False) -> ParsedSubmission:
+def load_submission_bytes(
+    raw: bytes, name: str, library: RubricLibrary, *, folder: Path | None = None, strict: bool = False
+) -> ParsedSubmission:
     """The same from bytes (for example a PDF attachment); `folder` anchors relative paths."""
     doc = load_bytes(raw, name, path=(folder / name) if folder else None)
     return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
@@ -219,7 +281,9 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
                 for a in ev.actions
             ],
             "warnings": [
-                {"code": w.code, "message": w.message, "location": str(w.location)} for w in parsed.warnings if not w.is_error
+                {"code": w.code, "message": w.message, "location": str(w.location)}
+                for w in parsed.warnings
+                if not w.is_error
             ],
         }
     )

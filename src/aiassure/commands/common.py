@@ -1,4 +1,4 @@
-"""Options and output shared by the commands: rubric search path, diagnostics, progress."""
+"""Options and output shared by the commands: input and output folders, limits, diagnostics, progress."""
 
 from __future__ import annotations
 
@@ -15,28 +15,41 @@ from ..source import DEFAULT_MAX_BYTES
 T = TypeVar("T")
 
 
-def rubric_dir_option(func: Callable[..., Any]) -> Callable[..., Any]:
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def _folders_option(flag: str, name: str, help_text: str) -> Decorator:
+    """A repeatable option naming existing folders, giving `name: tuple[Path, ...]`."""
     return click.option(
-        "--rubric-dir",
-        "rubric_dirs",
-        multiple=True,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        help="Folder of rubric files searched before the built-in library (repeatable; also AIASSURE_RUBRIC_PATH).",
-    )(func)
+        flag, name, multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help=help_text
+    )
 
 
-def max_bytes_option(func: Callable[..., Any]) -> Callable[..., Any]:
+def out_dir_option(long_flag: str, help_text: str) -> Decorator:
+    """`-o`/`long_flag`: the folder a command writes into, giving `out_dir: Path`."""
     return click.option(
-        "--max-bytes",
-        type=click.IntRange(min=1),
-        default=DEFAULT_MAX_BYTES,
-        show_default=True,
-        help="Refuse input files larger than this.",
-    )(func)
+        "-o", long_flag, "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help_text
+    )
 
 
-def jobs_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes.")(func)
+rubric_dir_option = _folders_option(
+    "--rubric-dir",
+    "rubric_dirs",
+    "Folder of rubric files searched before the built-in library (repeatable; also AIASSURE_RUBRIC_PATH).",
+)
+template_dir_option = _folders_option(
+    "--template-dir", "template_dirs", "Folder of templates searched before the built-in ones (repeatable)."
+)
+max_bytes_option = click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse input files larger than this.",
+)
+jobs_option = click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
+)
 
 
 def err_is_tty() -> bool:
@@ -50,8 +63,11 @@ def echo_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
         if colour:
             head, _, rest = text.partition(": ")
             style = "red" if diagnostic.is_error else "yellow"
-            text = click.style(head, bold=True) + ": " + click.style(rest.split("\n")[0], fg=style) + (
-                "\n" + "\n".join(rest.split("\n")[1:]) if "\n" in rest else ""
+            text = (
+                click.style(head, bold=True)
+                + ": "
+                + click.style(rest.split("\n")[0], fg=style)
+                + ("\n" + "\n".join(rest.split("\n")[1:]) if "\n" in rest else "")
             )
         click.echo(text, err=True)
 

@@ -23,7 +23,9 @@ def current_round(today: date) -> str:
 
 @click.command("init")
 @click.argument("rubric")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The answers file to create.")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The answers file to create."
+)
 @click.option("--force", is_flag=True, help="Replace the file if it exists.")
 @rubric_dir_option
 def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...]) -> None:
@@ -40,7 +42,11 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
     write_atomic(
         output,
         render_answers_file(
-            loaded, reference=reference, schema_ref=f"./{schema_path.name}", round_=current_round(today), assessed_on=today
+            loaded,
+            reference=reference,
+            schema_ref=f"./{schema_path.name}",
+            round_=current_round(today),
+            assessed_on=today,
         ),
     )
     click.echo(f"wrote {output} ({len(loaded.criteria)} questions) and {schema_path}", err=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..registry.portfolio import LIST_LIMIT
+from .common import out_dir_option, template_dir_option
 from .registry import db_option
 
 
@@ -17,24 +18,11 @@ def command() -> None:
 
 
 @command.command("report")
-@click.option(
-    "-o",
-    "--out",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write portfolio.html / .pdf / .json into.",
-)
+@out_dir_option("--out", "Folder to write portfolio.html / .pdf / .json into.")
 @click.option("--round", "round_", metavar="YYYY-Qn", help="The round to report (default: each rubric's latest).")
 @click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric; ID@MAJOR picks a major version.")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, json.")
-@click.option(
-    "--template-dir",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of templates searched before the built-in ones (repeatable).",
-)
+@template_dir_option
 @click.option(
     "--limit",
     type=click.IntRange(min=1),

@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import click
 
-from ..assessments.scorer import library_for
-from ..assessments.validate import ParsedSubmission, load_submission
+from ..assessments.model import Submission
+from ..assessments.scorer import SCORE_CHUNK, library_for
+from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
-from ..errors import AiassureError
+from ..errors import AiassureError, Diagnostic
 from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What naming the reports needs of a valid submission (`report_paths` reads `file` and
+    `envelope`): kept instead of the whole parsed file, so memory stays flat however many there are."""
+
+    file: str
+    envelope: Submission
+    path: Path
+
+
+def _check_one(
+    path: Path, *, rubric_dirs: tuple[Path, ...], strict: bool, max_bytes: int
+) -> tuple[Checked | None, list[Diagnostic]]:
+    """Worker: validate one submission before any report is written."""
+    try:
+        parsed = load_submission(path, library_for(rubric_dirs), strict=strict, max_bytes=max_bytes)
+    except AiassureError as exc:
+        return None, exc.diagnostics
+    return Checked(parsed.file, parsed.envelope, path), []
 
 
 def _report_one(path: Path, *, settings: dict) -> list[Path]:
@@ -84,12 +107,13 @@ def command(
     library = library_for(tuple(rubric_dirs))
     previous = load_previous(list(previous_paths), library)
     paths = expand_paths(files)
-    valid: list[ParsedSubmission] = []
-    for path in paths:
-        try:
-            valid.append(load_submission(path, library, strict=strict, max_bytes=max_bytes))
-        except AiassureError as exc:
-            echo_diagnostics(exc.diagnostics)
+    valid: list[Checked] = []
+    check = partial(_check_one, rubric_dirs=tuple(rubric_dirs), strict=strict, max_bytes=max_bytes)
+    for checked, diagnostics in progress(run_batch(check, paths, jobs=jobs, chunk=SCORE_CHUNK), len(paths), "checking"):
+        if checked is None:
+            echo_diagnostics(diagnostics)
+        else:
+            valid.append(checked)
     protect = [
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
@@ -107,7 +131,7 @@ def command(
         "previous": previous,
         "protect": protect,
     }
-    valid_paths = [p.document.path for p in valid]
+    valid_paths = [c.path for c in valid]
     for written in progress(
         run_batch(partial(_report_one, settings=settings), valid_paths, jobs=jobs), len(valid_paths), "reporting"
     ):

@@ -33,7 +33,16 @@ def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
             echo_diagnostics(exc.diagnostics)
             continue
         source = "built-in" if path.parent == BUILTIN_DIR else str(path)
-        rows.append({"id": ident, "version": version, "subject": rubric.model.subject, "title": rubric.model.title, "criteria": len(rubric.criteria), "source": source})
+        rows.append(
+            {
+                "id": ident,
+                "version": version,
+                "subject": rubric.model.subject,
+                "title": rubric.model.title,
+                "criteria": len(rubric.criteria),
+                "source": source,
+            }
+        )
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
@@ -41,7 +50,9 @@ def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
 
     table = Table("id@version", "subject", "criteria", "title", "source")
     for row in rows:
-        table.add_row(f"{row['id']}@{row['version']}", row["subject"], str(row["criteria"]), row["title"], row["source"])
+        table.add_row(
+            f"{row['id']}@{row['version']}", row["subject"], str(row["criteria"]), row["title"], row["source"]
+        )
     stdout_console().print(table)
 
 
@@ -54,7 +65,13 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     loaded = RubricLibrary(list(rubric_dirs)).resolve(rubric)
     model = loaded.model
     if fmt == "json":
-        click.echo(json.dumps({"fingerprint": loaded.fingerprint, "rubric": model.model_dump(mode="json", by_alias=True)}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"fingerprint": loaded.fingerprint, "rubric": model.model_dump(mode="json", by_alias=True)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     from rich.tree import Tree
 
@@ -88,7 +105,9 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
 def lint(paths: tuple[Path, ...], strict: bool, rubric_dirs: tuple[Path, ...]) -> None:
     """Check rubric files (SPEC 3.7); exit 1 on any error (or warning with --strict)."""
     library = RubricLibrary(list(rubric_dirs))
-    files = [p for path in paths for p in (sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path])]
+    files = [
+        p for path in paths for p in (sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path])
+    ]
     errors = warnings = 0
     for path in files:
         found: list[Diagnostic]
@@ -106,7 +125,11 @@ def lint(paths: tuple[Path, ...], strict: bool, rubric_dirs: tuple[Path, ...]) -
 
 @command.command("crosswalk")
 @click.argument("rubrics", nargs=-1)
-@click.option("--update", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Rewrite the crosswalk block of this Markdown file in place.")
+@click.option(
+    "--update",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Rewrite the crosswalk block of this Markdown file in place.",
+)
 @rubric_dir_option
 def crosswalk(rubrics: tuple[str, ...], update: Path | None, rubric_dirs: tuple[Path, ...]) -> None:
     """Framework item -> criteria table, generated from the rubrics' references."""

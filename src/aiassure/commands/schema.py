@@ -15,7 +15,12 @@ from .common import rubric_dir_option
 
 @click.command("schema")
 @click.argument("rubric")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @rubric_dir_option
 def command(rubric: str, output: Path | None, rubric_dirs: tuple[Path, ...]) -> None:
     """JSON Schema of an answers file for RUBRIC (for editor completion and checks)."""

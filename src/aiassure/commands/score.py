@@ -57,7 +57,9 @@ def render_table(result: Result, console: object) -> None:
 @jobs_option
 @rubric_dir_option
 @max_bytes_option
-def command(files: tuple[Path, ...], fmt: str, strict: bool, jobs: int, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
+def command(
+    files: tuple[Path, ...], fmt: str, strict: bool, jobs: int, rubric_dirs: tuple[Path, ...], max_bytes: int
+) -> None:
     """Score submission files: one JSON object for one file, a JSON array for several."""
     paths = expand_paths(files)
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
@@ -82,4 +84,3 @@ def command(files: tuple[Path, ...], fmt: str, strict: bool, jobs: int, rubric_d
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) could not be scored", err=True)
         raise SystemExit(1)
-

@@ -9,23 +9,11 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from .portfolio import SUBJECT_ROUND, assessing_organisations, benchmark_query, current_submissions
-from .store import Registry, rubric_filter
+from .store import SUBJECT_COLUMNS, SUBMISSION_FACTS, Registry, columns, rubric_filter
 
-# Column name -> Arrow type, in order; the same columns in every format.
+# Column name -> Arrow type, in the order export_query selects them; the same columns in every format.
 SUBMISSION_COLUMNS = {
-    "id": "int64",
-    "sha256": "string",
-    "subject_type": "string",
-    "subject_code": "string",
-    "subject_name": "string",
-    "org_type": "string",
-    "region": "string",
-    "assessed_by_code": "string",
-    "assessed_by_name": "string",
-    "round": "string",
-    "assessed_on": "date32",
-    "rubric_id": "string",
-    "rubric_version": "string",
+    **{name: {"id": "int64", "assessed_on": "date32"}.get(name, "string") for name in SUBMISSION_FACTS},
     "rubric_major": "int64",
     "overall_score": "float64",
     "overall_level": "int64",
@@ -44,18 +32,11 @@ SUBMISSION_COLUMNS = {
     "source_kind": "string",
     "ingested_at": "timestamp",
 }
+# The scores table names the assessing organisation by code only.
+SCORE_FACTS = ("sha256", *SUBJECT_COLUMNS, "assessed_by_code", "round", "rubric_id", "rubric_version")
 SCORE_COLUMNS = {
     "submission_id": "int64",
-    "sha256": "string",
-    "subject_type": "string",
-    "subject_code": "string",
-    "subject_name": "string",
-    "org_type": "string",
-    "region": "string",
-    "assessed_by_code": "string",
-    "round": "string",
-    "rubric_id": "string",
-    "rubric_version": "string",
+    **dict.fromkeys(SCORE_FACTS, "string"),
     "current": "bool",
     "scope": "string",
     "scope_id": "string",
@@ -96,16 +77,7 @@ def export_query(
         return (
             select(
                 sc.c.submission_id,
-                s.c.sha256,
-                s.c.subject_type,
-                s.c.subject_code,
-                s.c.subject_name,
-                s.c.org_type,
-                s.c.region,
-                s.c.assessed_by_code,
-                s.c.round,
-                s.c.rubric_id,
-                s.c.rubric_version,
+                *columns(s, SCORE_FACTS),
                 current,
                 sc.c.scope,
                 sc.c.scope_id,
@@ -123,19 +95,7 @@ def export_query(
     assessing = assessing_organisations().subquery("assessing")
     return (
         select(
-            s.c.id,
-            s.c.sha256,
-            s.c.subject_type,
-            s.c.subject_code,
-            s.c.subject_name,
-            s.c.org_type,
-            s.c.region,
-            s.c.assessed_by_code,
-            s.c.assessed_by_name,
-            s.c.round,
-            s.c.assessed_on,
-            s.c.rubric_id,
-            s.c.rubric_version,
+            *columns(s, SUBMISSION_FACTS),
             s.c.rubric_major,
             overall.c.score.label("overall_score"),
             overall.c.level.label("overall_level"),
@@ -172,10 +132,10 @@ def export_query(
 
 def export_rows(registry: Registry, table: str, **filters: Any) -> Iterator[dict[str, Any]]:
     """The rows of one export table as dicts, streamed."""
-    columns = list(TABLES[table])
+    names = list(TABLES[table])
     with registry.transaction(snapshot=True) as conn:
         for row in conn.execution_options(yield_per=BATCH).execute(export_query(table, **filters)):
-            yield dict(zip(columns, row, strict=True))
+            yield dict(zip(names, row, strict=True))
 
 
 def _plain(value: Any) -> Any:

@@ -1,9 +1,8 @@
-"""The national portfolio, aggregated in SQL: distributions, trends, peer benchmarks, scaling candidates, support.
+"""The national portfolio, aggregated in SQL: distributions, trends, peer benchmarks, scaling candidates, support."""
 
-Every figure is computed by the database over the current submissions of one rubric (one major
-version) in one round; Python only receives aggregates and bounded lists, so memory does not grow
-with the number of submissions. docs/registry.md defines each figure.
-"""
+# Every figure is computed by the database over the current submissions of one rubric (one major
+# version) in one round; Python only receives aggregates and bounded lists, so memory does not grow
+# with the number of submissions. docs/registry.md defines each figure.
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from typing import Any
 
 from ..errors import NotFoundError, UsageError
 from ..rubrics.loader import version_key
-from .store import Registry, rubric_filter
+from .store import ASSESSOR_COLUMNS, SUBJECT_COLUMNS, Registry, columns, rubric_filter
 
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
 # holds every row.
@@ -26,6 +25,8 @@ CANDIDATE_PILLAR_LEVEL = 3
 CANDIDATE_COMPLETENESS = 0.9
 SUPPORT_LEVEL = 1  # organisations at or below this overall level need support
 COUNTED = ("credited", "unevidenced", "unanswered")
+# How the report's lists name an assessment: the leading fields of Mover, Benchmark, SupportCase and HeatRow.
+LISTED_COLUMNS = ("subject_code", "subject_name", "assessed_by_name", "org_type")
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ def _section(
     counts: dict[tuple[str, str, int], int],
     limit: int,
 ) -> Section:
-    from sqlalchemy import column, func, select
+    from sqlalchemy import func, select
 
     from .schema import submissions as s
 
@@ -343,14 +344,7 @@ def _section(
         previous_round=previous,
         movers_up=up,
         movers_down=down,
-        benchmarks=[
-            _benchmark(row)
-            for row in conn.execute(
-                benchmark_query(current)
-                .order_by("subject_name", "subject_code", column("assessed_by_name").nulls_first())
-                .limit(limit)
-            )
-        ],
+        benchmarks=_benchmarks(conn, current, limit),
         candidates=_candidates(conn, current) if info.subject == "technology" else None,
         support=support,
         support_total=support_total,
@@ -396,13 +390,7 @@ def current_submissions() -> Any:
         s.c.rubric_id,
         s.c.rubric_major,
         s.c.round,
-        s.c.subject_type,
-        s.c.subject_code,
-        s.c.subject_name,
-        s.c.org_type,
-        s.c.region,
-        s.c.assessed_by_code,
-        s.c.assessed_by_name,
+        *columns(s, (*SUBJECT_COLUMNS, *ASSESSOR_COLUMNS)),
         s.c.completeness,
         s.c.failed_gate_count,
         s.c.outcome_label,
@@ -564,11 +552,7 @@ def _movers(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -
     before = _overall_of(_current(rubric_id, major, [previous]))
     change = (now.c.score - before.c.score).label("change")
     query = select(
-        now.c.subject_code,
-        now.c.subject_name,
-        now.c.assessed_by_name,
-        now.c.org_type,
-        now.c.region,
+        *columns(now, (*LISTED_COLUMNS, "region")),
         before.c.score,
         now.c.score,
         before.c.level,
@@ -598,15 +582,15 @@ def benchmark_query(current: Any) -> Any:
     percentile = 100 x (peers strictly below + half the peers with the same score, itself
     included) / peers, itself included; peers are the subjects of the same rubric, major version
     and round with an overall score (all of them, or those of the same org_type, or of the same
-    region). A subject without
-    a region has no region percentile. `current` may span several rubrics and rounds."""
+    region). A subject without a region has no region percentile. `current` may span several
+    rubrics and rounds."""
     from sqlalchemy import Float, case, cast, func, literal, select
 
     scored = _overall_of(current)
     base = select(scored).where(scored.c.score.is_not(None)).subquery("scored")
 
-    def percentile(*columns: Any) -> tuple[Any, Any]:
-        group = [base.c.rubric_id, base.c.rubric_major, base.c.round, *columns]
+    def percentile(*within: Any) -> tuple[Any, Any]:
+        group = [base.c.rubric_id, base.c.rubric_major, base.c.round, *within]
         below = func.rank().over(partition_by=group, order_by=base.c.score) - 1
         ties = func.count().over(partition_by=[*group, base.c.score])
         peers = func.count().over(partition_by=group)
@@ -617,14 +601,7 @@ def benchmark_query(current: Any) -> Any:
     region_percentile, region_peers = percentile(base.c.region)
     no_region = base.c.region.is_(None)
     return select(
-        base.c.id,
-        base.c.subject_code,
-        base.c.subject_name,
-        base.c.assessed_by_name,
-        base.c.org_type,
-        base.c.region,
-        base.c.score,
-        base.c.level,
+        *columns(base, ("id", *LISTED_COLUMNS, "region", "score", "level")),
         national_percentile.label("national_percentile"),
         national_peers.label("national_peers"),
         type_percentile.label("org_type_percentile"),
@@ -634,22 +611,15 @@ def benchmark_query(current: Any) -> Any:
     )
 
 
-def _benchmark(row: Any) -> Benchmark:
-    return Benchmark(
-        row.subject_code,
-        row.subject_name,
-        row.assessed_by_name,
-        row.org_type,
-        row.region,
-        row.score,
-        row.level,
-        row.national_percentile,
-        row.national_peers,
-        row.org_type_percentile,
-        row.org_type_peers,
-        row.region_percentile,
-        row.region_peers,
-    )
+def _benchmarks(conn: Any, current: Any, limit: int) -> list[Benchmark]:
+    query = benchmark_query(current)
+    rows = conn.execute(query.order_by(*_by_name(query.selected_columns)).limit(limit))
+    return [Benchmark(*row[1:]) for row in rows]
+
+
+def _by_name(listed: Any) -> list[Any]:
+    """Alphabetical by subject; a subject's own submission before organisations' assessments of it."""
+    return [listed.subject_name, listed.subject_code, listed.assessed_by_name.nulls_first()]
 
 
 def _candidates(conn: Any, current: Any) -> list[Candidate]:
@@ -746,16 +716,7 @@ def _support(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], in
     needing = or_(scored.c.failed_gate_count > 0, scored.c.level <= SUPPORT_LEVEL)
     total = conn.execute(select(func.count()).select_from(scored).where(needing)).scalar()
     rows = conn.execute(
-        select(
-            scored.c.id,
-            scored.c.subject_code,
-            scored.c.subject_name,
-            scored.c.assessed_by_name,
-            scored.c.org_type,
-            scored.c.region,
-            scored.c.score,
-            scored.c.level,
-        )
+        select(*columns(scored, ("id", *LISTED_COLUMNS, "region", "score", "level")))
         .where(needing)
         .order_by(
             scored.c.level.asc().nulls_first(),
@@ -824,16 +785,7 @@ def _heatmap(conn: Any, current: Any, info: RubricInfo, limit: int) -> list[Heat
 
     scored = _overall_of(current)
     subjects = conn.execute(
-        select(
-            scored.c.id,
-            scored.c.subject_code,
-            scored.c.subject_name,
-            scored.c.assessed_by_name,
-            scored.c.org_type,
-            scored.c.level,
-        )
-        .order_by(scored.c.subject_name, scored.c.subject_code, scored.c.assessed_by_name.nulls_first())
-        .limit(limit)
+        select(*columns(scored, ("id", *LISTED_COLUMNS, "level"))).order_by(*_by_name(scored.c)).limit(limit)
     ).all()
     cells: dict[int, dict[str, tuple[int | None, float | None]]] = {row.id: {} for row in subjects}
     if cells:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..fsutil import write_atomic
 from ..reports.context import LANG, ORG_TYPE_LABELS, Levels
-from .portfolio import Distribution, Portfolio, Section
+from .portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
 
 FORMATS = ("html", "pdf", "json")
 DEFAULT_FORMATS = ("html", "pdf")
@@ -76,6 +76,11 @@ def _org_type(value: str) -> str:
     return ORG_TYPE_LABELS.get(value, value)
 
 
+def _listed(row: Any) -> dict[str, Any]:
+    """How the lists name an assessment (portfolio.LISTED_COLUMNS): subject, assessing organisation, org_type."""
+    return {"code": row.code, "name": row.name, "assessed_by": row.assessed_by, "org_type": _org_type(row.org_type)}
+
+
 def _section(section: Section) -> dict[str, Any]:
     info = section.rubric
     levels = Levels(info.top, info.labels)
@@ -109,10 +114,7 @@ def _section(section: Section) -> dict[str, Any]:
             "columns": domains,
             "rows": [
                 {
-                    "code": row.code,
-                    "name": row.name,
-                    "assessed_by": row.assessed_by,
-                    "org_type": _org_type(row.org_type),
+                    **_listed(row),
                     "overall": levels.view(row.overall),
                     "cells": [{**levels.view(level), "score": _number(score)} for level, score in row.cells],
                 }
@@ -140,10 +142,7 @@ def _section(section: Section) -> dict[str, Any]:
         "movers_down": [_mover(m, levels) for m in section.movers_down],
         "benchmarks": [
             {
-                "code": b.code,
-                "name": b.name,
-                "assessed_by": b.assessed_by,
-                "org_type": _org_type(b.org_type),
+                **_listed(b),
                 "region": b.region or "—",
                 "level": levels.view(b.level),
                 "score": _number(b.score),
@@ -173,17 +172,14 @@ def _section(section: Section) -> dict[str, Any]:
         ],
         "support": [
             {
-                "code": s.code,
-                "name": s.name,
-                "assessed_by": s.assessed_by,
-                "org_type": _org_type(s.org_type),
+                **_listed(s),
                 "region": s.region or "—",
                 "level": levels.view(s.level),
                 "score": _number(s.score),
                 "gates": list(s.gates),
                 "why": ", ".join(
                     ([f"failed gate{'s' if len(s.gates) > 1 else ''} {', '.join(s.gates)}"] if s.gates else [])
-                    + ([f"overall level {s.level}"] if s.level is not None and s.level <= 1 else [])
+                    + ([f"overall level {s.level}"] if s.level is not None and s.level <= SUPPORT_LEVEL else [])
                 ),
             }
             for s in section.support
@@ -209,10 +205,7 @@ def _section(section: Section) -> dict[str, Any]:
 
 def _mover(mover: Any, levels: Levels) -> dict[str, Any]:
     return {
-        "code": mover.code,
-        "name": mover.name,
-        "assessed_by": mover.assessed_by,
-        "org_type": _org_type(mover.org_type),
+        **_listed(mover),
         "before": levels.view(mover.level_before),
         "after": levels.view(mover.level_after),
         "score_before": _number(mover.before),

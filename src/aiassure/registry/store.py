@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import NotFoundError, RegistryError
-from .intake import Intake, RubricRecord
+from ..errors import NotFoundError, RegistryError, UsageError
+from .intake import Intake, RubricRecord, major_of
 
 DEFAULT_URL = "sqlite:///aiassure.db"
 ENV_DB = "AIASSURE_DB"
@@ -21,6 +21,22 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 60
 # Any fixed number: the PostgreSQL advisory lock that serialises schema migrations.
 MIGRATION_LOCK = 0x6169617373  # "aiass"
 OWN = "-"  # `--assessed-by -`: the subjects' own submissions, assessed by no other organisation
+# Column names of the submissions table that listings, exports and the portfolio select, kept here
+# so that each reads them in the same order. Whose submission a row is: the subject...
+SUBJECT_COLUMNS = ("subject_type", "subject_code", "subject_name", "org_type", "region")
+# ...and the organisation that carried out the assessment (null for the subject's own submission).
+ASSESSOR_COLUMNS = ("assessed_by_code", "assessed_by_name")
+# What a listed or exported submission starts with: which file, whose, when, against what.
+SUBMISSION_FACTS = (
+    "id",
+    "sha256",
+    *SUBJECT_COLUMNS,
+    *ASSESSOR_COLUMNS,
+    "round",
+    "assessed_on",
+    "rubric_id",
+    "rubric_version",
+)
 
 
 def registry_url(given: str | None = None) -> str:
@@ -257,19 +273,7 @@ class Registry:
 
         query = (
             select(
-                s.c.id,
-                s.c.sha256,
-                s.c.subject_type,
-                s.c.subject_code,
-                s.c.subject_name,
-                s.c.org_type,
-                s.c.region,
-                s.c.assessed_by_code,
-                s.c.assessed_by_name,
-                s.c.round,
-                s.c.assessed_on,
-                s.c.rubric_id,
-                s.c.rubric_version,
+                *columns(s, SUBMISSION_FACTS),
                 sc.c.score.label("overall_score"),
                 sc.c.level.label("overall_level"),
                 s.c.failed_gate_count,
@@ -330,6 +334,11 @@ class Registry:
         return row
 
 
+def columns(table: Any, names: tuple[str, ...]) -> list[Any]:
+    """The named columns of a table or subquery, in the order given."""
+    return [table.c[name] for name in names]
+
+
 def rubric_filter(table: Any, rubric: str) -> Any:
     """`ID`, `ID@MAJOR` or `ID@VERSION` (its major version is what counts) as a WHERE clause."""
     from sqlalchemy import and_
@@ -338,10 +347,8 @@ def rubric_filter(table: Any, rubric: str) -> Any:
     if not version:
         return table.c.rubric_id == ident
     try:
-        major = int(version.split(".", 1)[0])
+        major = major_of(version)
     except ValueError:
-        from ..errors import UsageError
-
         raise UsageError(
             f"--rubric {rubric!r}: expected ID, ID@MAJOR or ID@VERSION, for example nhs-ai-readiness@1"
         ) from None
@@ -490,9 +497,13 @@ __all__ = [
     "DEFAULT_URL",
     "ENV_DB",
     "OWN",
+    "ASSESSOR_COLUMNS",
+    "SUBJECT_COLUMNS",
+    "SUBMISSION_FACTS",
     "Registry",
     "Stored",
     "assessor_filter",
+    "columns",
     "open_registry",
     "registry_url",
     "rubric_filter",

@@ -358,7 +358,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
             "result_schema": result.result_schema,
         },
     }
-    context["summary"] = _summary(context, result, levels)
+    context["summary"] = _summary(context, levels)
     return context
 
 
@@ -456,7 +456,7 @@ def _change(result: Result, previous: Result, levels: Levels) -> dict[str, Any]:
     }
 
 
-def _summary(context: dict[str, Any], result: Result, levels: Levels) -> list[str]:
+def _summary(context: dict[str, Any], levels: Levels) -> list[str]:
     """The executive summary: short sentences a board member can read without the rest."""
     subject, overall, rubric = context["subject"], context["overall"], context["rubric"]
     sentences = [

@@ -15,9 +15,7 @@ Path_ = tuple[Any, ...]
 
 def applies_if_cycle(rubric: Rubric) -> list[str] | None:
     """A cycle of criterion ids linked by `applies_if`, or None."""
-    edges = {
-        c.id: [cond.criterion for cond in c.applies_if] for d in rubric.domains for c in d.criteria
-    }
+    edges = {c.id: [cond.criterion for cond in c.applies_if] for d in rubric.domains for c in d.criteria}
     state: dict[str, int] = {}  # 1 visiting, 2 done
 
     for start in edges:
@@ -34,7 +32,7 @@ def applies_if_cycle(rubric: Rubric) -> list[str] | None:
                 trail.pop()
                 state[node] = 2
             elif child in edges and state.get(child) == 1:
-                return trail[trail.index(child):] + [child]
+                return trail[trail.index(child) :] + [child]
             elif child in edges and not state.get(child):
                 state[child] = 1
                 stack.append((child, iter(edges[child])))
@@ -94,7 +92,11 @@ class _Checker:
         cycle = applies_if_cycle(rubric)
         if cycle:
             first = cycle[0]
-            self.error("applies-if-cycle", "applies_if conditions form a cycle: " + " -> ".join(cycle), self.path_of(first) + ("applies_if",))
+            self.error(
+                "applies-if-cycle",
+                "applies_if conditions form a cycle: " + " -> ".join(cycle),
+                self.path_of(first) + ("applies_if",),
+            )
         for oi, outcome in enumerate(rubric.outcomes):
             wpath = ("outcomes", oi, "when")
             self.in_scale(outcome.when.overall_at_least, (*wpath, "overall_at_least"), "overall_at_least")
@@ -116,7 +118,9 @@ class _Checker:
 
     def pillar_ref(self, pillar: str, path: Path_, key: bool = False) -> None:
         if pillar not in self.pillars:
-            self.error("unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars), key=key)
+            self.error(
+                "unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars), key=key
+            )
 
     def criterion(self, c: Criterion, domain_pillar: str | None, path: Path_) -> None:
         given = c.model_fields_set
@@ -125,17 +129,31 @@ class _Checker:
         if c.pillar is not None:
             self.pillar_ref(c.pillar, (*path, "pillar"))
         elif domain_pillar is None:
-            self.error("no-pillar", f"criterion {c.id!r} has no pillar and its domain sets none", path, "add `pillar:` to the criterion or its domain")
+            self.error(
+                "no-pillar",
+                f"criterion {c.id!r} has no pillar and its domain sets none",
+                path,
+                "add `pillar:` to the criterion or its domain",
+            )
         for level in c.levels:
             self.in_scale(level, (*path, "levels", level), "descriptor level")
         scored = c.type != "text"
         if not scored:
             for name in ("gate", "evidence_from", "evidence_max_age_days"):
                 if name in given:
-                    self.error("text-not-scored", f"{name!r} makes no sense on a text criterion, which is never scored", (*path, name), key=True)
+                    self.error(
+                        "text-not-scored",
+                        f"{name!r} makes no sense on a text criterion, which is never scored",
+                        (*path, name),
+                        key=True,
+                    )
         self.in_scale(c.evidence_from, (*path, "evidence_from"), "evidence_from", low=1)
         if c.evidence_max_age_days is not None and c.evidence_from is None:
-            self.warn("recency-without-evidence", "evidence_max_age_days has no effect without evidence_from", (*path, "evidence_max_age_days"))
+            self.warn(
+                "recency-without-evidence",
+                "evidence_max_age_days has no effect without evidence_from",
+                (*path, "evidence_max_age_days"),
+            )
         if c.gate is not None:
             self.in_scale(c.gate.min_level, (*path, "gate", "min_level"), "gate min_level", low=1)
             self.in_scale(c.gate.cap, (*path, "gate", "cap"), "gate cap")
@@ -145,16 +163,30 @@ class _Checker:
         if scored and c.type == "level":
             missing = [lvl for lvl in self.levels if lvl not in c.levels]
             if missing:
-                self.warn("missing-descriptor", f"no level descriptor for level(s) {', '.join(map(str, missing))}", (*path, "levels") if c.levels else path)
+                self.warn(
+                    "missing-descriptor",
+                    f"no level descriptor for level(s) {', '.join(map(str, missing))}",
+                    (*path, "levels") if c.levels else path,
+                )
         if not c.references:
-            self.warn("no-references", f"criterion {c.id!r} has no references to a published framework", path, "add `references: [{framework: ..., id: ...}]`")
+            self.warn(
+                "no-references",
+                f"criterion {c.id!r} has no references to a published framework",
+                path,
+                "add `references: [{framework: ..., id: ...}]`",
+            )
 
     def condition(self, cond: Any, path: Path_, owner: str) -> None:
         if (cond.in_ is None) == (cond.at_least is None):
             self.error("bad-condition", "a condition needs exactly one of `in` or `at_least`", path)
         target = self.criteria.get(cond.criterion)
         if target is None:
-            self.error("unknown-criterion", f"unknown criterion {cond.criterion!r}", (*path, "criterion"), did_you_mean(cond.criterion, self.criteria))
+            self.error(
+                "unknown-criterion",
+                f"unknown criterion {cond.criterion!r}",
+                (*path, "criterion"),
+                did_you_mean(cond.criterion, self.criteria),
+            )
             return
         if cond.criterion == owner:
             self.error("applies-if-cycle", f"criterion {owner!r} depends on itself", (*path, "criterion"))
@@ -168,7 +200,8 @@ class _Checker:
                     "unknown-option",
                     f"{value!r} is not a possible answer of {target.id!r} ({target.type})",
                     (*path, "in", vi),
-                    did_you_mean(value, [str(a) for a in allowed]) or f"expected one of: {', '.join(map(str, allowed))}",
+                    did_you_mean(value, [str(a) for a in allowed])
+                    or f"expected one of: {', '.join(map(str, allowed))}",
                 )
 
     def type_level(self, c: Criterion, path: Path_) -> None:
@@ -187,7 +220,11 @@ class _Checker:
         self.unique([o.id for o in c.options], (*path, "options"), "option")
         for oi, option in enumerate(c.options):
             if option.id.lower() in ("na", "n/a"):
-                self.error("reserved-id", "an option may not be called `na`: it is the not-applicable answer", (*path, "options", oi, "id"))
+                self.error(
+                    "reserved-id",
+                    "an option may not be called `na`: it is the not-applicable answer",
+                    (*path, "options", oi, "id"),
+                )
 
     def type_choice(self, c: Criterion, path: Path_) -> None:
         self.options(c, path)
@@ -197,13 +234,23 @@ class _Checker:
                 self.error("missing-key", f"option {option.id!r} of a choice needs a `level`", opath)
             self.in_scale(option.level, (*opath, "level"), "option level")
             if option.points is not None:
-                self.error("wrong-type-key", "`points` is for multi options; a choice option has a `level`", (*opath, "points"), key=True)
+                self.error(
+                    "wrong-type-key",
+                    "`points` is for multi options; a choice option has a `level`",
+                    (*opath, "points"),
+                    key=True,
+                )
 
     def type_multi(self, c: Criterion, path: Path_) -> None:
         self.options(c, path)
         for oi, option in enumerate(c.options or []):
             if option.level is not None:
-                self.error("wrong-type-key", "`level` is for choice options; a multi option has `points`", (*path, "options", oi, "level"), key=True)
+                self.error(
+                    "wrong-type-key",
+                    "`level` is for choice options; a multi option has `points`",
+                    (*path, "options", oi, "level"),
+                    key=True,
+                )
         self.thresholds(c, path, "min")
 
     def type_number(self, c: Criterion, path: Path_) -> None:

@@ -137,7 +137,12 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
     for ri, ident in enumerate(removals):
         if not isinstance(ident, str) or ident not in known:
             problems.append(
-                doc.diagnostic("unknown-criterion", f"cannot remove unknown criterion {ident!r}", ("remove", ri), hint=did_you_mean(ident, known))
+                doc.diagnostic(
+                    "unknown-criterion",
+                    f"cannot remove unknown criterion {ident!r}",
+                    ("remove", ri),
+                    hint=did_you_mean(ident, known),
+                )
             )
     drop = set(map(str, removals))
     for domain in domains:
@@ -197,7 +202,11 @@ class RubricLibrary:
             index: list[tuple[str, str, Path]] = []
             for directory in self.dirs:
                 if not directory.is_dir():
-                    self.problems.append(Diagnostic("no-such-dir", "rubric directory does not exist", Location(str(directory)), "", "warning"))
+                    self.problems.append(
+                        Diagnostic(
+                            "no-such-dir", "rubric directory does not exist", Location(str(directory)), "", "warning"
+                        )
+                    )
                     continue
                 for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
                     try:
@@ -213,7 +222,9 @@ class RubricLibrary:
     def available(self) -> list[str]:
         return sorted({f"{ident}@{version}" for ident, version, _ in self.entries()})
 
-    def resolve(self, ref: str, *, relative_to: Path | None = None, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
+    def resolve(
+        self, ref: str, *, relative_to: Path | None = None, where: Location | None = None, _chain: tuple[str, ...] = ()
+    ) -> LoadedRubric:
         """A rubric by `id@version`, bare `id` (newest version) or a file path."""
         if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
             path = (relative_to / ref) if relative_to is not None and not Path(ref).is_absolute() else Path(ref)
@@ -222,13 +233,18 @@ class RubricLibrary:
             except OSError:  # for example a name too long for the file system
                 exists = False
             if not exists:
-                raise _located_error(where or Location(ref), "unknown-rubric", f"rubric file {str(path)!r} does not exist", "give a path relative to the submission file, or id@version")
+                raise _located_error(
+                    where or Location(ref),
+                    "unknown-rubric",
+                    f"rubric file {str(path)!r} does not exist",
+                    "give a path relative to the submission file, or id@version",
+                )
             return self.load_path(path, where=where, _chain=_chain)
         ident, _, version = ref.partition("@")
         matches = [(v, p) for i, v, p in self.entries() if i == ident and (not version or v == version)]
         if not matches:
             available = self.available()
-            hint = did_you_mean(ref, available) or did_you_mean(ident, sorted({a.split('@')[0] for a in available}))
+            hint = did_you_mean(ref, available) or did_you_mean(ident, sorted({a.split("@")[0] for a in available}))
             listing = ", ".join(available) or "none"
             raise _located_error(
                 where or Location(ref),
@@ -254,12 +270,24 @@ class RubricLibrary:
         if str(resolved) in _chain:
             raise InputError(
                 "extends cycle",
-                [Diagnostic("extends-cycle", "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]), where or Location(str(path)))],
+                [
+                    Diagnostic(
+                        "extends-cycle",
+                        "rubrics extend each other in a cycle: " + " -> ".join([*_chain, str(resolved)]),
+                        where or Location(str(path)),
+                    )
+                ],
             )
         if len(_chain) >= MAX_EXTENDS_DEPTH:  # each level is a Python stack frame or three
             raise InputError(
                 "extends too deep",
-                [Diagnostic("extends-too-deep", f"more than {MAX_EXTENDS_DEPTH} rubrics extend one another in a chain", where or Location(str(path)))],
+                [
+                    Diagnostic(
+                        "extends-too-deep",
+                        f"more than {MAX_EXTENDS_DEPTH} rubrics extend one another in a chain",
+                        where or Location(str(path)),
+                    )
+                ],
             )
         loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path))
         self._cache[key] = loaded
@@ -272,24 +300,45 @@ class RubricLibrary:
     def _load(self, doc: Document, chain: tuple[str, ...], source: str) -> LoadedRubric:
         data = doc.data
         if not isinstance(data, YamlMap):
-            raise InputError("not a rubric", [doc.diagnostic("not-a-mapping", "a rubric file must be a YAML mapping", ())])
+            raise InputError(
+                "not a rubric", [doc.diagnostic("not-a-mapping", "a rubric file must be a YAML mapping", ())]
+            )
         problems: list[Diagnostic] = []
         if "extends" in data:
             ref = data["extends"]
             if not isinstance(ref, str) or ("@" not in ref and not ref.endswith((".yaml", ".yml"))):
-                raise InputError("bad extends", [doc.diagnostic("invalid-value", f"`extends` must be id@version or the path of a .yaml file, got {ref!r}", ("extends",))])
+                raise InputError(
+                    "bad extends",
+                    [
+                        doc.diagnostic(
+                            "invalid-value",
+                            f"`extends` must be id@version or the path of a .yaml file, got {ref!r}",
+                            ("extends",),
+                        )
+                    ],
+                )
             for required in ("id", "version"):
                 if required not in data:
-                    problems.append(doc.diagnostic("missing-key", f"an extension needs its own {required!r}", (), hint=f"add `{required}:`"))
+                    problems.append(
+                        doc.diagnostic(
+                            "missing-key", f"an extension needs its own {required!r}", (), hint=f"add `{required}:`"
+                        )
+                    )
             try:
-                base = self.resolve(ref, relative_to=doc.path.parent if doc.path else None, where=doc.locate(("extends",)), _chain=chain)
+                base = self.resolve(
+                    ref, relative_to=doc.path.parent if doc.path else None, where=doc.locate(("extends",)), _chain=chain
+                )
             except NotFoundError as exc:  # a missing base makes this rubric invalid, not missing
                 raise InputError(exc.message, exc.diagnostics) from None
             data, merge_problems = _merge(base.raw, data, doc)
             problems.extend(merge_problems)
             doc = Document(doc.file, data, doc.sha256, doc.root, doc.path, doc.raw)
         elif "remove" in data:
-            problems.append(doc.diagnostic("remove-without-extends", "`remove` is only allowed with `extends`", ("remove",), key=True))
+            problems.append(
+                doc.diagnostic(
+                    "remove-without-extends", "`remove` is only allowed with `extends`", ("remove",), key=True
+                )
+            )
         try:
             model = Rubric.model_validate({k: v for k, v in data.items() if k not in _EXTENSION_KEYS})
         except ValidationError as exc:

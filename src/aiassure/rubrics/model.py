@@ -130,7 +130,9 @@ class Criterion(Strict):
     # number
     direction: Literal["higher_is_better", "lower_is_better"] = "higher_is_better"
     unit: str | None = None
-    range: tuple[Annotated[float, Field(allow_inf_nan=False)], Annotated[float, Field(allow_inf_nan=False)]] | None = None
+    range: tuple[Annotated[float, Field(allow_inf_nan=False)], Annotated[float, Field(allow_inf_nan=False)]] | None = (
+        None
+    )
     # checklist
     elements: list[Element] | None = None
 

@@ -1,9 +1,8 @@
-"""${message}
+"""${message}"""
 
-Revision ID: ${up_revision}
-Revises: ${down_revision | comma,n}
-Create Date: ${create_date}
-"""
+# Revision ID: ${up_revision}
+# Revises: ${down_revision | comma,n}
+# Create Date: ${create_date}
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,9 +1,8 @@
-"""The first registry schema: rubrics, submissions, per-scope scores and failed gates.
+"""The first registry schema: rubrics, submissions, per-scope scores and failed gates."""
 
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-29
-"""
+# Revision ID: 0001
+# Revises:
+# Create Date: 2026-11-29
 
 import sqlalchemy as sa
 from alembic import op

@@ -1,14 +1,13 @@
-"""Who carried out an assessment: the assessing organisation's code and name, part of its identity.
+"""Who carried out an assessment: the assessing organisation's code and name, part of its identity."""
 
-A deploying organisation's assessment of a product (a trust's DCB0160/DTAC due diligence) is a
-different assessment from the supplier's own and from another trust's, so the one-current-per-
-assessment index gains the assessor's code (empty for the subject's own submission). Existing rows
-have no assessor: they stay valid and keep their meaning.
-
-Revision ID: 0002
-Revises: 0001
-Create Date: 2026-11-29
-"""
+# A deploying organisation's assessment of a product (a trust's DCB0160/DTAC due diligence) is a
+# different assessment from the supplier's own and from another trust's, so the one-current-per-
+# assessment index gains the assessor's code (empty for the subject's own submission). Existing rows
+# have no assessor: they stay valid and keep their meaning.
+#
+# Revision ID: 0002
+# Revises: 0001
+# Create Date: 2026-11-29
 
 import sqlalchemy as sa
 from alembic import op
