@@ -11,6 +11,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -80,7 +81,6 @@ def interleaved(
 class ChildTime:
     wall: float
     cpu: float  # user + system of the child and its own children
-    peak_rss_mb: float
 
 
 def run_child(
@@ -91,7 +91,7 @@ def run_child(
     stdout: Any = subprocess.DEVNULL,
     check_exit: bool = True,
 ) -> ChildTime:
-    """Run a command to completion; its wall and CPU time (measured through wait4) and peak memory."""
+    """Run a command to completion; its wall and CPU time (measured through wait4)."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -102,11 +102,11 @@ def run_child(
         process.stderr.close()
     if check_exit and process.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, argv))} exited with {process.returncode}:\n{stderr[-2000:]}")
-    return ChildTime(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return ChildTime(wall, usage.ru_utime + usage.ru_stime)
 
 
 def best_child_times(commands: dict[str, list[str]], repeat: int, **kwargs: Any) -> dict[str, ChildTime]:
-    """Each command `repeat` times, interleaved; the best wall and CPU time of each, and its highest peak memory."""
+    """Each command `repeat` times, interleaved; the best wall and CPU time of each."""
     best: dict[str, ChildTime] = {}
     for _ in range(repeat):
         for name, argv in commands.items():
@@ -115,12 +115,39 @@ def best_child_times(commands: dict[str, list[str]], repeat: int, **kwargs: Any)
             if previous is None:
                 best[name] = timing
             else:
-                best[name] = ChildTime(
-                    min(previous.wall, timing.wall),
-                    min(previous.cpu, timing.cpu),
-                    max(previous.peak_rss_mb, timing.peak_rss_mb),
-                )
+                best[name] = ChildTime(min(previous.wall, timing.wall), min(previous.cpu, timing.cpu))
     return best
+
+
+def peak_memory_mb(argv: list[str], **kwargs: Any) -> float:
+    """The peak resident memory of a command (its largest process), through bench/peak_memory.py."""
+    with tempfile.TemporaryDirectory(prefix="aiassure-bench-") as scratch:
+        out = Path(scratch) / "peak"
+        run_child([sys.executable, str(BENCH_DIR / "peak_memory.py"), str(out), *argv], **kwargs)
+        return float(out.read_text())
+
+
+def _spin(count: int) -> int:
+    total = 0
+    for number in range(count):
+        total += number
+    return total
+
+
+def parallel_capacity(cores: int, count: int = 8_000_000) -> float:
+    """How many times faster `cores` processes do `cores` equal pieces of pure computation than one
+    process does them all, right now: what any parallel speed-up measured now can reach."""
+    import multiprocessing
+
+    start = time.perf_counter()
+    for _ in range(cores):
+        _spin(count)
+    alone = time.perf_counter() - start
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        start = time.perf_counter()
+        pool.map(_spin, [count] * cores)
+        together = time.perf_counter() - start
+    return alone / together
 
 
 def aiassure_command() -> list[str]:

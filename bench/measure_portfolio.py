@@ -24,7 +24,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from harness import BENCH_DIR, DATA_DIR, Figure, aiassure_command, best_child_times, check, corpus, folder_of, run_child
+from harness import (
+    BENCH_DIR,
+    DATA_DIR,
+    Figure,
+    aiassure_command,
+    best_child_times,
+    check,
+    corpus,
+    folder_of,
+    peak_memory_mb,
+    run_child,
+)
 from measure_startup import child_env
 
 TARGET_RATIO = 2.0
@@ -170,11 +181,10 @@ def measure(quick: bool) -> list[Figure]:
             "aiassure": [*report, "--db", f"sqlite:///{large_db}"],
             "floor": [sys.executable, str(BENCH_DIR / "raw_sql.py"), str(large_db), str(statements)],
         }
-        # Recording ran the report once: the registry is in the page cache. Every run of the
-        # report also gives its peak memory, so only the small registry needs a run of its own.
+        # Recording ran the report once: the registry is in the page cache.
         best = best_child_times(commands, 2, env=env)
-        peaks[large] = best["aiassure"].peak_rss_mb
-        peaks[small] = run_child([*report, "--db", f"sqlite:///{small_db}"], env=env).peak_rss_mb
+        for results, db in ((small, small_db), (large, large_db)):
+            peaks[results] = peak_memory_mb([*report, "--db", f"sqlite:///{db}"], env=env)
     ratio = best["aiassure"].wall / best["floor"].wall
     figures.append(
         Figure(

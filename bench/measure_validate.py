@@ -40,7 +40,7 @@ def run(quick: bool = False, count: int | None = None) -> list[Figure]:
     # keeps its best pass over the rounds (other load on the machine only ever adds time). Timing
     # whole passes keeps each side's garbage collection in its figure. Within a pass, files are
     # timed one by one to give the split by file layout.
-    rounds = 1 if quick else 3
+    rounds = 1 if quick else 2
     best: dict[tuple[str, str], float] = {}
     wall: dict[str, float] = {}
     for _ in range(rounds):

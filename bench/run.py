@@ -2,9 +2,9 @@
 
 Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7] [--cores 2] [--json FILE]
 
---quick runs tiny versions of every measure (seconds; what CI's smoke test does): their figures
-are not meaningful. Without it the run takes about ten minutes on two cores, most of it once:
-generated submissions and registries are kept under bench/.data and reused by later runs.
+--quick runs tiny versions of every measure (under a minute; what CI's smoke test does): their
+figures are not meaningful. Without it the run takes about ten minutes on two cores, plus about
+four the first time, to generate the submissions and registries kept under bench/.data.
 docs/performance.md explains each measure and records the figures of a full run.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import traceback
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     for name in chosen:
         began = time.perf_counter()
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None  # other work on the machine skews timings
         try:
             found = MEASURES[name](args)
         except Exception:  # one broken measure must not hide the others' figures
@@ -63,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             found = [Figure(name, "failed (see stderr)", None, "")]
         for figure in found:
             figure.detail.setdefault("seconds", round(time.perf_counter() - began, 1))
+            figure.detail.setdefault("load_average_before", load)
             print(figure.row() + (f"  ({figure.note})" if figure.note else ""), flush=True)
         figures.extend(found)
     print(f"total {time.perf_counter() - started:.0f} s{' (quick: figures not meaningful)' if args.quick else ''}")
