@@ -39,5 +39,5 @@ def test_refuse_inputs_protects_the_files_read(tmp_path: Path) -> None:
     source = tmp_path / "in.yaml"
     source.write_text("x")
     with pytest.raises(UsageError):
-        refuse_inputs(tmp_path / "." / "in.yaml", [source])
-    refuse_inputs(tmp_path / "out.yaml", [source])
+        refuse_inputs([tmp_path / "out.yaml", tmp_path / "." / "in.yaml"], [source])
+    refuse_inputs([tmp_path / "out.yaml"], [source])

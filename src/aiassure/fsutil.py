@@ -12,11 +12,13 @@ from typing import IO
 from .errors import AiassureError, UsageError
 
 
-def refuse_inputs(target: Path, inputs: Iterable[Path]) -> None:
+def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
     """Never overwrite a file the command was given to read."""
-    resolved = target.resolve()
-    for source in inputs:
-        if source.resolve() == resolved:
+    # Resolved once: a batch checks every output of every file against every input.
+    read = {source.resolve(): source for source in inputs}
+    for target in targets:
+        source = read.get(target.resolve())
+        if source is not None:
             raise UsageError(f"refusing to overwrite the input file {source}")
 
 

@@ -168,3 +168,13 @@ def test_list_show_and_export_name_the_assessing_organisation(
         for r in csv.DictReader(io.StringIO(out))
     ]
     assert rows == [("", "", "1"), ("RX1", "Trust RX1", "1")]
+
+
+def test_a_local_rubric_in_a_folder_is_skipped_but_named_alone_is_rejected(db_url: str) -> None:
+    folder = Path(__file__).resolve().parents[2] / "examples" / "local-rubric"
+    code, out, _ = run("registry", "ingest", folder, "--db", db_url, "--format", "json")
+    summary = json.loads(out)
+    assert code == 0
+    assert (summary["new"], summary["skipped"], summary["rejected"]) == (1, [str(folder / "northshire-ai-readiness.yaml")], [])
+    code, _, err = run("registry", "ingest", folder / "northshire-ai-readiness.yaml", "--db", db_url)
+    assert code == 1 and "rubric-not-submission" in err

@@ -373,7 +373,7 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
     loaded = library.resolve(rubric)
     given_as_file = rubric.endswith((".yaml", ".yml"))
     if given_as_file:
-        refuse_inputs(output, [Path(rubric)])
+        refuse_inputs([output], [Path(rubric)])
     store = Store(output)
     resuming = output.exists()
     if resuming:

@@ -45,6 +45,7 @@ class IngestSummary:
     new: int = 0
     superseded: int = 0
     duplicate: int = 0
+    skipped: list[str] = field(default_factory=list)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -54,6 +55,7 @@ class IngestSummary:
             "new": self.new,
             "superseded": self.superseded,
             "duplicate": self.duplicate,
+            "skipped": self.skipped,
             "rejected": [{"path": path, "reasons": reasons} for path, reasons in self.rejected],
         }
 
@@ -64,6 +66,7 @@ class IngestSummary:
             f"  superseded  {self.superseded}  (stored; an earlier submission of the same assessment: subject,"
             " assessing organisation, rubric and round, is kept as history)",
             f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
+            f"  skipped     {len(self.skipped)}  (rubric files found in the folders given)",
             f"  rejected    {len(self.rejected)}",
         ]
         for path, reasons in self.rejected:
@@ -102,11 +105,16 @@ def ingest(
     from ..registry.store import open_registry
 
     files = expand_inputs(list(paths))
+    named = {str(path) for path in paths}
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
     registry = open_registry(db)
     summary = IngestSummary(registry.shown, len(files))
     try:
         for outcome in progress(read_inputs(files, options, jobs=jobs), len(files), "ingesting"):
+            if outcome.intake is None and outcome.path not in named and _is_rubric(outcome.diagnostics):
+                # A local rubric kept beside the submissions that use it is not a rejected submission.
+                summary.skipped.append(outcome.path)
+                continue
             if outcome.intake is None:
                 echo_diagnostics(outcome.diagnostics)
                 reasons = [d.format().split("\n")[0] for d in outcome.diagnostics if d.is_error] or ["rejected"]
@@ -129,6 +137,10 @@ def ingest(
         click.echo("\n".join(summary.lines()))
     if summary.rejected:
         raise SystemExit(1)
+
+
+def _is_rubric(diagnostics: list[Any]) -> bool:
+    return [d.code for d in diagnostics] == ["rubric-not-submission"]
 
 
 def _stored_line(path: str, stored: Any) -> str:

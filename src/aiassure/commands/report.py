@@ -101,9 +101,10 @@ def command(
 
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
     from ..fsutil import refuse_inputs
-    from ..reports.writer import PREVIOUS_SUFFIXES, load_previous, parse_formats, report_paths
+    from ..reports.writer import PREVIOUS_SUFFIXES, load_previous, parse_formats, prepare_templates, report_paths
 
     chosen = parse_formats(formats)
+    prepare_templates(chosen, tuple(template_dirs))
     library = library_for(tuple(rubric_dirs))
     previous = load_previous(list(previous_paths), library)
     paths = expand_paths(files)
@@ -118,9 +119,7 @@ def command(
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
     ]
-    for planned in report_paths(valid, out_dir, chosen):
-        for target in planned:
-            refuse_inputs(target, [*paths, *protect])
+    refuse_inputs((target for planned in report_paths(valid, out_dir, chosen) for target in planned), [*paths, *protect])
     settings = {
         "rubric_dirs": tuple(rubric_dirs),
         "strict": strict,

@@ -98,9 +98,15 @@ def render_markdown(template_name: str, context: Mapping[str, Any], template_dir
     return text.strip("\n") + "\n"
 
 
-def _render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, Any]) -> str:
+def compile_template(name: str, template_dirs: Sequence[Path] = (), *, markdown: bool = False) -> None:
+    """Compile a template now, so that its errors show before any work and forked workers inherit it."""
+    _render(environment(template_dirs, markdown=markdown), name, None)
+
+
+def _render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, Any] | None) -> str:
     try:
-        return env.get_template(name).render(context)
+        template = env.get_template(name)
+        return "" if context is None else template.render(context)
     except TemplateSyntaxError as exc:
         where = Location(Path(exc.filename or exc.name or name).name, exc.lineno)
         message = f"template syntax error: {exc.message}"

@@ -21,7 +21,7 @@ from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
 from .context import build_report_context
 from .pdf import html_to_pdf, read_pdf_attachments
-from .render import render_html, render_markdown
+from .render import compile_template, render_html, render_markdown
 
 FORMATS = ("html", "pdf", "md", "json")
 DEFAULT_FORMATS = ("html", "pdf")
@@ -141,6 +141,14 @@ def _results_from_json(path: Path) -> list[Result]:
         raise InputError(f"{path}: {message}", [Diagnostic("bad-result", message, Location(str(path)))]) from None
 
 
+def prepare_templates(formats: Sequence[str], template_dirs: Sequence[Path] = ()) -> None:
+    """Compile the templates the formats need, before any report is rendered."""
+    if "html" in formats or "pdf" in formats:
+        compile_template(HTML_TEMPLATE, template_dirs)
+    if "md" in formats:
+        compile_template(MARKDOWN_TEMPLATE, template_dirs, markdown=True)
+
+
 def render_report(
     parsed: ParsedSubmission,
     formats: Sequence[str],
@@ -209,9 +217,7 @@ def write_reports(
     previous = list(previous)
     planned = report_paths(parsed_list, out_dir, formats)
     inputs = [p.document.path for p in parsed_list if p.document.path is not None] + list(protect)
-    for paths in planned:
-        for path in paths:
-            refuse_inputs(path, inputs)
+    refuse_inputs((path for paths in planned for path in paths), inputs)
     written: list[Path] = []
     for parsed, paths in zip(parsed_list, planned, strict=True):
         rendered = render_report(parsed, formats, template_dirs, previous)
