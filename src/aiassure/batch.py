@@ -62,7 +62,13 @@ def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = (".yaml", ".
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")))
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
+                )
+            )
         else:
             found.append(path)
     return found

@@ -175,6 +175,10 @@ def test_a_local_rubric_in_a_folder_is_skipped_but_named_alone_is_rejected(db_ur
     code, out, _ = run("registry", "ingest", folder, "--db", db_url, "--format", "json")
     summary = json.loads(out)
     assert code == 0
-    assert (summary["new"], summary["skipped"], summary["rejected"]) == (1, [str(folder / "northshire-ai-readiness.yaml")], [])
+    assert (summary["new"], summary["skipped"], summary["rejected"]) == (
+        1,
+        [str(folder / "northshire-ai-readiness.yaml")],
+        [],
+    )
     code, _, err = run("registry", "ingest", folder / "northshire-ai-readiness.yaml", "--db", db_url)
     assert code == 1 and "rubric-not-submission" in err

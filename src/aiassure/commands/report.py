@@ -54,6 +54,10 @@ def _report_one(path: Path, *, settings: dict) -> list[Path]:
     )
 
 
+# Files sent to a worker at a time: fewer round trips, while a PDF-heavy batch still spreads evenly.
+REPORT_CHUNK = 4
+
+
 @click.command("report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -119,7 +123,9 @@ def command(
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
     ]
-    refuse_inputs((target for planned in report_paths(valid, out_dir, chosen) for target in planned), [*paths, *protect])
+    refuse_inputs(
+        (target for planned in report_paths(valid, out_dir, chosen) for target in planned), [*paths, *protect]
+    )
     settings = {
         "rubric_dirs": tuple(rubric_dirs),
         "strict": strict,
@@ -132,7 +138,9 @@ def command(
     }
     valid_paths = [c.path for c in valid]
     for written in progress(
-        run_batch(partial(_report_one, settings=settings), valid_paths, jobs=jobs), len(valid_paths), "reporting"
+        run_batch(partial(_report_one, settings=settings), valid_paths, jobs=jobs, chunk=REPORT_CHUNK),
+        len(valid_paths),
+        "reporting",
     ):
         for target in written:
             click.echo(str(target))
