@@ -43,6 +43,13 @@ class Figure:
         verdict = {True: "met", False: "MISSED", None: ""}[self.met]
         return f"{self.measure:<10} {self.name:<58} {shown:>16}  {self.target:<14} {verdict}"
 
+    def report(self) -> str:
+        """The row, its note and every detail, as a measure script prints them."""
+        lines = [self.row() + (f"  ({self.note})" if self.note else "")]
+        for key, value in self.detail.items():
+            lines.append(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")
+        return "\n".join(lines)
+
 
 def check(value: float | None, *, at_most: float | None = None, at_least: float | None = None) -> bool | None:
     if value is None:

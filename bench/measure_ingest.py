@@ -104,6 +104,4 @@ if __name__ == "__main__":
     parser.add_argument("--cores", type=int, default=2)
     args = parser.parse_args()
     for figure in run(args.quick, args.cores):
-        print(figure.row() + (f"  ({figure.note})" if figure.note else ""))
-        for key, value in figure.detail.items():
-            print(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")
+        print(figure.report())

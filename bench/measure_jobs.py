@@ -106,6 +106,4 @@ if __name__ == "__main__":
     parser.add_argument("--only", default=",".join(COMMANDS))
     args = parser.parse_args()
     for figure in run(args.quick, args.cores, tuple(args.only.split(","))):
-        print(figure.row())
-        for key, value in figure.detail.items():
-            print(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")
+        print(figure.report())

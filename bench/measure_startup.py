@@ -66,6 +66,4 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     for figure in run(args.quick):
-        print(figure.row())
-        for key, value in figure.detail.items():
-            print(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")
+        print(figure.report())

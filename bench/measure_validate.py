@@ -88,6 +88,4 @@ if __name__ == "__main__":
     parser.add_argument("-n", "--count", type=int)
     args = parser.parse_args()
     for figure in run(args.quick, args.count):
-        print(figure.row())
-        for key, value in figure.detail.items():
-            print(f"    {key}: {value:.3f}" if isinstance(value, float) else f"    {key}: {value}")
+        print(figure.report())
