@@ -50,7 +50,13 @@ def test_answers_are_shown_in_words(load) -> None:
     assert answer_text(criteria["dp-02"], parsed.answers["dp-02"], "na", labels) == "Not applicable"
     assert answer_text(criteria["val-01"], parsed.answers["val-01"], "credited", labels) == "45%"
     assert answer_text(criteria["val-02"], None, "unanswered", labels) == "Not answered"
-    assert answer_text(criteria["val-02"], Answer(value=[]), "credited", labels) == "None met"
+    assert answer_text(criteria["val-02"], Answer(value=[]), "credited", labels) == (
+        "Met 0 of 3; missing:\n– Baselines are measured\n– Benefits are reviewed after go-live\n– Results are published"
+    )
+    met_two = Answer(value=["baseline", "publish"])
+    assert answer_text(criteria["val-02"], met_two, "credited", labels) == (
+        "Met 2 of 3; missing:\n– Benefits are reviewed after go-live"
+    )
     assert answer_text(criteria["dp-02"], Answer(value="leaflet"), "not_applicable", labels) == "Does not apply"
 
 
@@ -71,8 +77,14 @@ def test_change_since_the_latest_earlier_round_of_the_same_subject(load, report_
     assert match_previous(q2, [q4, other]) is None
     assert load_previous([DATA / "northshire-2026-Q2.yaml"], report_library) == [q2]
     change = build_report_context(load("northshire-2026-Q4.yaml"), q4, q2)["change"]
-    assert change["overall"]["direction"] == "up" and change["overall"]["text"] == "up 1 level"
-    assert [p["text"] for p in change["pillars"]] == ["up 2 levels", "up 3 levels", "no change"]
+    assert change["overall"]["direction"] == "up" and change["overall"]["text"] == "up 1 level, score +0.83"
+    # a score that moves inside a level is shown too
+    assert [p["text"] for p in change["pillars"]] == [
+        "up 2 levels, score +2.00",
+        "up 3 levels, score +2.50",
+        "same level, score +0.33",
+    ]
+    assert change["outcome_changed"] and change["gates_cleared"] == ["gov-01"] and change["gates_failed"] == []
 
 
 def test_locations_keep_the_file_name_only() -> None:

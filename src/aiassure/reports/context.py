@@ -151,12 +151,20 @@ def answer_text(criterion: Criterion, answer: Answer | None, status: str, labels
             return names.get(value, str(value))
         return "\n".join(names.get(v, str(v)) for v in value) or "None selected"
     if kind == "checklist":
-        texts = {e.id: e.text for e in criterion.elements or []}
-        return "\n".join(texts.get(v, str(v)) for v in value) or "None met"
+        return checklist_text(criterion, value)
     if kind == "number":
         unit = criterion.unit or ""
         return f"{value:g}{unit}" if unit == "%" else f"{value:g} {unit}".rstrip()
     return str(value)
+
+
+def checklist_text(criterion: Criterion, met: list[str]) -> str:
+    """`Met 5 of 7; missing: <text>; <text>`: the count, and the items not met named in full."""
+    elements = criterion.elements or []
+    chosen = set(met)
+    missing = [e.text for e in elements if e.id not in chosen]
+    head = f"Met {sum(1 for e in elements if e.id in chosen)} of {len(elements)}"
+    return head if not missing else f"{head}; missing:\n" + "\n".join(f"– {text}" for text in missing)
 
 
 def _evidence(criterion: Criterion, answer: Answer | None, assessed_on: date) -> list[dict[str, Any]]:
@@ -168,6 +176,7 @@ def _evidence(criterion: Criterion, answer: Answer | None, assessed_on: date) ->
                 "title": item.title,
                 "url": item.url if is_web_url(item.url) else None,
                 "path": item.path,
+                "file": Path(item.path).name if item.path else None,  # reports never show where a file was on disk
                 "date": item.date.isoformat() if item.date else None,
                 "counts": counts,
                 "note": "" if counts else ("undated" if item.date is None else "too old to count"),
@@ -411,48 +420,87 @@ def _crosswalk(rubric: LoadedRubric, rows: dict[str, dict[str, Any]]) -> list[di
     return frameworks
 
 
-def _delta(before: int | None, after: int | None, levels: Levels) -> dict[str, Any]:
+def _score_delta_text(before: float | None, after: float | None) -> str:
+    """`score +0.21` / `score -0.05` / `score unchanged`, or nothing when either side has no score."""
+    if before is None or after is None:
+        return ""
+    delta = round(after - before, 2)
+    return "same score" if delta == 0 else f"score {delta:+.2f}"
+
+
+def _delta(
+    before: int | None,
+    after: int | None,
+    levels: Levels,
+    before_score: float | None = None,
+    after_score: float | None = None,
+) -> dict[str, Any]:
+    """One scope's change between rounds: the level's direction in words, and the score's delta,
+    which shows movement inside a level too."""
+    score_text = _score_delta_text(before_score, after_score)
+    common = {
+        "before": levels.view(before),
+        "after": levels.view(after),
+        "before_score_text": _score_text(before_score),
+        "score_delta": None if not score_text else round((after_score or 0) - (before_score or 0), 2),
+        "score_text_delta": score_text,
+    }
     if before is None or after is None:
         direction = "same" if before == after else ("new" if before is None else "gone")
         text = {"same": "not assessed in either round", "new": "newly assessed", "gone": "no longer assessed"}[
             direction
         ]
-        return {
-            "before": levels.view(before),
-            "after": levels.view(after),
-            "delta": None,
-            "direction": direction,
-            "text": text,
-        }
+        return {**common, "delta": None, "direction": direction, "text": text}
     delta = after - before
     direction = "up" if delta > 0 else ("down" if delta < 0 else "same")
-    text = "no change" if delta == 0 else f"{'up' if delta > 0 else 'down'} {_plural(abs(delta), 'level')}"
-    return {
-        "before": levels.view(before),
-        "after": levels.view(after),
-        "delta": delta,
-        "direction": direction,
-        "text": text,
-    }
+    text = "same level" if delta == 0 else f"{'up' if delta > 0 else 'down'} {_plural(abs(delta), 'level')}"
+    if score_text:
+        text = f"{text}, {score_text}"
+    return {**common, "delta": delta, "direction": direction, "text": text}
 
 
 def _change(result: Result, previous: Result, levels: Levels) -> dict[str, Any]:
     def compare(now: list[ScopeScore], then: list[ScopeScore]) -> list[dict[str, Any]]:
         earlier = {s.id: s for s in then}
-        return [
-            {"id": s.id, "title": s.title, **_delta(earlier[s.id].level if s.id in earlier else None, s.level, levels)}
-            for s in now
-        ]
+        rows = []
+        for s in now:
+            was = earlier.get(s.id)
+            rows.append(
+                {
+                    "id": s.id,
+                    "title": s.title,
+                    **_delta(was.level if was else None, s.level, levels, was.score if was else None, s.score),
+                }
+            )
+        return rows
 
+    pillars = compare(result.pillars, previous.pillars)
+    domains = compare(result.domains, previous.domains)
+    directions = [row["direction"] for row in pillars + domains]
+    counts = [
+        _plural(directions.count(d), "scope") + f" {word}"
+        for d, word in (("up", "up a level or more"), ("down", "down"), ("same", "at the same level"))
+        if directions.count(d)
+    ]
+    before_gates = {g.criterion for g in previous.failed_gates}
+    now_gates = {g.criterion for g in result.failed_gates}
+    outcome_before = previous.outcome.label if previous.outcome else None
+    outcome_now = result.outcome.label if result.outcome else None
     return {
         "round": previous.round,
         "assessed_on_text": long_date(previous.assessed_on),
         "rubric_changed": (previous.rubric.id, previous.rubric.version) != (result.rubric.id, result.rubric.version),
         "previous_rubric": f"{previous.rubric.id}@{previous.rubric.version}",
-        "overall": _delta(previous.overall.level, result.overall.level, levels),
-        "outcome_before": previous.outcome.label if previous.outcome else None,
-        "pillars": compare(result.pillars, previous.pillars),
-        "domains": compare(result.domains, previous.domains),
+        "overall": _delta(
+            previous.overall.level, result.overall.level, levels, previous.overall.score, result.overall.score
+        ),
+        "outcome_before": outcome_before,
+        "outcome_changed": outcome_before != outcome_now,
+        "pillars": pillars,
+        "domains": domains,
+        "counts_text": ", ".join(counts) or "nothing to compare",
+        "gates_failed": sorted(now_gates - before_gates),
+        "gates_cleared": sorted(before_gates - now_gates),
     }
 
 
@@ -499,11 +547,17 @@ def _summary(context: dict[str, Any], levels: Levels) -> list[str]:
     roadmap = context["roadmap"]["top"]
     if roadmap:
         first = roadmap[0]
-        step = f"{first['criterion']}, to {levels.words(first['to']['level'])}"
-        sentences.append(f"The first step on the roadmap ({step}): {first['action']}")
+        sentences.append(
+            f"The first step on the roadmap is {first['criterion']}, to {levels.words(first['to']['level'])}: "
+            f"{first['action']}"
+        )
     change = context["change"]
     if change is not None:
-        sentences.append(f"Since {change['round']} the overall level is {change['overall']['text']}.")
+        moved = change["overall"]["text"]
+        sentences.append(
+            f"Since {change['round']}: overall level {moved}"
+            + (f"; outcome was {change['outcome_before'] or 'none'}." if change["outcome_changed"] else ".")
+        )
     return sentences
 
 
