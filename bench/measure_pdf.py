@@ -23,7 +23,8 @@ TARGET = 1.1
 def run(quick: bool = False) -> list[Figure]:
     from weasyprint import HTML
 
-    from aiassure.assessments.validate import load_submission, to_result
+    from aiassure.assessments.result import to_result
+    from aiassure.assessments.validate import load_submission
     from aiassure.reports.context import build_report_context
     from aiassure.reports.render import render_html, template_search_path
     from aiassure.reports.writer import HTML_TEMPLATE, render_report

@@ -20,7 +20,8 @@ TARGET = 1.5
 
 
 def run(quick: bool = False, count: int | None = None) -> list[Figure]:
-    from aiassure.assessments.validate import load_submission, to_result
+    from aiassure.assessments.result import to_result
+    from aiassure.assessments.validate import load_submission
     from aiassure.rubrics.loader import RubricLibrary
 
     count = count or (400 if quick else 10_000)

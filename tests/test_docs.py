@@ -6,7 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.result import to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "scoring.md"

@@ -10,7 +10,7 @@ import pytest
 from assess_helpers import BY_HAND, INTAKE, RUBRIC
 from click.testing import Result
 
-from aiassure.assessments.scorer import ScoreOptions, score_file
+from aiassure.assessments.score_files import ScoreOptions, score_file
 from aiassure.assessments.validate import load_submission
 from aiassure.commands.assess import Store
 from aiassure.errors import AiassureError

@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aiassure.assessments.result import Result
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.result import Result, to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -29,8 +29,9 @@ from typing import Any
 import pytest
 import yaml
 
+from aiassure.assessments.result import to_result
 from aiassure.assessments.scoring import evaluate
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
 
 CASES_DIR = Path(__file__).parent / "scoring_cases"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from aiassure.assessments.scorer import ScoreOptions
+from aiassure.assessments.score_files import ScoreOptions
 from aiassure.cli import main
 from aiassure.commands.demo import example_submissions, source_examples
 from aiassure.registry.intake import read_inputs

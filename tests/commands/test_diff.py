@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from aiassure.assessments.diff import diff_results
-from aiassure.assessments.scorer import ScoreOptions
+from aiassure.assessments.score_files import ScoreOptions
 from aiassure.cli import main
 from aiassure.errors import InputError
 from aiassure.registry.intake import read_input

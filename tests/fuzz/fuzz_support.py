@@ -16,9 +16,9 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 
 from aiassure.assessments.answers import AnswerChecker
-from aiassure.assessments.result import Result
+from aiassure.assessments.result import Result, to_result
 from aiassure.assessments.scoring import TOLERANCE, evaluate
-from aiassure.assessments.validate import check_document, to_result
+from aiassure.assessments.validate import check_document
 from aiassure.errors import AiassureError, Diagnostic
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.source import Document, load_bytes

@@ -151,7 +151,8 @@ GIB = 1 << 30
 
 def _report_attachments() -> list[tuple[str, bytes]]:
     """The result JSON and the submission that a report of a shipped example embeds."""
-    from aiassure.assessments.validate import load_submission, to_result
+    from aiassure.assessments.result import to_result
+    from aiassure.assessments.validate import load_submission
     from aiassure.rubrics.loader import RubricLibrary
 
     source = example_files()[0]

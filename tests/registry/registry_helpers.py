@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from aiassure.assessments.scorer import ScoreOptions
+from aiassure.assessments.score_files import ScoreOptions
 from aiassure.registry.intake import read_input
 from aiassure.registry.store import Registry
 

@@ -10,8 +10,8 @@ from registry_helpers import Submit, ingest, levels, national_dataset
 
 from aiassure.registry.export import export_rows
 from aiassure.registry.portfolio import MixedMajorVersions, Section, build_portfolio
-from aiassure.registry.render import render_portfolio
 from aiassure.registry.store import Registry
+from aiassure.reports.portfolio import render_portfolio
 
 
 @pytest.fixture

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from aiassure.assessments.inputs import load_previous
 from aiassure.assessments.validate import ParsedSubmission, load_submission
-from aiassure.reports.writer import FORMATS, load_previous, write_reports
+from aiassure.reports.writer import FORMATS, write_reports
 from aiassure.rubrics.loader import RubricLibrary
 
 DATA = Path(__file__).parent / "data"

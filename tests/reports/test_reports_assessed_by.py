@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.result import to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.errors import UsageError
 from aiassure.reports.writer import match_previous, report_stem, write_reports
 

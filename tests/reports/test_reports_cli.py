@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.result import to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.cli import main
 from aiassure.reports.writer import slug
 

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from aiassure.assessments.inputs import load_previous
 from aiassure.assessments.model import Answer
-from aiassure.assessments.validate import to_result
+from aiassure.assessments.result import to_result
 from aiassure.reports.charts import _luminance, contrast, palette, radar
 from aiassure.reports.context import answer_text, build_report_context, file_name_only
-from aiassure.reports.writer import load_previous, match_previous
+from aiassure.reports.writer import match_previous
 
 DATA = Path(__file__).parent / "data"
 

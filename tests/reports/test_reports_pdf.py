@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from aiassure.assessments.validate import load_submission, to_result
+from aiassure.assessments.inputs import RESULT_ATTACHMENT, read_pdf_attachments, read_report_pdf
+from aiassure.assessments.result import to_result
+from aiassure.assessments.validate import load_submission
 from aiassure.errors import InputError
 from aiassure.reports.context import build_report_context
-from aiassure.reports.pdf import html_to_pdf, local_only_fetcher, read_pdf_attachments
+from aiassure.reports.pdf import html_to_pdf, local_only_fetcher
 from aiassure.reports.render import render_html
-from aiassure.reports.writer import RESULT_ATTACHMENT, read_report_pdf, write_reports
+from aiassure.reports.writer import write_reports
 
 DATA = Path(__file__).parent / "data"
 

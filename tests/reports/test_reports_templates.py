@@ -25,7 +25,7 @@ def template_dir(tmp_path: Path, **files: str) -> Path:
 
 @pytest.fixture(scope="module")
 def context(load) -> dict:
-    from aiassure.assessments.validate import to_result
+    from aiassure.assessments.result import to_result
     from aiassure.reports.context import build_report_context
 
     parsed = load("hostile-vendor.yaml")

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 import yaml
 
+from aiassure.canonical import canonical_json
 from aiassure.errors import AiassureError, InputError, NotFoundError
 from aiassure.rubrics import loader
-from aiassure.rubrics.loader import ENV_PATH, RubricLibrary, canonical_json
+from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
 
 
 def rubric(ident: str = "demo", version: str = "1.0.0", **fields: Any) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import InputError
 from .result import FailedGate, Result, ScopeScore
 
-Change = Literal["up", "down", "same", "added", "removed"]
+Direction = Literal["up", "down", "same", "added", "removed"]
 
 
 class _Out(BaseModel):
@@ -33,7 +33,7 @@ class LevelChange(_Out):
     after_level: int | None
     before_score: float | None
     after_score: float | None
-    change: Change
+    change: Direction
 
 
 class CriterionChange(_Out):
@@ -44,7 +44,7 @@ class CriterionChange(_Out):
     after_level: int | None
     before_status: str | None
     after_status: str | None
-    change: Change
+    change: Direction
 
 
 class ResultDiff(_Out):
@@ -65,7 +65,7 @@ class ResultDiff(_Out):
         return dumps(self.model_dump(mode="json"))
 
 
-def _direction(before: int | None, after: int | None, *, present: tuple[bool, bool] = (True, True)) -> Change:
+def _direction(before: int | None, after: int | None, *, present: tuple[bool, bool] = (True, True)) -> Direction:
     if not present[0]:
         return "added"
     if not present[1]:

@@ -103,3 +103,8 @@ class Answer:
     def given(self) -> bool:
         """Answered, `na` included."""
         return self.na or self.value is not None
+
+
+def current_round(today: dt.date) -> str:
+    """The quarter `today` falls in, as a round: `2026-Q4`."""
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"

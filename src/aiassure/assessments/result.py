@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+from .. import __version__
+from ..rubrics.loader import LoadedRubric
+from .scoring import Evaluation, ScopeResult, evaluate, level_of
+
+if TYPE_CHECKING:
+    from .validate import ParsedSubmission
 
 RESULT_SCHEMA = 1
 
@@ -99,6 +106,80 @@ class Result(_Out):
 
     def to_json(self) -> str:
         return dumps(self.model_dump(mode="json"))
+
+
+def _scope_out(rubric: LoadedRubric, scope: ScopeResult) -> dict[str, Any]:
+    level = scope.level
+    return {
+        "id": scope.id,
+        "title": scope.title,
+        "score": None if scope.score is None else round(scope.score, 2),
+        "level": level,
+        "label": rubric.labels.get(level) if level is not None else None,
+        "capped_to": scope.capped_to,
+    }
+
+
+def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) -> Result:
+    """The SPEC 4.8 result of a validated submission."""
+    rubric = parsed.rubric
+    env = parsed.envelope
+    ev = evaluation or evaluate(rubric, parsed.answers, env.assessed_on)
+    overall_level = level_of(ev.overall.score)
+    # Plain data validated in one call: a model call per criterion and action costs far more.
+    return Result.model_validate(
+        {
+            "engine": __version__,
+            "subject": env.subject.model_dump(mode="json", exclude_none=True),
+            "assessed_by": env.assessed_by.model_dump(mode="json", exclude_none=True) if env.assessed_by else None,
+            "round": env.round,
+            "assessed_on": env.assessed_on.isoformat(),
+            "rubric": {"id": rubric.id, "version": rubric.version, "fingerprint": rubric.fingerprint},
+            "submission": {"sha256": parsed.sha256},
+            "overall": {
+                "score": None if ev.overall.score is None else round(ev.overall.score, 2),
+                "level": overall_level,
+                "label": rubric.labels.get(overall_level) if overall_level is not None else None,
+                "method": rubric.model.overall.method,
+                "capped_to": ev.overall.capped_to,
+            },
+            "pillars": [_scope_out(rubric, p) for p in ev.pillars],
+            "domains": [_scope_out(rubric, d) for d in ev.domains],
+            "criteria": [
+                {
+                    "id": c.id,
+                    "domain": c.domain,
+                    "pillar": c.pillar,
+                    "applicable": c.applicable,
+                    "answer": c.answer,
+                    "claimed": c.claimed,
+                    "credited": c.credited,
+                    "status": c.status,
+                }
+                for c in ev.criteria
+            ],
+            "failed_gates": [
+                {"criterion": g.criterion, "scope": g.scope, "target": g.target, "cap": g.cap} for g in ev.failed_gates
+            ],
+            "completeness": None if ev.completeness is None else round(ev.completeness, 3),
+            "outcome": {"id": ev.outcome[0], "label": ev.outcome[1]} if ev.outcome else None,
+            "actions": [
+                {
+                    "criterion": a.criterion,
+                    "from_level": a.from_level,
+                    "to_level": a.to_level,
+                    "action": a.action,
+                    "reason": a.reason,
+                }
+                for a in ev.actions
+            ],
+            "warnings": [
+                {"code": w.code, "message": w.message, "location": str(w.location)}
+                for w in parsed.warnings
+                if not w.is_error
+            ],
+        }
+    )
 
 
 def dumps(value: Any) -> str:

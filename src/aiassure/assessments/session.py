@@ -533,7 +533,7 @@ class Progress:
 
 
 @dataclass(frozen=True)
-class Change:
+class ApplicabilityChange:
     """Criteria whose applicability an answer changed."""
 
     now_apply: tuple[str, ...] = ()
@@ -590,13 +590,13 @@ class Questionnaire:
         self.left.add(ident)
         self.revisit = None
 
-    def record(self, ident: str, answer: Answer) -> Change:
+    def record(self, ident: str, answer: Answer) -> ApplicabilityChange:
         before = self.applicable()
         self.draft.answers[ident] = answer
         self._applicable = None
         after = self.applicable()
         self._leave(ident)
-        return Change(
+        return ApplicabilityChange(
             tuple(i for i in self.order if after[i] and not before[i]),
             tuple(i for i in self.order if before[i] and not after[i]),
         )

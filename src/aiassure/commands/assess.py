@@ -14,8 +14,8 @@ from typing import Any
 
 import click
 
-from ..assessments.model import Answer, EvidenceItem
-from ..assessments.result import Result
+from ..assessments.model import Answer, EvidenceItem, current_round
+from ..assessments.result import Result, to_result
 from ..assessments.session import (
     Draft,
     Questionnaire,
@@ -33,13 +33,12 @@ from ..assessments.session import (
     read_reply,
     show_answer,
 )
-from ..assessments.validate import load_submission, to_result
+from ..assessments.validate import load_submission
 from ..errors import AiassureError
 from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
 from ..rubrics.model import Criterion
 from .common import max_bytes_option, rubric_dir_option, stdout_console
-from .init import current_round
 
 EXIT_EOF = 1
 EXIT_INTERRUPTED = 130
@@ -309,7 +308,7 @@ class Session:
             say(f"Every question that applies is answered ({self.draft.answered} answers in {path}).", fg="green")
         result = to_result(load_submission(path, library, max_bytes=max_bytes))
         if self.term.colour:
-            from .score import render_table
+            from .common import render_table
 
             render_table(result, stdout_console())
         else:

@@ -1,16 +1,19 @@
-"""Options and output shared by the commands: input and output folders, limits, diagnostics, progress."""
+"""Options and output shared by the commands: folders, limits, the registry, diagnostics, progress, score tables."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from ..errors import Diagnostic
 from ..source import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from ..assessments.result import Result
 
 T = TypeVar("T")
 
@@ -50,6 +53,16 @@ max_bytes_option = click.option(
 jobs_option = click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
 )
+
+
+def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="The registry: sqlite:///PATH (or just PATH) or postgresql+psycopg://USER:PASSWORD@HOST/DB. "
+        "Default: AIASSURE_DB, else sqlite:///aiassure.db.",
+    )(func)
 
 
 def err_is_tty() -> bool:
@@ -97,3 +110,34 @@ def stdout_console() -> Any:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
+
+
+def render_table(result: Result, console: object) -> None:
+    from rich.table import Table
+
+    subject = result.subject
+    overall = result.overall
+    title = f"{subject.get('name')} ({subject.get('code')}), {result.round}: {result.rubric.id}@{result.rubric.version}"
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for name in ("scope", "id", "score", "level", "capped to"):
+        table.add_column(name, justify="right" if name in ("score", "level", "capped to") else "left")
+
+    def row(kind: str, ident: str, score: float | None, level: int | None, label: str | None, cap: int | None) -> None:
+        shown = "not assessed" if score is None else f"{score:.2f}"
+        table.add_row(kind, ident, shown, "" if level is None else f"{level} {label}", "" if cap is None else str(cap))
+
+    row("overall", overall.method, overall.score, overall.level, overall.label, overall.capped_to)
+    for pillar in result.pillars:
+        row("pillar", pillar.id, pillar.score, pillar.level, pillar.label, pillar.capped_to)
+    for domain in result.domains:
+        row("domain", domain.id, domain.score, domain.level, domain.label, domain.capped_to)
+    console.print(table)
+    outcome = result.outcome.label if result.outcome else "no outcome"
+    completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
+    console.print(f"Outcome: [bold]{outcome}[/bold] · completeness {completeness} · {len(result.warnings)} warning(s)")
+    for gate in result.failed_gates:
+        scope = "the overall level" if gate.scope == "overall" else f"{gate.scope} {gate.target}"
+        console.print(f"[red]Failed gate[/red] {gate.criterion}: caps {scope} at {gate.cap}")
+    for action in result.actions[:5]:
+        console.print(f"  → {action.criterion} {action.from_level}→{action.to_level}: {action.action}", overflow="fold")
+    console.print()

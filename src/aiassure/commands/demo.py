@@ -11,7 +11,7 @@ import click
 
 import aiassure
 
-from ..assessments.scorer import ScoreOptions, library_for
+from ..assessments.score_files import ScoreOptions, library_for
 from ..batch import expand_paths, run_batch
 from ..errors import InputError, NotFoundError
 from .common import echo_diagnostics, progress, rubric_dir_option
@@ -82,8 +82,8 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     everything is."""
     from ..registry.intake import read_inputs
     from ..registry.portfolio import build_portfolio
-    from ..registry.render import write_portfolio
     from ..registry.store import open_registry
+    from ..reports.portfolio import write_portfolio
 
     folder = examples or source_examples()
     if not folder.is_dir():

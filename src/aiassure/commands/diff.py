@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..assessments.scorer import ScoreOptions
+from ..assessments.score_files import ScoreOptions
 from .common import max_bytes_option, rubric_dir_option, stdout_console
 
 ARROWS = {"up": "▲ up", "down": "▼ down", "same": "", "added": "added", "removed": "removed"}
@@ -25,10 +25,10 @@ def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_b
     pillar, domain and criterion levels, and gates newly failed or cleared. Refuses to compare
     across major versions of a rubric."""
     from ..assessments.diff import diff_results
-    from ..registry.intake import read_input
+    from ..assessments.inputs import read_result
 
     options = ScoreOptions(tuple(rubric_dirs), False, max_bytes)
-    changes = diff_results(read_input(old, options).result, read_input(new, options).result)
+    changes = diff_results(read_result(old, options).result, read_result(new, options).result)
     if fmt == "json":
         click.echo(changes.to_json(), nl=False)
         return

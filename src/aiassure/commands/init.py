@@ -10,15 +10,12 @@ from pathlib import Path
 import click
 
 from ..assessments.answers_file import render_answers_file
+from ..assessments.model import current_round
 from ..assessments.schema import submission_schema
 from ..errors import UsageError
 from ..fsutil import write_atomic
 from ..rubrics.loader import RubricLibrary
 from .common import rubric_dir_option
-
-
-def current_round(today: date) -> str:
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
 
 
 @click.command("init")

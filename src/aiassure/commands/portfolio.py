@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from ..registry.portfolio import LIST_LIMIT
-from .common import out_dir_option, template_dir_option
-from .registry import db_option
+from .common import db_option, out_dir_option, template_dir_option
 
 
 @click.group("portfolio")
@@ -44,8 +43,8 @@ def report(
     candidates, organisations needing support, most failed gates and weakest criteria. Refuses to
     compare results across major versions of a rubric."""
     from ..registry.portfolio import build_portfolio
-    from ..registry.render import parse_formats, write_portfolio
     from ..registry.store import open_registry
+    from ..reports.portfolio import parse_formats, write_portfolio
 
     chosen = parse_formats(formats)
     registry = open_registry(db, must_exist=True)

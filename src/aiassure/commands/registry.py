@@ -10,19 +10,17 @@ from typing import Any
 
 import click
 
-from ..assessments.scorer import ScoreOptions
+from ..assessments.score_files import ScoreOptions
 from ..errors import NotFoundError
-from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option, stdout_console
-
-
-def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option(
-        "--db",
-        metavar="URL",
-        default=None,
-        help="The registry: sqlite:///PATH (or just PATH) or postgresql+psycopg://USER:PASSWORD@HOST/DB. "
-        "Default: AIASSURE_DB, else sqlite:///aiassure.db.",
-    )(func)
+from .common import (
+    db_option,
+    echo_diagnostics,
+    jobs_option,
+    max_bytes_option,
+    progress,
+    rubric_dir_option,
+    stdout_console,
+)
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:

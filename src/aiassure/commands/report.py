@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..assessments.model import Submission
-from ..assessments.scorer import SCORE_CHUNK, library_for
+from ..assessments.score_files import SCORE_CHUNK, library_for
 from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, Diagnostic
@@ -104,8 +104,9 @@ def command(
     """Write one report per submission FILE into the output folder, named <code>-<round>.<format>.
 
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
+    from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
     from ..fsutil import refuse_inputs
-    from ..reports.writer import PREVIOUS_SUFFIXES, load_previous, parse_formats, prepare_templates, report_paths
+    from ..reports.writer import parse_formats, prepare_templates, report_paths
 
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .portfolio import SUBJECT_ROUND, assessing_organisations, benchmark_query, current_submissions
+from .portfolio.queries import SUBJECT_ROUND, assessing_organisations, benchmark_query, current_submissions
 from .store import SUBJECT_COLUMNS, SUBMISSION_FACTS, Registry, columns, rubric_filter
 
 # Column name -> Arrow type, in the order export_query selects them; the same columns in every format.

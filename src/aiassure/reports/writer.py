@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from ..assessments.result import Result
-from ..assessments.validate import ParsedSubmission, load_submission, to_result
-from ..batch import expand_paths
-from ..errors import Diagnostic, InputError, Location, UsageError
+from ..assessments.inputs import RESULT_ATTACHMENT
+from ..assessments.result import Result, to_result
+from ..assessments.validate import ParsedSubmission
+from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
-from ..rubrics.loader import RubricLibrary
-from ..source import DEFAULT_MAX_BYTES
 from .context import build_report_context
-from .pdf import html_to_pdf, read_pdf_attachments
+from .pdf import html_to_pdf
 from .render import compile_template, render_html, render_markdown
 
 FORMATS = ("html", "pdf", "md", "json")
 DEFAULT_FORMATS = ("html", "pdf")
 HTML_TEMPLATE = "report.html"
 MARKDOWN_TEMPLATE = "report.md"
-RESULT_ATTACHMENT = "aiassure-result.json"
-PREVIOUS_SUFFIXES = (".yaml", ".yml", ".json", ".pdf")
 
 
 def slug(text: str, fallback: str = "report") -> str:
@@ -89,56 +81,6 @@ def pdf_attachments(parsed: ParsedSubmission, result: Result) -> list[tuple[str,
         (RESULT_ATTACHMENT, result.to_json().encode(), "aiassure result of the submission (SPEC 4.8)"),
         (name, parsed.document.raw, "the submission file this report was made from"),
     ]
-
-
-@dataclass(frozen=True)
-class ReportAttachments:
-    """What a report PDF carries: the result, and the submission file's name and bytes."""
-
-    result: Result
-    submission_name: str
-    submission: bytes
-
-
-def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportAttachments:
-    """The result and submission embedded in a report PDF (for `registry ingest report.pdf`); each
-    embedded file may be at most `max_bytes` long."""
-    name = source.name if isinstance(source, Path) else "PDF"
-    files = read_pdf_attachments(source, max_bytes=max_bytes)
-    others = [key for key in files if key != RESULT_ATTACHMENT]
-    if RESULT_ATTACHMENT not in files or len(others) != 1:
-        found = ", ".join(sorted(files)) or "none"
-        message = f"not an aiassure report: it should embed {RESULT_ATTACHMENT} and one submission file, found {found}"
-        raise InputError(f"{name}: {message}", [Diagnostic("not-a-report", message, Location(name))])
-    try:
-        result = Result.model_validate_json(files[RESULT_ATTACHMENT])
-    except ValidationError as exc:
-        message = f"the embedded {RESULT_ATTACHMENT} is not a valid result: {exc.errors()[0]['msg']}"
-        raise InputError(f"{name}: {message}", [Diagnostic("bad-result", message, Location(name))]) from None
-    return ReportAttachments(result, others[0], files[others[0]])
-
-
-def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]:
-    """Earlier results from submissions (YAML), results (JSON object or array) or report PDFs."""
-    results: list[Result] = []
-    for path in expand_paths(paths, PREVIOUS_SUFFIXES):
-        suffix = path.suffix.lower()
-        if suffix == ".pdf":
-            results.append(read_report_pdf(path).result)
-        elif suffix == ".json":
-            results.extend(_results_from_json(path))
-        else:
-            results.append(to_result(load_submission(path, library)))
-    return results
-
-
-def _results_from_json(path: Path) -> list[Result]:
-    try:
-        data = json.loads(path.read_bytes())
-        return [Result.model_validate(item) for item in (data if isinstance(data, list) else [data])]
-    except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
-        message = f"not a result JSON file: {str(exc).splitlines()[0]}"
-        raise InputError(f"{path}: {message}", [Diagnostic("bad-result", message, Location(str(path)))]) from None
 
 
 def prepare_templates(formats: Sequence[str], template_dirs: Sequence[Path] = ()) -> None:
@@ -230,12 +172,9 @@ def write_reports(
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
-    "ReportAttachments",
-    "load_previous",
     "match_previous",
     "parse_formats",
     "pdf_attachments",
-    "read_report_pdf",
     "render_report",
     "report_paths",
     "report_stem",

@@ -10,7 +10,8 @@ from ..errors import Diagnostic
 from ..source import Document
 from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric
 
-Path_ = tuple[Any, ...]
+# The keys and indexes that lead from the document root to a node: where a diagnostic points.
+KeyPath = tuple[Any, ...]
 
 
 def applies_if_cycle(rubric: Rubric) -> list[str] | None:
@@ -50,17 +51,17 @@ class _Checker:
         self.pillars = {p.id for p in rubric.pillars}
         self.criteria = {c.id: c for d in rubric.domains for c in d.criteria}
 
-    def error(self, code: str, message: str, path: Path_, hint: str = "", key: bool = False) -> None:
+    def error(self, code: str, message: str, path: KeyPath, hint: str = "", key: bool = False) -> None:
         self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
 
-    def warn(self, code: str, message: str, path: Path_, hint: str = "") -> None:
+    def warn(self, code: str, message: str, path: KeyPath, hint: str = "") -> None:
         self.found.append(self.doc.diagnostic(code, message, path, severity="warning", hint=hint))
 
-    def in_scale(self, value: int | None, path: Path_, what: str, low: int = 0) -> None:
+    def in_scale(self, value: int | None, path: KeyPath, what: str, low: int = 0) -> None:
         if value is not None and not low <= value <= self.top:
             self.error("out-of-scale", f"{what} {value} is outside the scale {low}..{self.top}", path)
 
-    def unique(self, ids: list[str], path: Path_, what: str, item_key: str = "id") -> None:
+    def unique(self, ids: list[str], path: KeyPath, what: str, item_key: str = "id") -> None:
         seen: set[str] = set()
         for index, ident in enumerate(ids):
             if ident in seen:
@@ -109,20 +110,20 @@ class _Checker:
                 self.warn("empty-pillar", f"pillar {pillar.id!r} has no criteria", ("pillars", pi))
         return self.found
 
-    def path_of(self, criterion_id: str) -> Path_:
+    def path_of(self, criterion_id: str) -> KeyPath:
         for di, domain in enumerate(self.rubric.domains):
             for ci, criterion in enumerate(domain.criteria):
                 if criterion.id == criterion_id:
                     return ("domains", di, "criteria", ci)
         return ()
 
-    def pillar_ref(self, pillar: str, path: Path_, key: bool = False) -> None:
+    def pillar_ref(self, pillar: str, path: KeyPath, key: bool = False) -> None:
         if pillar not in self.pillars:
             self.error(
                 "unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars), key=key
             )
 
-    def criterion(self, c: Criterion, domain_pillar: str | None, path: Path_) -> None:
+    def criterion(self, c: Criterion, domain_pillar: str | None, path: KeyPath) -> None:
         given = c.model_fields_set
         for name in sorted((given & TYPE_SPECIFIC) - TYPE_FIELDS[c.type]):
             self.error("wrong-type-key", f"{name!r} is not used by criteria of type {c.type}", (*path, name), key=True)
@@ -176,7 +177,7 @@ class _Checker:
                 "add `references: [{framework: ..., id: ...}]`",
             )
 
-    def condition(self, cond: Any, path: Path_, owner: str) -> None:
+    def condition(self, cond: Any, path: KeyPath, owner: str) -> None:
         if (cond.in_ is None) == (cond.at_least is None):
             self.error("bad-condition", "a condition needs exactly one of `in` or `at_least`", path)
         target = self.criteria.get(cond.criterion)
@@ -204,16 +205,16 @@ class _Checker:
                     or f"expected one of: {', '.join(map(str, allowed))}",
                 )
 
-    def type_level(self, c: Criterion, path: Path_) -> None:
+    def type_level(self, c: Criterion, path: KeyPath) -> None:
         pass
 
     type_text = type_level
 
-    def type_yes_no(self, c: Criterion, path: Path_) -> None:
+    def type_yes_no(self, c: Criterion, path: KeyPath) -> None:
         self.in_scale(c.yes_level, (*path, "yes_level"), "yes_level")
         self.in_scale(c.no_level, (*path, "no_level"), "no_level")
 
-    def options(self, c: Criterion, path: Path_) -> None:
+    def options(self, c: Criterion, path: KeyPath) -> None:
         if not c.options:
             self.error("missing-options", f"a {c.type} criterion needs `options`", path)
             return
@@ -226,7 +227,7 @@ class _Checker:
                     (*path, "options", oi, "id"),
                 )
 
-    def type_choice(self, c: Criterion, path: Path_) -> None:
+    def type_choice(self, c: Criterion, path: KeyPath) -> None:
         self.options(c, path)
         for oi, option in enumerate(c.options or []):
             opath = (*path, "options", oi)
@@ -241,7 +242,7 @@ class _Checker:
                     key=True,
                 )
 
-    def type_multi(self, c: Criterion, path: Path_) -> None:
+    def type_multi(self, c: Criterion, path: KeyPath) -> None:
         self.options(c, path)
         for oi, option in enumerate(c.options or []):
             if option.level is not None:
@@ -253,12 +254,12 @@ class _Checker:
                 )
         self.thresholds(c, path, "min")
 
-    def type_number(self, c: Criterion, path: Path_) -> None:
+    def type_number(self, c: Criterion, path: KeyPath) -> None:
         self.thresholds(c, path, "max" if c.direction == "lower_is_better" else "min")
         if c.range is not None and not c.range[0] < c.range[1]:
             self.error("bad-range", f"range {list(c.range)} must be [low, high] with low < high", (*path, "range"))
 
-    def thresholds(self, c: Criterion, path: Path_, bound: str) -> None:
+    def thresholds(self, c: Criterion, path: KeyPath, bound: str) -> None:
         if not c.thresholds:
             self.error("missing-thresholds", f"a {c.type} criterion needs `thresholds` with `{bound}`", path)
             return
@@ -284,7 +285,7 @@ class _Checker:
                     )
             previous = (value, threshold.level)
 
-    def type_checklist(self, c: Criterion, path: Path_) -> None:
+    def type_checklist(self, c: Criterion, path: KeyPath) -> None:
         if not c.elements:
             self.error("missing-elements", "a checklist criterion needs `elements`", path)
             return

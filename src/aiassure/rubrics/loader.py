@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -12,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..canonical import canonical_json
 from ..diagnose import did_you_mean, pydantic_diagnostics
 from ..errors import Diagnostic, InputError, Location, NotFoundError
 from ..source import Document, YamlMap, YamlSeq, load_file
@@ -22,11 +22,6 @@ BUILTIN_DIR = Path(__file__).parent / "library"
 ENV_PATH = "AIASSURE_RUBRIC_PATH"
 _EXTENSION_KEYS = ("extends", "remove")
 MAX_EXTENDS_DEPTH = 32
-
-
-def canonical_json(value: Any) -> str:
-    """Sorted keys, no whitespace: the form a fingerprint is taken of."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def version_key(version: str) -> tuple[tuple[int, ...], bool]:
@@ -352,4 +347,4 @@ class RubricLibrary:
         return LoadedRubric(model, fingerprint, source, tuple(problems), data)
 
 
-__all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "canonical_json", "version_key"]
+__all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "version_key"]

@@ -11,8 +11,8 @@ from ..batch import run_batch
 from ..errors import AiassureError, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
-from .result import Result
-from .validate import load_submission, to_result
+from .result import Result, to_result
+from .validate import load_submission
 
 
 @dataclass

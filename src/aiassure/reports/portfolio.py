@@ -1,4 +1,4 @@
-"""The portfolio report: its template context, and HTML, PDF and JSON through the reports' rendering layer."""
+"""The portfolio report (the registry computes it): its template context, and HTML, PDF and JSON."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ..fsutil import write_atomic
-from ..reports.context import LANG, ORG_TYPE_LABELS, Levels
-from .portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
+from ..registry.portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
+from .views import LANG, ORG_TYPE_LABELS, Levels
 
 FORMATS = ("html", "pdf", "json")
 DEFAULT_FORMATS = ("html", "pdf")
@@ -21,7 +21,7 @@ TITLE = "National AI assurance portfolio"
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """`html,pdf,json` -> the portfolio formats asked for, in a stable order; unknown ones are a usage error."""
-    from ..reports.writer import parse_formats as parse
+    from .writer import parse_formats as parse
 
     return parse(text, FORMATS, what="portfolio")
 
@@ -229,8 +229,8 @@ def render_portfolio(
     portfolio: Portfolio, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
 ) -> dict[str, bytes]:
     """Every requested format of the portfolio, in memory: extension -> bytes."""
-    from ..reports.pdf import html_to_pdf
-    from ..reports.render import render_html
+    from .pdf import html_to_pdf
+    from .render import render_html
 
     rendered: dict[str, bytes] = {}
     if "html" in formats or "pdf" in formats:

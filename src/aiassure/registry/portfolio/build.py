@@ -1,0 +1,131 @@
+"""The national portfolio, aggregated in SQL: distributions, trends, peer benchmarks, scaling candidates, support."""
+
+# Every figure is computed by the database over the current submissions of one rubric (one major
+# version) in one round; Python only receives aggregates and bounded lists, so memory does not grow
+# with the number of submissions. docs/registry.md defines each figure.
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import NotFoundError, UsageError
+from ...rubrics.loader import version_key
+from ..store import Registry, rubric_filter
+from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
+from .model import LIST_LIMIT, Portfolio, Section
+from .queries import current_of, grouped, rubric_info
+
+
+class MixedMajorVersions(UsageError):
+    """Results under different major versions of a rubric were about to be compared."""
+
+
+def build_portfolio(
+    registry: Registry, *, round_: str | None = None, rubric: str | None = None, limit: int = LIST_LIMIT
+) -> Portfolio:
+    """One section per rubric: its latest round, or `round_`; `rubric` is ID, ID@MAJOR or ID@VERSION."""
+    from sqlalchemy import func, select
+
+    from ..schema import submissions as s
+
+    portfolio = Portfolio(registry.shown)
+    with registry.transaction(snapshot=True) as conn:
+        query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(s.c.superseded_by.is_(None))
+        if rubric is not None:
+            query = query.where(rubric_filter(s, rubric))
+        groups = conn.execute(query.group_by(s.c.rubric_id, s.c.round, s.c.rubric_major)).all()
+        counts = {(rid, rnd, major): n for rid, rnd, major, n in groups}
+        for rubric_id in sorted({g[0] for g in groups}):
+            rounds = sorted({rnd for rid, rnd, _ in counts if rid == rubric_id})
+            target = round_ or rounds[-1]
+            if target not in rounds:
+                continue
+            majors = sorted({major for rid, rnd, major in counts if rid == rubric_id and rnd == target})
+            if len(majors) > 1:
+                raise MixedMajorVersions(_mixed_message(rubric_id, target, majors, counts))
+            major = majors[0]
+            portfolio.sections.append(_section(conn, rubric_id, major, target, rounds, counts, limit))
+    if not portfolio.sections:
+        wanted = " and ".join(
+            x for x in (f"round {round_}" if round_ else "", f"rubric {rubric}" if rubric else "") if x
+        )
+        raise NotFoundError(
+            f"the registry {registry.shown} holds no current submission"
+            + (f" for {wanted}" if wanted else "")
+            + "; ingest some with `aiassure registry ingest`"
+        )
+    return portfolio
+
+
+def _mixed_message(rubric_id: str, round_: str, majors: list[int], counts: dict[tuple[str, str, int], int]) -> str:
+    held = ", ".join(f"{counts[(rubric_id, round_, m)]} under {m}.x" for m in majors)
+    return (
+        f"refusing to compare results across major versions of {rubric_id} in {round_} ({held}): "
+        "a new major version changes what is asked or what a level means, "
+        "so its scores do not line up with the old ones. "
+        f"Choose one with --rubric {rubric_id}@{majors[-1]} (or @{majors[0]})"
+    )
+
+
+def _section(
+    conn: Any,
+    rubric_id: str,
+    major: int,
+    round_: str,
+    rounds: list[str],
+    counts: dict[tuple[str, str, int], int],
+    limit: int,
+) -> Section:
+    from sqlalchemy import select
+
+    from ..schema import submissions as s
+
+    info = rubric_info(conn, rubric_id, major)
+    current = current_of(rubric_id, major, [round_])
+    versions = sorted(
+        conn.execute(select(s.c.rubric_version).where(s.c.id.in_(select(current.c.id))).distinct()).scalars(),
+        key=version_key,
+    )
+    counted = headline.build(conn, current)
+    trend_rounds = [r for r in rounds if r <= round_ and (rubric_id, r, major) in counts]
+    not_compared = []  # rounds up to this one holding results under another major version
+    for r in (r for r in rounds if r <= round_):
+        others = sorted(m for (rid, rnd, m) in counts if rid == rubric_id and rnd == r and m != major)
+        if others:
+            not_compared.append((r, others, sum(counts[(rubric_id, r, m)] for m in others)))
+    previous = trend_rounds[-2] if len(trend_rounds) > 1 else None
+    by_scope = distributions.build(conn, current, info)
+    up, down = movers.build(conn, rubric_id, major, round_, previous) if previous else ([], [])
+    needing_support, support_total = support.build(conn, current, limit)
+    return Section(
+        rubric=info,
+        round=round_,
+        versions=versions,
+        submissions=counted.submissions,
+        subjects=counted.subjects,
+        by_other_organisations=counted.by_other_organisations,
+        org_types=grouped(conn, current.c.org_type),
+        regions=grouped(conn, current.c.region),
+        outcomes=grouped(conn, current.c.outcome_label),
+        with_failed_gates=counted.with_failed_gates,
+        mean_completeness=counted.mean_completeness,
+        overall=by_scope[("overall", "overall")],
+        pillars=[by_scope[("pillar", p)] for p, _ in info.pillars if ("pillar", p) in by_scope],
+        domains=[by_scope[("domain", d[0])] for d in info.domains if ("domain", d[0]) in by_scope],
+        heatmap=heatmap.build(conn, current, info, limit),
+        trend=trend.build(conn, rubric_id, major, trend_rounds, info),
+        not_compared=not_compared,
+        previous_round=previous,
+        movers_up=up,
+        movers_down=down,
+        benchmarks=benchmarks.build(conn, current, limit),
+        candidates=candidates.build(conn, current) if info.subject == "technology" else None,
+        support=needing_support,
+        support_total=support_total,
+        gates=gates.build(conn, current, info, counted.submissions),
+        weakest=weakest.build(conn, current, info),
+        limit=limit,
+    )
+
+
+__all__ = ["MixedMajorVersions", "build_portfolio"]

@@ -1,0 +1,42 @@
+"""The assessments whose overall score rose or fell most since the previous round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...store import columns
+from ..model import LISTED_COLUMNS, MOVERS, Mover
+from ..queries import current_of, from_row, with_overall
+
+
+def build(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
+    """Assessments whose overall score changed most since the previous round, up and down: a subject's
+    own submission is compared with its own, an organisation's assessment of it with that organisation's."""
+    from sqlalchemy import and_, func, select
+
+    now = with_overall(current_of(rubric_id, major, [round_]))
+    before = with_overall(current_of(rubric_id, major, [previous]))
+    change = (now.c.score - before.c.score).label("change")
+    query = select(
+        *columns(now, (*LISTED_COLUMNS, "region")),
+        before.c.score.label("before"),
+        now.c.score.label("after"),
+        before.c.level.label("level_before"),
+        now.c.level.label("level_after"),
+        change,
+    ).select_from(
+        now.join(
+            before,
+            and_(
+                now.c.subject_type == before.c.subject_type,
+                now.c.subject_code == before.c.subject_code,
+                func.coalesce(now.c.assessed_by_code, "") == func.coalesce(before.c.assessed_by_code, ""),
+            ),
+        )
+    )
+
+    def movers(direction: Any, order: Any) -> list[Mover]:
+        rows = conn.execute(query.where(direction).order_by(order, now.c.subject_code).limit(MOVERS))
+        return [from_row(Mover, row) for row in rows]
+
+    return movers(change > 0, change.desc()), movers(change < 0, change.asc())

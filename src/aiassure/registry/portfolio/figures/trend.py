@@ -1,0 +1,23 @@
+"""The overall distribution and pillar means in every round up to this one, under one major version."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Distribution, RoundTrend, RubricInfo
+from ..queries import current_of
+from . import distributions
+
+
+def build(conn: Any, rubric_id: str, major: int, rounds: list[str], info: RubricInfo) -> list[RoundTrend]:
+    current = current_of(rubric_id, major, rounds)
+    by_round = distributions.build(conn, current, info, by_round=True)
+    return [
+        RoundTrend(
+            r,
+            by_round.get((r, "overall", "overall"))
+            or Distribution("overall", "overall", "Overall", (0,) * (info.top + 1), 0, None, None, None, None),
+            {p: (by_round[(r, "pillar", p)].mean if (r, "pillar", p) in by_round else None) for p, _ in info.pillars},
+        )
+        for r in rounds
+    ]

@@ -1,0 +1,167 @@
+"""The SELECTs the portfolio's figures and the registry's export share: current submissions, overall scores, peers."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any, TypeVar
+
+from ...rubrics.loader import version_key
+from ..store import ASSESSOR_COLUMNS, SUBJECT_COLUMNS, columns
+from .model import LISTED_COLUMNS, LISTED_FIELDS, RubricInfo
+
+T = TypeVar("T")
+
+
+def one_where(condition: Any) -> Any:
+    """1 where the condition holds, else 0: for counting with SUM."""
+    from sqlalchemy import case
+
+    return case((condition, 1), else_=0)
+
+
+def as_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def current_of(rubric_id: str, major: int, rounds: list[str]) -> Any:
+    """The current (not superseded) submissions of one rubric major version in some rounds."""
+    from ..schema import submissions as s
+
+    return (
+        current_submissions()
+        .where(s.c.rubric_id == rubric_id, s.c.rubric_major == major, s.c.round.in_(rounds))
+        .subquery("cur")
+    )
+
+
+def current_submissions() -> Any:
+    """SELECT of the current submissions' facts the portfolio needs; narrow it with `.where`."""
+    from sqlalchemy import select
+
+    from ..schema import submissions as s
+
+    return select(
+        s.c.id,
+        s.c.rubric_id,
+        s.c.rubric_major,
+        s.c.round,
+        *columns(s, (*SUBJECT_COLUMNS, *ASSESSOR_COLUMNS)),
+        s.c.completeness,
+        s.c.failed_gate_count,
+        s.c.outcome_label,
+    ).where(s.c.superseded_by.is_(None))
+
+
+# A subject in one round of one rubric major version: what "organisations assessing it" counts over.
+SUBJECT_ROUND = ("rubric_id", "rubric_major", "round", "subject_type", "subject_code")
+
+
+def assessing_organisations() -> Any:
+    """SELECT of each subject's number of distinct organisations (assessed_by codes) with a current
+    assessment of it, per rubric major version and round; the subject's own submission is not counted."""
+    from sqlalchemy import func, select
+
+    current = current_submissions().subquery("cur")
+    keys = [current.c[name] for name in SUBJECT_ROUND]
+    return select(*keys, func.count(current.c.assessed_by_code.distinct()).label("organisations")).group_by(*keys)
+
+
+def rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
+    from sqlalchemy import select
+
+    from ..schema import rubrics
+
+    stored = conn.execute(
+        select(rubrics.c.version, rubrics.c.definition).where(
+            rubrics.c.rubric_id == rubric_id, rubrics.c.major == major
+        )
+    ).all()
+    _, definition = max(stored, key=lambda row: version_key(row[0]))
+    return RubricInfo.from_definition(major, definition)
+
+
+def grouped(conn: Any, column: Any) -> list[tuple[Any, int]]:
+    """How many current submissions have each value of a column of theirs, most first."""
+    from sqlalchemy import func, select
+
+    rows = conn.execute(select(column, func.count()).group_by(column)).all()
+    return sorted(((value, n) for value, n in rows), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
+
+
+def with_overall(current: Any) -> Any:
+    """Current submissions with their overall score and level."""
+    from sqlalchemy import and_, select
+
+    from ..schema import scores as sc
+
+    return (
+        select(current, sc.c.score, sc.c.level)
+        .select_from(current.join(sc, and_(sc.c.submission_id == current.c.id, sc.c.scope == "overall")))
+        .subquery()
+    )
+
+
+def benchmark_query(current: Any) -> Any:
+    """Each current subject with an overall score, and its percentile nationally, in its org_type and in its region.
+
+    percentile = 100 x (peers strictly below + half the peers with the same score, itself
+    included) / peers, itself included; peers are the subjects of the same rubric, major version
+    and round with an overall score (all of them, or those of the same org_type, or of the same
+    region). A subject without a region has no region percentile. `current` may span several
+    rubrics and rounds."""
+    from sqlalchemy import Float, case, cast, func, literal, select
+
+    scored = with_overall(current)
+    base = select(scored).where(scored.c.score.is_not(None)).subquery("scored")
+
+    def percentile(*within: Any) -> tuple[Any, Any]:
+        group = [base.c.rubric_id, base.c.rubric_major, base.c.round, *within]
+        below = func.rank().over(partition_by=group, order_by=base.c.score) - 1
+        ties = func.count().over(partition_by=[*group, base.c.score])
+        peers = func.count().over(partition_by=group)
+        return cast(literal(100.0) * (below + literal(0.5) * ties) / peers, Float), peers
+
+    national_percentile, national_peers = percentile()
+    type_percentile, type_peers = percentile(base.c.org_type)
+    region_percentile, region_peers = percentile(base.c.region)
+    no_region = base.c.region.is_(None)
+    return select(
+        *columns(base, ("id", *LISTED_COLUMNS, "region", "score", "level")),
+        national_percentile.label("national_percentile"),
+        national_peers.label("national_peers"),
+        type_percentile.label("org_type_percentile"),
+        type_peers.label("org_type_peers"),
+        case((no_region, None), else_=region_percentile).label("region_percentile"),
+        case((no_region, None), else_=region_peers).label("region_peers"),
+    )
+
+
+def from_row(kind: type[T], row: Any, **given: Any) -> T:
+    """A figure's dataclass from a result row: each field read from the column of the same label (the
+    fields naming an assessment from LISTED_COLUMNS), except those `given`."""
+    labels = {name: label for label, name in LISTED_FIELDS.items()}
+    values = {
+        f.name: given[f.name] if f.name in given else row._mapping[labels.get(f.name, f.name)] for f in fields(kind)
+    }
+    return kind(**values)
+
+
+def by_name(listed: Any) -> list[Any]:
+    """Alphabetical by subject; a subject's own submission before organisations' assessments of it."""
+    return [listed.subject_name, listed.subject_code, listed.assessed_by_name.nulls_first()]
+
+
+__all__ = [
+    "SUBJECT_ROUND",
+    "as_float",
+    "assessing_organisations",
+    "benchmark_query",
+    "by_name",
+    "current_of",
+    "current_submissions",
+    "grouped",
+    "from_row",
+    "one_where",
+    "rubric_info",
+    "with_overall",
+]
