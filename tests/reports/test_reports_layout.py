@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from aiassure.reports.writer import load_previous, write_reports
+from aiassure.assessments.inputs import load_previous
+from aiassure.reports.writer import write_reports
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 VENDOR = EXAMPLES / "2026-Q4" / "PRD-CXRTRIAGE.yaml"
