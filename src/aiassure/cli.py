@@ -39,7 +39,8 @@ class Cli(click.Group):
         module = COMMANDS.get(name)
         if module is None or not _available(module):
             return None
-        return importlib.import_module(f"aiassure.commands.{module}").command
+        command: click.Command = importlib.import_module(f"aiassure.commands.{module}").command
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))

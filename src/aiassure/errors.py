@@ -64,7 +64,7 @@ class Diagnostic:
             text += f"\n    hint: {printable(self.hint)}"
         return text
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[str, int, int, str]:
         return (self.location.file, self.location.line or 0, self.location.column or 0, self.code)
 
 

@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Literal
 
 from .errors import AiassureError, UsageError
 
@@ -23,7 +23,7 @@ def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(target: Path, mode: str = "w") -> Iterator[IO]:
+def atomic_writer(target: Path, mode: Literal["w", "wb"] = "w") -> Iterator[IO[Any]]:
     """Write through a temporary file; the target appears whole or not at all. A failure to write
     (a full disk, a file size limit, no permission) is an AiassureError naming the target."""
     try:
@@ -32,7 +32,10 @@ def atomic_writer(target: Path, mode: str = "w") -> Iterator[IO]:
     except OSError as exc:
         raise _unwritable(target, exc) from None
     try:
-        with os.fdopen(handle, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": "\n"})) as stream:
+        opened: IO[Any] = (
+            os.fdopen(handle, "wb") if mode == "wb" else os.fdopen(handle, "w", encoding="utf-8", newline="\n")
+        )
+        with opened as stream:
             yield stream
             stream.flush()
             os.fsync(stream.fileno())

@@ -47,7 +47,7 @@ _constructor = SafeConstructor()
 _construct_scalar = {tag: SafeConstructor.yaml_constructors[tag] for tag in SCALAR_TAGS}
 
 
-class YamlMap(dict):
+class YamlMap(dict[Any, Any]):
     """A mapping read from YAML, with the key and value position of each entry."""
 
     __slots__ = ("marks",)
@@ -57,7 +57,7 @@ class YamlMap(dict):
         self.marks: dict[Any, tuple[Position, Position]] = {}
 
 
-class YamlSeq(list):
+class YamlSeq(list[Any]):
     """A sequence read from YAML, with the position of each item."""
 
     __slots__ = ("marks",)
@@ -211,9 +211,14 @@ class _Builder:
         )
 
     def scalar(self, event: ScalarEvent) -> Any:
-        tag = event.tag
-        if tag in _NON_SPECIFIC:
-            tag = _resolver.resolve(ScalarNode, event.value, event.implicit) if tag is None else _TAG + "str"
+        tag: str
+        if event.tag is None:
+            # types-PyYAML leaves Resolver.resolve unannotated; it returns the tag, a str.
+            tag = _resolver.resolve(ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        elif event.tag == "!":
+            tag = _TAG + "str"
+        else:
+            tag = event.tag
         self.check_tag(tag, SCALAR_TAGS, event.start_mark)
         if tag in _NUMBER_TAGS and len(event.value) > MAX_NUMBER_CHARS:
             raise self.error(
@@ -222,7 +227,8 @@ class _Builder:
                 event.start_mark,
                 "quote it if it is text",
             )
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        # The C parser's marks (yaml._yaml.Mark) serve the constructor as well; the stubs name only yaml.error.Mark.
+        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)  # type: ignore[arg-type]
         try:
             return _construct_scalar[tag](_constructor, node)
         except (ValueError, TypeError, yaml.YAMLError) as exc:

@@ -262,15 +262,16 @@ class AnswerChecker:
         return self._check_path(item, path)
 
     def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
-        relative = Path(item.path or "")
-        if relative.is_absolute() or item.path.startswith(("\\", "/")) or ":" in item.path or "\0" in item.path:
+        written = item.path or ""
+        relative = Path(written)
+        if relative.is_absolute() or written.startswith(("\\", "/")) or ":" in written or "\0" in written:
             self.error(
                 "evidence-path",
                 f"evidence path {item.path!r} must be relative to the submission's folder",
                 (*path, "path"),
             )
             return False
-        if "\\" in item.path:
+        if "\\" in written:
             # A browser reading a report turns \ into /, so `a\..\..\x` could escape there.
             self.error(
                 "evidence-path", f"evidence path {item.path!r} must separate folders with /, not \\", (*path, "path")

@@ -259,8 +259,9 @@ def _score_mismatches(doc: Document, result: Result, evaluation: Evaluation) -> 
         by_id = {s.id: s for s in scopes}
         expected.append(((key,), [s.id for s in recorded_scopes], list(by_id)))
         for index, scope in enumerate(recorded_scopes):
-            computed = by_id.get(scope.id)
-            expected.append(((key, index, "score"), scope.score, rounded(computed.score, 2) if computed else "absent"))
+            computed_scope = by_id.get(scope.id)
+            computed_score = rounded(computed_scope.score, 2) if computed_scope else "absent"
+            expected.append(((key, index, "score"), scope.score, computed_score))
     for index, (recorded, computed) in enumerate(zip(result.criteria, evaluation.criteria, strict=True)):
         expected.append(
             (
@@ -411,7 +412,7 @@ def _decoded(stream: Any, attached: str, pdf_name: str, max_bytes: int) -> bytes
     more than `max_bytes` of it is produced."""
     filters = stream.get("/Filter")
     filters = [] if filters is None else [filters] if isinstance(filters, str) else list(filters)
-    encoded = stream._data  # the bytes as stored: pypdf's get_data() would decode them without our bound
+    encoded: bytes = stream._data  # the bytes as stored: pypdf's get_data() would decode them without our bound
     if not filters:
         data = encoded
     elif filters == ["/FlateDecode"] and stream.get("/DecodeParms") is None:

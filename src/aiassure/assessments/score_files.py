@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,10 +23,6 @@ class FileOutcome:
     result: Result | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str | None = None  # the result as `score_files(render=...)` rendered it, in place of `result`
-
-    @property
-    def ok(self) -> bool:
-        return self.result is not None or self.text is not None
 
 
 @dataclass(frozen=True)
@@ -62,7 +58,7 @@ def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str
 
 def score_files(
     paths: list[Path], options: ScoreOptions, *, jobs: int = 1, render: Callable[[Result], str] | None = None
-):
+) -> Iterator[FileOutcome]:
     """FileOutcome of each path, in order. With `render` (a module-level function), each outcome
     carries `render(result)` as its text instead of the result: with --jobs the rendering then
     happens in the worker, and only text travels back, so the parent is not the bottleneck."""

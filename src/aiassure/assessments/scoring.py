@@ -31,7 +31,8 @@ def claimed_level(criterion: Criterion, value: Any, top: int) -> int | None:
     """The level an answer's value claims, by criterion type; None for text."""
     kind = criterion.type
     if kind == "level":
-        return value
+        level: int | None = value  # validation made a level answer's value an int
+        return level
     if kind == "yes_no":
         if value == "yes":
             return top if criterion.yes_level is None else criterion.yes_level
@@ -278,9 +279,9 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
             target = {"domain": c.domain, "pillar": c.pillar, "overall": "overall"}[gate.scope]
             failed.append(GateFailure(c.id, gate.scope, target, gate.cap))
     caps: dict[tuple[str, str], int] = {}
-    for gate in failed:
-        key = (gate.scope, gate.target)
-        caps[key] = min(caps.get(key, gate.cap), gate.cap)
+    for failure in failed:
+        key = (failure.scope, failure.target)
+        caps[key] = min(caps.get(key, failure.cap), failure.cap)
 
     def scope(kind: str, ident: str, title: str, members: list[CriterionScore], weight: float = 1.0) -> ScopeResult:
         raw = _weighted_mean([(c.weight, float(c.credited or 0)) for c in members])
@@ -293,13 +294,14 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         members.setdefault(("pillar", c.pillar), []).append(c)
     domains = tuple(scope("domain", d.id, d.title, members.get(("domain", d.id), [])) for d in model.domains)
     pillars = tuple(scope("pillar", p.id, p.title, members.get(("pillar", p.id), []), p.weight) for p in model.pillars)
-    assessed = [p for p in pillars if p.score is not None]
+    assessed = [(p.weight, p.score) for p in pillars if p.score is not None]
+    overall_raw: float | None
     if not assessed:
         overall_raw = None
     elif model.overall.method == "min":
-        overall_raw = min(p.score for p in assessed)
+        overall_raw = min(score for _, score in assessed)
     else:
-        overall_raw = _weighted_mean([(p.weight, p.score) for p in assessed])
+        overall_raw = _weighted_mean(assessed)
     overall_cap = caps.get(("overall", "overall"))
     overall = ScopeResult("overall", model.title, _capped(overall_raw, overall_cap), overall_raw, overall_cap)
 
@@ -317,7 +319,7 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         None,
     )
 
-    gated = {g.criterion for g in failed}
+    gated = {g.criterion: g for g in failed}
     order = {ident: index for index, ident in enumerate(rubric.criteria)}
     top = rubric.top
     candidates = [c for c in counted if (c.credited or 0) < top]
@@ -329,10 +331,11 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         credited = c.credited or 0
         criterion = rubric.criteria[c.id]
         action = next_step(rubric, criterion, credited + 1, answers.get(c.id))
-        if c.id in gated:
-            gate = next(g for g in failed if g.criterion == c.id)
-            capped = "the overall level" if gate.scope == "overall" else f"{gate.scope} {gate.target}"
-            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {capped} at {gate.cap}"
+        failed_gate = gated.get(c.id)
+        if failed_gate is not None and criterion.gate is not None:
+            scope_name = f"{failed_gate.scope} {failed_gate.target}"
+            capped = "the overall level" if failed_gate.scope == "overall" else scope_name
+            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {capped} at {failed_gate.cap}"
         elif c.status == "unevidenced":
             reason = f"claimed level {c.claimed} needs evidence that counts from level {criterion.evidence_from}"
             action = f"Provide evidence: {action}"

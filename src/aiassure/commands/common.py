@@ -13,6 +13,8 @@ from ..errors import Diagnostic
 from ..source import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from ..assessments.result import Result
 
 T = TypeVar("T")
@@ -100,19 +102,19 @@ def progress(items: Iterable[T], total: int, label: str) -> Iterator[T]:
             bar.advance(task)
 
 
-def _stderr_console() -> Any:
+def _stderr_console() -> Console:
     from rich.console import Console
 
     return Console(stderr=True)
 
 
-def stdout_console() -> Any:
+def stdout_console() -> Console:
     from rich.console import Console
 
     return Console(highlight=False, soft_wrap=False)
 
 
-def render_table(result: Result, console: object) -> None:
+def render_table(result: Result, console: Console) -> None:
     from rich.table import Table
 
     subject = result.subject

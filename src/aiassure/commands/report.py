@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -37,7 +38,7 @@ def _check_one(
     return Checked(parsed.file, parsed.envelope, path), []
 
 
-def _report_one(path: Path, *, settings: dict) -> list[Path]:
+def _report_one(path: Path, *, settings: dict[str, Any]) -> list[Path]:
     """Worker: read one submission again (cheap, and nothing large crosses processes) and write its reports."""
     from ..reports.writer import write_reports
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -25,7 +26,7 @@ def command() -> None:
 def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     """Every rubric on the search path."""
     library = RubricLibrary(list(rubric_dirs))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for ident, version, path in library.entries():
         try:
             rubric = library.load_path(path)

@@ -45,17 +45,17 @@ def command(
     render = None if fmt == "table" else partial(json_text, in_array=as_array)
     printed = failed = 0
     for outcome in progress(score_files(paths, options, jobs=jobs, render=render), len(paths), "scoring"):
-        if not outcome.ok:
-            failed += 1
-            echo_diagnostics(outcome.diagnostics)
-        elif fmt == "table":
+        if outcome.result is not None and console is not None:
             render_table(outcome.result, console)
-        else:
+        elif outcome.text is not None:
             text = outcome.text
             if as_array:  # streamed, so memory stays flat however many files there are
                 text = ("[\n" if not printed else ",\n") + text
             click.echo(text, nl=False)
             printed += 1
+        else:
+            failed += 1
+            echo_diagnostics(outcome.diagnostics)
     if as_array:
         click.echo("[]" if not printed else "\n]")
     if failed:

@@ -8,10 +8,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError, RegistryError, UsageError
 from .intake import Intake, RubricRecord, major_of
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+    from sqlalchemy.engine import Engine
 
 DEFAULT_URL = "sqlite:///aiassure.db"
 ENV_DB = "AIASSURE_DB"
@@ -78,7 +84,7 @@ class Stored:
 class Registry:
     """A registry database: SQLite in WAL mode, or PostgreSQL; the same statements on both."""
 
-    def __init__(self, engine: Any, url: str) -> None:
+    def __init__(self, engine: Engine, url: str) -> None:
         self.engine = engine
         self.url = url
         self._known_rubrics: set[str] = set()
@@ -199,12 +205,14 @@ class Registry:
         self._known_rubrics.add(intake.rubric.fingerprint)
         return Stored(status, inserted, other)
 
-    def _insert(self, table: Any) -> Any:
+    def _insert(self, table: Table) -> PostgresInsert | SqliteInsert:
         if self.is_postgres:
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        return insert(table)
+            from sqlalchemy.dialects.postgresql import insert as postgres_insert
+
+            return postgres_insert(table)
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert(table)
 
     def _ensure_rubric(self, conn: Any, rubric: RubricRecord) -> None:
         from .schema import rubrics

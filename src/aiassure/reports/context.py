@@ -162,7 +162,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
     for scored in result.criteria:
         criterion = rubric.criteria[scored.id]
         answer = parsed.answers.get(scored.id)
-        row = {
+        row: dict[str, Any] = {
             "id": scored.id,
             "question": criterion.question,
             "type": criterion.type,
@@ -261,7 +261,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
 
     change = _change(result, previous, levels) if previous is not None else None
     assessed_by = _assessed_by(result.assessed_by) if result.assessed_by else None
-    context = {
+    context: dict[str, Any] = {
         "lang": LANG,
         "title": f"{subject.get('name', '')}: {model.title}, {result.round}"
         + (f", assessed by {assessed_by['name']}" if assessed_by else ""),

@@ -22,7 +22,7 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    class LocalOnlyFetcher(URLFetcher):
+    class LocalOnlyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
         """Serves `data:` URIs and files inside the allowed folders; refuses everything else."""
 
         def __init__(self, roots: Sequence[Path]) -> None:
@@ -86,7 +86,7 @@ def html_to_pdf(
         document.metadata.title = title
     if lang is not None:
         document.metadata.lang = lang
-    data = document.write_pdf(**options)
+    data: bytes = document.write_pdf(**options)
     if out_path is not None:
         write_atomic(out_path, data)
     return data

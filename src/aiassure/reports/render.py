@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import (
+    BaseLoader,
     ChoiceLoader,
+    Environment,
     FileSystemLoader,
     PrefixLoader,
     StrictUndefined,
@@ -54,7 +56,7 @@ class _FolderLoader(FileSystemLoader):
         super().__init__(folder)
         self.root = Path(folder).resolve()
 
-    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Any]:
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         real = self.root.joinpath(*split_template_path(template)).resolve()
         if not (real.is_relative_to(self.root) and real.is_file()):
             raise TemplateNotFound(template)
@@ -64,7 +66,7 @@ class _FolderLoader(FileSystemLoader):
 @lru_cache(maxsize=32)
 def _environment(template_dirs: tuple[str, ...], markdown: bool) -> ImmutableSandboxedEnvironment:
     builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
-    loaders = [PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
+    loaders: list[BaseLoader] = [PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
     loaders.extend(_FolderLoader(folder) for folder in template_dirs)
     loaders.append(builtin)
     env = ImmutableSandboxedEnvironment(

@@ -7,8 +7,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from ..assessments.inputs import RESULT_ATTACHMENT
+from ..assessments.model import Submission
 from ..assessments.result import Result, to_result
 from ..assessments.validate import ParsedSubmission
 from ..errors import UsageError
@@ -122,7 +124,17 @@ def render_report(
     return {ext: rendered[ext] for ext in FORMATS if ext in rendered}
 
 
-def report_paths(parsed_list: Sequence[ParsedSubmission], out_dir: Path, formats: Sequence[str]) -> list[list[Path]]:
+class NamedSubmission(Protocol):
+    """What naming a submission's reports needs: the file it came from and its envelope."""
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def envelope(self) -> Submission: ...
+
+
+def report_paths(parsed_list: Sequence[NamedSubmission], out_dir: Path, formats: Sequence[str]) -> list[list[Path]]:
     """The files each submission's report will be written to; two submissions may not share one."""
     planned: list[list[Path]] = []
     owners: dict[str, str] = {}

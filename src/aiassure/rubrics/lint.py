@@ -101,9 +101,9 @@ class _Checker:
         for oi, outcome in enumerate(rubric.outcomes):
             wpath = ("outcomes", oi, "when")
             self.in_scale(outcome.when.overall_at_least, (*wpath, "overall_at_least"), "overall_at_least")
-            for pillar, level in outcome.when.pillars_at_least.items():
-                self.pillar_ref(pillar, (*wpath, "pillars_at_least", pillar), key=True)
-                self.in_scale(level, (*wpath, "pillars_at_least", pillar), "level")
+            for pillar_id, level in outcome.when.pillars_at_least.items():
+                self.pillar_ref(pillar_id, (*wpath, "pillars_at_least", pillar_id), key=True)
+                self.in_scale(level, (*wpath, "pillars_at_least", pillar_id), "level")
         used = {c.pillar or d.pillar for d in rubric.domains for c in d.criteria}
         for pi, pillar in enumerate(rubric.pillars):
             if pillar.id not in used:

@@ -154,7 +154,7 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
             merged[key] = value
             merged.marks[key] = extension.marks[key]
             continue
-        if not isinstance(value, list):
+        if not isinstance(value, YamlSeq):
             merged[key] = value
             merged.marks[key] = extension.marks[key]
             continue
@@ -165,7 +165,7 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
                 domains.marks.append(position)
                 continue
             for dkey, dvalue in domain.items():
-                if dkey == "criteria" and isinstance(dvalue, list):
+                if dkey == "criteria" and isinstance(dvalue, YamlSeq):
                     target["criteria"].extend(dvalue)
                     target["criteria"].marks.extend(dvalue.marks)
                 elif dkey != "id":

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...rubrics.loader import version_key
 from ..store import ASSESSOR_COLUMNS, SUBJECT_COLUMNS, columns
 from .model import LISTED_COLUMNS, LISTED_FIELDS, RubricInfo
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
 
 
 def one_where(condition: Any) -> Any:
