@@ -10,7 +10,7 @@ import aiassure
 PACKAGE = Path(aiassure.__file__).parent
 # Data flows one way (docs/architecture.md): a module imports only from its own layer or the ones above it
 # in this list. "core" is the package's top-level modules (errors, source, diagnostics, files, batches).
-LAYERS = ("core", "rubrics", "assessments", "registry", "reports", "service", "commands", "cli")
+LAYERS = ("core", "rubrics", "assessments", "registry", "interop", "reports", "service", "commands", "cli")
 TOP_LEVEL = {"cli": "cli", "__main__": "cli"}
 # What two commands share lives in the library or in commands/common.py.
 SHARED_COMMAND_MODULES = {"aiassure.commands", "aiassure.commands.common"}

@@ -23,6 +23,8 @@ COMMANDS = {
     "report": "report",
     "templates": "templates",
     "diff": "diff",
+    "export": "export",
+    "import": "import_",
     "registry": "registry",
     "portfolio": "portfolio",
     "demo": "demo",

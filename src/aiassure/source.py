@@ -168,8 +168,8 @@ def load_bytes(raw: bytes, file: str, *, max_bytes: int = DEFAULT_MAX_BYTES, pat
     return Document(file, data, hashlib.sha256(raw).hexdigest(), root, path, raw)
 
 
-def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> Document:
-    """Read and parse a YAML file; a missing or unreadable file is a located error."""
+def read_bytes(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> bytes:
+    """A file's bytes, refused past the size limit; a missing or unreadable file is a located error."""
     file = display or str(path)
     try:
         size = path.stat().st_size
@@ -179,12 +179,18 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | 
             # Bounded: a device or /proc file reports size 0 and may never end.
             raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
-        raise _fail(file, "not-a-file", "is a directory, not a YAML file") from None
+        raise _fail(file, "not-a-file", "is a directory, not a file") from None
     except FileNotFoundError:
         raise _fail(file, "no-such-file", "no such file", hint="check the path") from None
     except OSError as exc:
         raise _fail(file, "unreadable", f"cannot be read: {exc.strerror}") from None
-    return load_bytes(raw, file, max_bytes=max_bytes, path=path)
+    return raw
+
+
+def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES, display: str | None = None) -> Document:
+    """Read and parse a YAML file; a missing or unreadable file is a located error."""
+    file = display or str(path)
+    return load_bytes(read_bytes(path, max_bytes=max_bytes, display=display), file, max_bytes=max_bytes, path=path)
 
 
 class _Builder:

@@ -30,6 +30,16 @@ def _comment(text: str, indent: str, lead: str = "") -> list[str]:
     return lines
 
 
+def evidence_rule(criterion: Criterion, date_name: str) -> str:
+    """When a criterion's answer needs evidence: `Evidence is needed for level 3 and above ...`."""
+    recency = (
+        f", dated within {criterion.evidence_max_age_days} days of {date_name}"
+        if criterion.evidence_max_age_days is not None
+        else ""
+    )
+    return f"Evidence is needed for level {criterion.evidence_from} and above{recency}."
+
+
 def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     """Plain-text lines explaining how to answer a criterion (used in files and in `assess`)."""
     facts = [criterion.type.replace("_", "/"), f"pillar {rubric.pillar_of[criterion.id]}"]
@@ -70,12 +80,7 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     elif criterion.type == "text":
         lines.append("Free text; not scored.")
     if criterion.evidence_from is not None:
-        recency = (
-            f", dated within {criterion.evidence_max_age_days} days of assessed_on"
-            if criterion.evidence_max_age_days is not None
-            else ""
-        )
-        lines.append(f"Evidence is needed for level {criterion.evidence_from} and above{recency}.")
+        lines.append(evidence_rule(criterion, "assessed_on"))
     if criterion.allow_na:
         lines.append("May be `na` where it does not apply: {value: na, reason: ..., approved_by: ...}.")
     return lines
@@ -90,6 +95,7 @@ def render_answers_file(
     round_: str,
     assessed_on: date,
     assessors: list[dict[str, Any]] | None = None,
+    assessed_by: dict[str, Any] | None = None,
     answers: dict[str, Any] | None = None,
 ) -> str:
     """The whole answers file as YAML text; criteria without an answer are left empty (unanswered)."""
@@ -124,6 +130,8 @@ def render_answers_file(
     for key, value in subject.items():
         remark = f"  # {notes[key]}" if key in notes else ""
         out.append(f"  {key}: {scalar(value)}{remark}")
+    if assessed_by:
+        out.append(f"assessed_by: {scalar(assessed_by)}  # the organisation that carried out the assessment")
     out.append(f"round: {round_}  # reporting round, YYYY-Qn")
     out.append(f"assessed_on: {assessed_on.isoformat()}")
     out.append(f"assessors: {scalar(assessors or [])}  # [{{name: ..., role: ...}}]")

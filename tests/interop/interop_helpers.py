@@ -1,0 +1,9 @@
+"""Paths shared by the interop tests: the shipped examples and the local rubric they use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+LOCAL_RUBRICS = EXAMPLES / "local-rubric"
+SUBMISSIONS = sorted(p for p in EXAMPLES.rglob("*.yaml") if p.name != "northshire-ai-readiness.yaml")
