@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Literal
 
 # Control characters and bidirectional overrides: printed raw they could rewrite a terminal line
 # or make a hostile file name read as something else.
@@ -14,6 +15,9 @@ _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\
 def printable(text: str) -> str:
     """`text` with control and bidi characters shown as escapes."""
     return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+Severity = Literal["error", "warning"]
 
 
 class ExitCode(IntEnum):
@@ -47,7 +51,7 @@ class Diagnostic:
     message: str
     location: Location
     path: str = ""  # dotted path inside the document, e.g. answers.gov-01.level
-    severity: str = "error"  # error | warning
+    severity: Severity = "error"
     hint: str = ""  # what to do about it
 
     @property

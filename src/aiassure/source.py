@@ -22,7 +22,7 @@ from yaml.events import (
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
 
-from .errors import Diagnostic, InputError, Location
+from .errors import Diagnostic, InputError, Location, Severity
 
 Position = tuple[int, int]  # 1-based line and column
 
@@ -105,7 +105,7 @@ class Document:
         parts: tuple[Any, ...] | list[Any] = (),
         *,
         key: bool = False,
-        severity: str = "error",
+        severity: Severity = "error",
         hint: str = "",
     ) -> Diagnostic:
         return Diagnostic(code, message, self.locate(parts, key=key), dotted(parts), severity, hint)

@@ -55,11 +55,11 @@ def store_as_0001(registry: Registry, path: Path, *, superseded_by: int | None =
             )
         row: dict[str, Any] = {
             "sha256": intake.sha256,
-            "subject_type": result.subject["type"],
-            "subject_code": result.subject["code"],
-            "subject_name": result.subject["name"],
-            "org_type": result.subject["org_type"],
-            "region": result.subject.get("region"),
+            "subject_type": result.subject.type,
+            "subject_code": result.subject.code,
+            "subject_name": result.subject.name,
+            "org_type": result.subject.org_type,
+            "region": result.subject.region,
             "round": result.round,
             "assessed_on": dt.date.fromisoformat(result.assessed_on),
             "rubric_id": result.rubric.id,

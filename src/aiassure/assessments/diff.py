@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from ..errors import InputError
+from .model import SubjectOut
 from .result import FailedGate, Result, ScopeScore
 
 Direction = Literal["up", "down", "same", "added", "removed"]
@@ -48,7 +49,7 @@ class CriterionChange(_Out):
 
 
 class ResultDiff(_Out):
-    subject: dict[str, Any]
+    subject: SubjectOut
     rubric: str
     before: Side
     after: Side
@@ -103,7 +104,7 @@ def _scopes(kind: Literal["pillar", "domain"], before: list[ScopeScore], after: 
 
 
 def _who(result: Result) -> str:
-    return f"{result.subject.get('type')} {result.subject.get('code')}"
+    return f"{result.subject.type} {result.subject.code}"
 
 
 def _major(version: str) -> str:

@@ -10,7 +10,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -20,7 +20,7 @@ from ..errors import AiassureError, Diagnostic, InputError, Location
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file
 from .answers import AnswerChecker
-from .model import Answer, EvidenceItem, Organisation, Round, Subject
+from .model import Answer, EvidenceItem, Round
 from .result import Result, to_result
 from .score_files import ScoreOptions, library_for
 from .scoring import Evaluation, evaluate
@@ -35,12 +35,15 @@ MAX_ATTACHMENTS = 8
 MAX_NAME_TREE_DEPTH = 16
 
 
+InputKind = Literal["yaml", "json", "pdf"]  # a submission, a result file, a PDF report with a submission attached
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One input read: the path as given, its kind, its bytes and the result it gives."""
 
     source: str  # the path as given
-    kind: str  # yaml | json | pdf
+    kind: InputKind
     raw: bytes  # the submission's bytes (for a PDF, its attachment); for a result file, the JSON itself
     result: Result
 
@@ -100,7 +103,7 @@ def _reject(doc: Document, found: list[Diagnostic], shown: str) -> InputError:
     return InputError(f"{shown}: {len(errors)} error(s)", [_renamed(d, doc.file, shown) for d in found])
 
 
-def _from_submission(doc: Document, shown: str, kind: str, options: ScoreOptions) -> CheckedInput:
+def _from_submission(doc: Document, shown: str, kind: InputKind, options: ScoreOptions) -> CheckedInput:
     parsed, found = check_document(doc, library_for(options.rubric_dirs), strict=options.strict)
     if parsed is None:
         raise _reject(doc, found, shown)
@@ -139,20 +142,11 @@ def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> Check
                 ("result_schema",),
             )
         )
-    subject: Subject | None = None
-    try:
-        subject = Subject.model_validate(result.subject)
-    except ValidationError as exc:
-        problems.extend(pydantic_diagnostics(doc, exc, Subject, ("subject",)))
-    if result.assessed_by is not None:
-        try:
-            Organisation.model_validate(result.assessed_by)
-        except ValidationError as exc:
-            problems.extend(pydantic_diagnostics(doc, exc, Organisation, ("assessed_by",)))
     _check_scalar(doc, problems, Round, result.round, ("round",), "a round like 2026-Q4")
     assessed_on = _check_scalar(doc, problems, dt.date, result.assessed_on, ("assessed_on",), "a date like 2026-11-20")
     rubric = _result_rubric(doc, result, options, problems)
-    if rubric is not None and subject is not None and subject.type != rubric.model.subject:
+    subject = result.subject
+    if rubric is not None and subject.type != rubric.model.subject:
         problems.append(
             doc.diagnostic(
                 "subject-type",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
-ORG_TYPES = (
+from ..rubrics.model import SubjectType
+
+OrgType = Literal[
     "acute",
     "mental-health",
     "community",
@@ -19,7 +21,8 @@ ORG_TYPES = (
     "care-provider",
     "vendor",
     "other",
-)
+]
+ORG_TYPES: tuple[OrgType, ...] = get_args(OrgType)
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Round = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
 
@@ -34,10 +37,10 @@ class Supplier(Strict):
 
 
 class Subject(Strict):
-    type: Literal["organisation", "technology"]
+    type: SubjectType
     name: Text
     code: Text
-    org_type: Literal[ORG_TYPES]  # type: ignore[valid-type]
+    org_type: OrgType
     region: Text | None = None
     # technology subjects only
     version: Text | None = None
@@ -60,7 +63,17 @@ class Organisation(Strict):
 
     name: Text
     code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-    org_type: Literal[ORG_TYPES] | None = None  # type: ignore[valid-type]
+    org_type: OrgType | None = None
+
+
+def _given_fields(model: BaseModel) -> dict[str, Any]:
+    return model.model_dump(mode="json", exclude_none=True)
+
+
+# How a result and a diff write the subject and the assessing organisation: only the fields given,
+# as the submission had them (a field left out is not written as null).
+SubjectOut = Annotated[Subject, PlainSerializer(_given_fields)]
+OrganisationOut = Annotated[Organisation, PlainSerializer(_given_fields)]
 
 
 class Submission(Strict):

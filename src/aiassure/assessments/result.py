@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict
 
 from .. import __version__
 from ..rubrics.loader import LoadedRubric
-from .scoring import Evaluation, ScopeResult, evaluate, level_of
+from ..rubrics.model import OverallMethod, ScopeKind
+from .model import OrganisationOut, SubjectOut
+from .scoring import CriterionStatus, Evaluation, ScopeResult, evaluate, level_of
 
 if TYPE_CHECKING:
     from .validate import ParsedSubmission
@@ -35,7 +37,7 @@ class OverallScore(_Out):
     score: float | None
     level: int | None
     label: str | None
-    method: str
+    method: OverallMethod
     capped_to: int | None
 
 
@@ -56,12 +58,12 @@ class CriterionResult(_Out):
     answer: Any
     claimed: int | None
     credited: int | None
-    status: str  # credited | unevidenced | unanswered | na | not_applicable | text
+    status: CriterionStatus
 
 
 class FailedGate(_Out):
     criterion: str
-    scope: str
+    scope: ScopeKind
     target: str
     cap: int
 
@@ -88,8 +90,8 @@ class ResultWarning(_Out):
 class Result(_Out):
     result_schema: int = RESULT_SCHEMA
     engine: str
-    subject: dict[str, Any]
-    assessed_by: dict[str, Any] | None = None  # extension: who assessed the subject, when not itself
+    subject: SubjectOut
+    assessed_by: OrganisationOut | None = None  # extension: who assessed the subject, when not itself
     round: str
     assessed_on: str
     rubric: RubricIdentity
@@ -130,8 +132,8 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
     return Result.model_validate(
         {
             "engine": __version__,
-            "subject": env.subject.model_dump(mode="json", exclude_none=True),
-            "assessed_by": env.assessed_by.model_dump(mode="json", exclude_none=True) if env.assessed_by else None,
+            "subject": env.subject,
+            "assessed_by": env.assessed_by,
             "round": env.round,
             "assessed_on": env.assessed_on.isoformat(),
             "rubric": {"id": rubric.id, "version": rubric.version, "fingerprint": rubric.fingerprint},

@@ -6,15 +6,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from ..rubrics.lint import normalise_raw
 from ..rubrics.loader import LoadedRubric
-from ..rubrics.model import Criterion, When
+from ..rubrics.model import Criterion, ScopeKind, When
 from .model import Answer
 
 TOLERANCE = 1e-9
-COUNTED = ("credited", "unevidenced", "unanswered")
+CriterionStatus = Literal["credited", "unevidenced", "unanswered", "na", "not_applicable", "text"]
+COUNTED: tuple[CriterionStatus, ...] = ("credited", "unevidenced", "unanswered")
 
 
 def level_of(score: float | None) -> int | None:
@@ -107,7 +108,7 @@ class CriterionScore:
     answer: Any
     claimed: int | None
     credited: int | None
-    status: str
+    status: CriterionStatus
 
     @property
     def counted(self) -> bool:
@@ -131,7 +132,7 @@ class ScopeResult:
 @dataclass(frozen=True)
 class GateFailure:
     criterion: str
-    scope: str
+    scope: ScopeKind
     target: str
     cap: int
 
@@ -175,6 +176,7 @@ def score_criteria(
             is_applicable = applicable[criterion.id]
             claimed: int | None = None
             credited: int | None = None
+            status: CriterionStatus
             if not is_applicable:
                 status = "not_applicable"
             elif criterion.type == "text":
@@ -283,7 +285,9 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         key = (failure.scope, failure.target)
         caps[key] = min(caps.get(key, failure.cap), failure.cap)
 
-    def scope(kind: str, ident: str, title: str, members: list[CriterionScore], weight: float = 1.0) -> ScopeResult:
+    def scope(
+        kind: ScopeKind, ident: str, title: str, members: list[CriterionScore], weight: float = 1.0
+    ) -> ScopeResult:
         raw = _weighted_mean([(c.weight, float(c.credited or 0)) for c in members])
         cap = caps.get((kind, ident))
         return ScopeResult(ident, title, _capped(raw, cap), raw, cap, weight)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, InputError, Location, UsageError
@@ -29,7 +29,9 @@ NHS_REGIONS = (
     "South East",
     "South West",
 )
-COMMANDS = {"?": "help", "b": "back", "s": "skip", "q": "quit"}
+FieldKind = Literal["text", "ods", "choice", "round", "date"]  # how an intake field's answer is read
+ReplyKind = Literal["value", "na", "keep", "help", "back", "skip", "quit"]
+COMMANDS: dict[str, ReplyKind] = {"?": "help", "b": "back", "s": "skip", "q": "quit"}
 NA_WORDS = ("na", "n/a")
 NOTHING_WORDS = ("none", "-", "[]")  # an explicit empty selection for multi and checklist
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
@@ -170,7 +172,7 @@ class IntakeField:
 
     key: str  # dotted, for Draft.get and Draft.set
     prompt: str
-    kind: str = "text"  # text | ods | choice | round | date
+    kind: FieldKind = "text"
     required: bool = False
     choices: tuple[str, ...] = ()
     other_allowed: bool = False  # may the answer be text outside `choices`?
@@ -251,7 +253,7 @@ def parse_date(text: str) -> date:
 class Reply:
     """What a line typed at a question means."""
 
-    kind: str  # value | na | keep | help | back | skip | quit
+    kind: ReplyKind
     value: Any = None
 
 

@@ -328,7 +328,7 @@ def summary_lines(result: Result) -> list[str]:
 
     overall = result.overall
     lines = [
-        f"Result for {result.subject.get('name')} ({result.subject.get('code')}), {result.round}: "
+        f"Result for {result.subject.name} ({result.subject.code}), {result.round}: "
         f"{result.rubric.id}@{result.rubric.version}",
         f"  overall ({overall.method}): {score(overall.score, overall.level, overall.label, overall.capped_to)}",
     ]

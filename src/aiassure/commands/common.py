@@ -119,7 +119,7 @@ def render_table(result: Result, console: Console) -> None:
 
     subject = result.subject
     overall = result.overall
-    title = f"{subject.get('name')} ({subject.get('code')}), {result.round}: {result.rubric.id}@{result.rubric.version}"
+    title = f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}"
     table = Table(title=title, title_justify="left", show_lines=False)
     for name in ("scope", "id", "score", "level", "capped to"):
         table.add_column(name, justify="right" if name in ("score", "level", "capped to") else "left")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from ..assessments.score_files import ScoreOptions, library_for
 from ..batch import expand_paths, run_batch
 from ..errors import InputError, NotFoundError
 from .common import echo_diagnostics, progress, rubric_dir_option
+
+if TYPE_CHECKING:
+    from ..registry.intake import Intake
 
 DEFAULT_OUT = Path("aiassure-demo")
 REPORT_FORMATS = ("html", "pdf")
@@ -124,12 +128,12 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
 
 
-def _two_rounds(intakes: list[Any]) -> tuple[str, str] | None:
+def _two_rounds(intakes: list[Intake]) -> tuple[str, str] | None:
     """The files of the first subject assessed in two rounds on one rubric (by itself, or by the same
     organisation), earlier round first."""
-    seen: dict[tuple[str, str, tuple[str, str] | None], Any] = {}
+    seen: dict[tuple[str, str, tuple[str, str] | None], Intake] = {}
     for intake in sorted(intakes, key=lambda i: (i.result.round, i.source)):
-        key = (intake.result.rubric.id, str(intake.result.subject.get("code")), intake.assessed_by)
+        key = (intake.result.rubric.id, intake.result.subject.code, intake.assessed_by)
         earlier = seen.setdefault(key, intake)
         if earlier.result.round != intake.result.round:
             return earlier.source, intake.source
@@ -138,11 +142,11 @@ def _two_rounds(intakes: list[Any]) -> tuple[str, str] | None:
 
 def _print_summary(
     folder: Path,
-    intakes: list[Any],
+    intakes: list[Intake],
     reports_dir: Path,
     reports: list[Path],
     database: Path,
-    statuses: list[str],
+    statuses: Sequence[str],
     portfolio_files: list[Path],
 ) -> None:
     """Plain aligned text: it reads the same on a terminal, in a log and in a pipe."""
@@ -151,13 +155,13 @@ def _print_summary(
         intakes,
         key=lambda i: (
             f"{i.result.rubric.id}@{i.result.rubric.version}",
-            str(i.result.subject.get("code")),
+            i.result.subject.code,
             i.assessed_by or ("", ""),
             i.result.round,
         ),
     ):
         result = intake.result
-        code = str(result.subject.get("code")) + (f" by {intake.assessed_by[0]}" if intake.assessed_by else "")
+        code = result.subject.code + (f" by {intake.assessed_by[0]}" if intake.assessed_by else "")
         overall = result.overall
         level = "not assessed" if overall.level is None else f"{overall.level} {overall.label} ({overall.score:.2f})"
         gates = len(result.failed_gates)
@@ -169,7 +173,7 @@ def _print_summary(
                 level,
                 f"{gates} failed gate{'' if gates == 1 else 's'}" if gates else "",
                 result.outcome.label if result.outcome else "",
-                str(result.subject.get("name")),
+                result.subject.name,
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

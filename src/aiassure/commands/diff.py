@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from ..assessments.score_files import ScoreOptions
 from .common import max_bytes_option, rubric_dir_option, stdout_console
+
+if TYPE_CHECKING:
+    from ..assessments.diff import ResultDiff
 
 ARROWS = {"up": "▲ up", "down": "▼ down", "same": "", "added": "added", "removed": "removed"}
 STYLES = {"up": "green", "down": "red"}
@@ -44,14 +47,14 @@ def _change_text(change: str) -> str:
     return f"[{style}]{ARROWS[change]}[/{style}]" if style else ARROWS[change]
 
 
-def _print_table(changes: Any) -> None:
+def _print_table(changes: ResultDiff) -> None:
     from rich.table import Table
 
     console = stdout_console()
     subject = changes.subject
     before, after = changes.before, changes.after
     table = Table(
-        title=f"{subject.get('name')} ({subject.get('code')}) on {changes.rubric}: "
+        title=f"{subject.name} ({subject.code}) on {changes.rubric}: "
         f"{before.round} ({before.assessed_on}) → {after.round} ({after.assessed_on})",
         title_justify="left",
     )

@@ -74,11 +74,11 @@ class Intake(InputFile):
         with an empty code) is the subject's own submission too, so that saying so does not make it
         a second assessment."""
         assessor = self.result.assessed_by
-        if not assessor or not assessor["code"]:
+        if not assessor or not assessor.code:
             return None
         subject = self.result.subject
-        own = {subject["code"], (subject.get("supplier") or {}).get("code")}
-        return None if assessor["code"] in own else (assessor["code"], assessor["name"])
+        own = {subject.code, subject.supplier.code if subject.supplier else None}
+        return None if assessor.code in own else (assessor.code, assessor.name)
 
 
 @dataclass

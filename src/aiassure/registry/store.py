@@ -8,7 +8,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import NotFoundError, RegistryError, UsageError
 from .intake import Intake, RubricRecord, major_of
@@ -67,11 +67,14 @@ def shown_url(url: str) -> str:
         return url.split("://", 1)[0] + "://…"
 
 
+StoreStatus = Literal["new", "superseding", "history", "duplicate"]
+
+
 @dataclass(frozen=True)
 class Stored:
     """What storing one intake did."""
 
-    status: str  # new | superseding | history | duplicate
+    status: StoreStatus
     submission_id: int
     other_id: int | None = None  # superseding: the one it replaced; history: the one that stays current
 
@@ -166,7 +169,7 @@ class Registry:
         result = intake.result
         subject = result.subject
         assessor = intake.assessed_by[0] if intake.assessed_by else None
-        key = (result.rubric.id, subject["type"], subject["code"], assessor or "", result.round)
+        key = (result.rubric.id, subject.type, subject.code, assessor or "", result.round)
         assessed_on = dt.date.fromisoformat(result.assessed_on)
         with self.transaction(write=True) as conn:
             if self.is_postgres:
@@ -175,8 +178,8 @@ class Registry:
             current = conn.execute(
                 select(s.c.id, s.c.assessed_on, s.c.sha256).where(
                     s.c.rubric_id == result.rubric.id,
-                    s.c.subject_type == subject["type"],
-                    s.c.subject_code == subject["code"],
+                    s.c.subject_type == subject.type,
+                    s.c.subject_code == subject.code,
                     s.c.assessed_by_code.is_(None) if assessor is None else s.c.assessed_by_code == assessor,
                     s.c.round == result.round,
                     s.c.superseded_by.is_(None),
@@ -194,6 +197,8 @@ class Registry:
                 existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar()
                 return Stored("duplicate", existing)
             self._store_scores(conn, inserted, intake)
+            status: StoreStatus
+            other: int | None
             if current is None:
                 status, other = "new", None
             elif assessed_on >= current.assessed_on:
@@ -384,11 +389,11 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
     subject = result.subject
     return {
         "sha256": intake.sha256,
-        "subject_type": subject["type"],
-        "subject_code": subject["code"],
-        "subject_name": subject["name"],
-        "org_type": subject["org_type"],
-        "region": subject.get("region"),
+        "subject_type": subject.type,
+        "subject_code": subject.code,
+        "subject_name": subject.name,
+        "org_type": subject.org_type,
+        "region": subject.region,
         "assessed_by_code": intake.assessed_by[0] if intake.assessed_by else None,
         "assessed_by_name": intake.assessed_by[1] if intake.assessed_by else None,
         "round": result.round,

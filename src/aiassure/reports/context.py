@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ..assessments.model import Answer
+from ..assessments.model import Answer, Organisation, Subject
 from ..assessments.result import Result, ScopeScore
 from ..assessments.scoring import evidence_counts
 from ..assessments.validate import ParsedSubmission
@@ -263,7 +263,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
     assessed_by = _assessed_by(result.assessed_by) if result.assessed_by else None
     context: dict[str, Any] = {
         "lang": LANG,
-        "title": f"{subject.get('name', '')}: {model.title}, {result.round}"
+        "title": f"{subject.name}: {model.title}, {result.round}"
         + (f", assessed by {assessed_by['name']}" if assessed_by else ""),
         "subject": _subject(subject),
         "assessed_by": assessed_by,
@@ -310,25 +310,26 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
     return context
 
 
-def _subject(subject: dict[str, Any]) -> dict[str, Any]:
-    supplier = subject.get("supplier") or {}
+def _subject(subject: Subject) -> dict[str, Any]:
     details = [
-        ("Code", subject.get("code")),
-        ("Type", ORG_TYPE_LABELS.get(subject.get("org_type", ""), subject.get("org_type"))),
-        ("Region", subject.get("region")),
-        ("Version", subject.get("version")),
-        ("Supplier", supplier.get("name")),
-        ("Intended use", subject.get("intended_use")),
-        ("Device class", subject.get("device_class")),
+        ("Code", subject.code),
+        ("Type", ORG_TYPE_LABELS.get(subject.org_type, subject.org_type)),
+        ("Region", subject.region),
+        ("Version", subject.version),
+        ("Supplier", subject.supplier.name if subject.supplier else None),
+        ("Intended use", subject.intended_use),
+        ("Device class", subject.device_class),
     ]
-    return {**subject, "details": [{"label": label, "value": value} for label, value in details if value]}
+    given = subject.model_dump(mode="json", exclude_none=True)
+    return {**given, "details": [{"label": label, "value": value} for label, value in details if value]}
 
 
-def _assessed_by(organisation: dict[str, Any]) -> dict[str, Any]:
+def _assessed_by(organisation: Organisation) -> dict[str, Any]:
     """The organisation that carried out the assessment, with a one-line description for the cover."""
-    org_type = ORG_TYPE_LABELS.get(organisation.get("org_type") or "", organisation.get("org_type"))
-    described = ", ".join(part for part in (organisation["code"], org_type) if part)
-    return {**organisation, "org_type_text": org_type, "text": f"{organisation['name']} ({described})"}
+    org_type = ORG_TYPE_LABELS.get(organisation.org_type or "", organisation.org_type)
+    described = ", ".join(part for part in (organisation.code, org_type) if part)
+    given = organisation.model_dump(mode="json", exclude_none=True)
+    return {**given, "org_type_text": org_type, "text": f"{organisation.name} ({described})"}
 
 
 def _crosswalk(rubric: LoadedRubric, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

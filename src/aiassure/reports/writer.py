@@ -61,8 +61,8 @@ def match_previous(result: Result, candidates: Iterable[Result]) -> Result | Non
     same = [
         c
         for c in candidates
-        if c.subject.get("code") == result.subject.get("code")
-        and c.subject.get("type") == result.subject.get("type")
+        if c.subject.code == result.subject.code
+        and c.subject.type == result.subject.type
         and c.rubric.id == result.rubric.id
         and _assessor_code(c) == _assessor_code(result)
         and c.round < result.round
@@ -71,7 +71,7 @@ def match_previous(result: Result, candidates: Iterable[Result]) -> Result | Non
 
 
 def _assessor_code(result: Result) -> str | None:
-    return result.assessed_by.get("code") if result.assessed_by else None
+    return result.assessed_by.code if result.assessed_by else None
 
 
 def pdf_attachments(parsed: ParsedSubmission, result: Result) -> list[tuple[str, bytes, str]]:

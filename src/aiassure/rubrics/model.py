@@ -19,7 +19,9 @@ Points = Annotated[float, Field(ge=-MAX_WEIGHT, le=MAX_WEIGHT, allow_inf_nan=Fal
 
 CRITERION_TYPES = ("level", "yes_no", "choice", "multi", "number", "checklist", "text")
 CriterionType = Literal["level", "yes_no", "choice", "multi", "number", "checklist", "text"]
-GateScope = Literal["domain", "pillar", "overall"]
+OverallMethod = Literal["min", "mean"]  # how the pillars combine into the overall score
+ScopeKind = Literal["domain", "pillar", "overall"]  # what a score is of, and what a gate caps
+SubjectType = Literal["organisation", "technology"]  # what a rubric assesses
 
 
 class Strict(BaseModel):
@@ -57,7 +59,7 @@ DEFAULT_PILLARS = (
 
 
 class Overall(Strict):
-    method: Literal["min", "mean"] = "min"
+    method: OverallMethod = "min"
 
 
 class Publisher(Strict):
@@ -96,7 +98,7 @@ class Condition(Strict):
 class Gate(Strict):
     min_level: int
     cap: int
-    scope: GateScope = "pillar"
+    scope: ScopeKind = "pillar"
 
 
 class Reference(Strict):
@@ -176,7 +178,7 @@ class Rubric(Strict):
     id: Slug
     version: SemVer
     title: NonEmpty
-    subject: Literal["organisation", "technology"]
+    subject: SubjectType
     description: str = ""
     publisher: Publisher | None = None
     scale: list[ScaleLevel] = Field(default_factory=lambda: list(DEFAULT_SCALE))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ...rubrics.model import ScopeKind
+
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
 # holds every row.
 LIST_LIMIT = 200
@@ -89,7 +91,7 @@ class Headline:
 class Distribution:
     """How the current submissions spread over the levels of one scope, with the spread of scores."""
 
-    kind: str  # overall | pillar | domain
+    kind: ScopeKind
     id: str
     title: str
     counts: tuple[int, ...]  # submissions at each level 0..top
