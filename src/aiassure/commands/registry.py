@@ -6,12 +6,12 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..assessments.score_files import ScoreOptions
-from ..errors import NotFoundError
+from ..errors import Diagnostic, NotFoundError
 from .common import (
     db_option,
     echo_diagnostics,
@@ -21,6 +21,9 @@ from .common import (
     rubric_dir_option,
     stdout_console,
 )
+
+if TYPE_CHECKING:
+    from ..registry.store import ListedSubmission, Stored, StoredScore
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -137,11 +140,11 @@ def ingest(
         raise SystemExit(1)
 
 
-def _is_rubric(diagnostics: list[Any]) -> bool:
+def _is_rubric(diagnostics: list[Diagnostic]) -> bool:
     return [d.code for d in diagnostics] == ["rubric-not-submission"]
 
 
-def _stored_line(path: str, stored: Any) -> str:
+def _stored_line(path: str, stored: Stored) -> str:
     if stored.status == "duplicate":
         return f"{path}: duplicate of #{stored.submission_id}"
     if stored.status == "superseding":
@@ -266,7 +269,7 @@ def show(subject: str, db: str | None, fmt: str) -> None:
         registry.close()
 
 
-def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
+def _print_history(rows: list[ListedSubmission], scores: dict[int, list[StoredScore]]) -> None:
     from rich.table import Table
 
     console = stdout_console()
@@ -312,7 +315,7 @@ def _print_history(rows: list[Any], scores: dict[int, list[Any]]) -> None:
         console.print(table)
 
 
-def _assessor_text(row: Any) -> str:
+def _assessor_text(row: ListedSubmission) -> str:
     """The assessing organisation, or `-` for the subject's own submission."""
     return "-" if row.assessed_by_code is None else f"{row.assessed_by_name} ({row.assessed_by_code})"
 
@@ -321,7 +324,7 @@ def _overall_text(score: float | None, level: int | None) -> str:
     return "not assessed" if score is None else f"{level} ({score:.2f})"
 
 
-def _row_json(row: Any) -> dict[str, Any]:
+def _row_json(row: ListedSubmission) -> dict[str, Any]:
     return {
         "id": row.id,
         "sha256": row.sha256,

@@ -6,18 +6,23 @@ import contextlib
 import datetime as dt
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from ..errors import NotFoundError, RegistryError, UsageError
 from .intake import Intake, RubricRecord, major_of
 
 if TYPE_CHECKING:
-    from sqlalchemy import Table
+    # Types only: importing SQLAlchemy costs the CLI's start-up, so code imports it where it runs.
+    from sqlalchemy import ColumnElement, Connection, RowMapping, Table
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlalchemy.engine import Engine
+    from sqlalchemy.sql.elements import KeyedColumnElement
+    from sqlalchemy.sql.expression import FromClause
+
+T = TypeVar("T")
 
 DEFAULT_URL = "sqlite:///aiassure.db"
 ENV_DB = "AIASSURE_DB"
@@ -84,6 +89,63 @@ class Stored:
         return self.status in ("superseding", "history")
 
 
+@dataclass(frozen=True, slots=True)
+class ListedSubmission:
+    """One submission as `Registry.listing` gives it: whose, when, against what, with its overall score."""
+
+    id: int
+    sha256: str
+    subject_type: str
+    subject_code: str
+    subject_name: str
+    org_type: str
+    region: str | None
+    assessed_by_code: str | None
+    assessed_by_name: str | None
+    round: str
+    assessed_on: dt.date
+    rubric_id: str
+    rubric_version: str
+    overall_score: float | None
+    overall_level: int | None
+    failed_gate_count: int
+    completeness: float | None
+    outcome_label: str | None
+    superseded_by: int | None
+    source_kind: str
+    source_name: str
+    ingested_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScore:
+    """One stored score of a submission: overall, a pillar, a domain or a criterion (its credited level)."""
+
+    submission_id: int
+    scope: str
+    scope_id: str
+    score: float | None
+    level: int | None
+    capped_to: int | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A stored submission's file as it was given, and the result JSON it gave."""
+
+    id: int
+    source_kind: str
+    source_name: str
+    raw: bytes
+    result_json: str
+
+
+def _row_as(kind: type[T], row: RowMapping) -> T:
+    """A row dataclass from a result row whose column labels are its field names."""
+    return kind(**row)
+
+
 class Registry:
     """A registry database: SQLite in WAL mode, or PostgreSQL; the same statements on both."""
 
@@ -101,7 +163,7 @@ class Registry:
         return shown_url(self.url)
 
     @contextlib.contextmanager
-    def transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Any]:
+    def transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
         """A connection inside one transaction, committed on success.
 
         SQLite writers take the write lock up front (BEGIN IMMEDIATE), so two writers never
@@ -194,7 +256,7 @@ class Registry:
                 self._insert(s).values(**values).on_conflict_do_nothing(index_elements=["sha256"]).returning(s.c.id)
             ).scalar()
             if inserted is None:
-                existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar()
+                existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar_one()
                 return Stored("duplicate", existing)
             self._store_scores(conn, inserted, intake)
             status: StoreStatus
@@ -219,7 +281,7 @@ class Registry:
 
         return sqlite_insert(table)
 
-    def _ensure_rubric(self, conn: Any, rubric: RubricRecord) -> None:
+    def _ensure_rubric(self, conn: Connection, rubric: RubricRecord) -> None:
         from .schema import rubrics
 
         if rubric.fingerprint in self._known_rubrics:
@@ -235,7 +297,7 @@ class Registry:
         }
         conn.execute(self._insert(rubrics).values(**row).on_conflict_do_nothing(index_elements=["fingerprint"]))
 
-    def _store_scores(self, conn: Any, submission_id: int, intake: Intake) -> None:
+    def _store_scores(self, conn: Connection, submission_id: int, intake: Intake) -> None:
         from sqlalchemy import insert
 
         from .schema import failed_gates, scores
@@ -275,7 +337,7 @@ class Registry:
         subject: str | None = None,
         assessed_by: str | None = None,
         include_superseded: bool = False,
-    ) -> Iterator[Any]:
+    ) -> Iterator[ListedSubmission]:
         """Submission rows with their overall score, filtered, in a stable order; streamed.
 
         `assessed_by` is an assessing organisation's code, or `-` for the subjects' own submissions."""
@@ -317,42 +379,44 @@ class Registry:
         if not include_superseded:
             query = query.where(s.c.superseded_by.is_(None))
         with self.transaction() as conn:
-            yield from conn.execution_options(yield_per=500).execute(query)
+            for row in conn.execution_options(yield_per=500).execute(query):
+                yield _row_as(ListedSubmission, row._mapping)
 
     def scope_scores(
         self, submission_ids: list[int], scopes: tuple[str, ...] = ("overall", "pillar", "domain")
-    ) -> dict[int, list[Any]]:
+    ) -> dict[int, list[StoredScore]]:
         """The stored scores of some submissions, by submission."""
         from sqlalchemy import select
 
         from .schema import scores as sc
 
-        found: dict[int, list[Any]] = {i: [] for i in submission_ids}
+        found: dict[int, list[StoredScore]] = {i: [] for i in submission_ids}
         with self.transaction() as conn:
             rows = conn.execute(select(sc).where(sc.c.submission_id.in_(submission_ids), sc.c.scope.in_(scopes)))
             for row in rows:
-                found[row.submission_id].append(row)
+                found[row.submission_id].append(_row_as(StoredScore, row._mapping))
         return found
 
-    def submission(self, submission_id: int) -> Any:
-        """One stored submission, whole: raw file and result JSON included."""
+    def submission(self, submission_id: int) -> StoredFile:
+        """One stored submission's file, whole: its bytes as given and its result JSON."""
         from sqlalchemy import select
 
         from .schema import submissions as s
 
         with self.transaction() as conn:
-            row = conn.execute(select(s).where(s.c.id == submission_id)).first()
+            query = select(*columns(s, tuple(f.name for f in fields(StoredFile)))).where(s.c.id == submission_id)
+            row = conn.execute(query).first()
         if row is None:
             raise NotFoundError(f"no submission #{submission_id} in {self.shown}")
-        return row
+        return _row_as(StoredFile, row._mapping)
 
 
-def columns(table: Any, names: tuple[str, ...]) -> list[Any]:
+def columns(table: FromClause, names: tuple[str, ...]) -> list[KeyedColumnElement[Any]]:
     """The named columns of a table or subquery, in the order given."""
     return [table.c[name] for name in names]
 
 
-def rubric_filter(table: Any, rubric: str) -> Any:
+def rubric_filter(table: FromClause, rubric: str) -> ColumnElement[bool]:
     """`ID`, `ID@MAJOR` or `ID@VERSION` (its major version is what counts) as a WHERE clause."""
     from sqlalchemy import and_
 
@@ -368,7 +432,7 @@ def rubric_filter(table: Any, rubric: str) -> Any:
     return and_(table.c.rubric_id == ident, table.c.rubric_major == major)
 
 
-def subject_filter(table: Any, subject: str) -> Any:
+def subject_filter(table: FromClause, subject: str) -> ColumnElement[bool]:
     """A subject code, or a submission's SHA-256 (8 hex digits or more)."""
     from sqlalchemy import or_
 
@@ -379,7 +443,7 @@ def subject_filter(table: Any, subject: str) -> Any:
     return clause
 
 
-def assessor_filter(table: Any, code: str) -> Any:
+def assessor_filter(table: FromClause, code: str) -> ColumnElement[bool]:
     """An assessing organisation's code; `-` means the subject's own submissions (no assessor)."""
     return table.c.assessed_by_code.is_(None) if code == OWN else table.c.assessed_by_code == code
 
@@ -441,7 +505,7 @@ def _reason(exc: Exception) -> str:
     return str(original).strip().split("\n")[0]
 
 
-def _sqlite_engine(url: str) -> Any:
+def _sqlite_engine(url: str) -> Engine:
     from sqlalchemy import create_engine, event
 
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
@@ -457,7 +521,7 @@ def _sqlite_engine(url: str) -> Any:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
+    def _begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("aiassure_write") else "BEGIN")
 
     return engine

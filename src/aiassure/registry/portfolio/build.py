@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...errors import NotFoundError, UsageError
 from ...rubrics.loader import version_key
@@ -14,6 +14,9 @@ from ..store import Registry, rubric_filter
 from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
 from .model import LIST_LIMIT, Portfolio, Section
 from .queries import current_of, grouped, rubric_info
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 class MixedMajorVersions(UsageError):
@@ -68,7 +71,7 @@ def _mixed_message(rubric_id: str, round_: str, majors: list[int], counts: dict[
 
 
 def _section(
-    conn: Any,
+    conn: Connection,
     rubric_id: str,
     major: int,
     round_: str,

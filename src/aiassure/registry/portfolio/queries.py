@@ -11,6 +11,7 @@ from .model import LISTED_COLUMNS, LISTED_FIELDS, RubricInfo
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
+    from sqlalchemy import Connection, Subquery
 
 T = TypeVar("T", bound="DataclassInstance")
 
@@ -69,7 +70,7 @@ def assessing_organisations() -> Any:
     return select(*keys, func.count(current.c.assessed_by_code.distinct()).label("organisations")).group_by(*keys)
 
 
-def rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
+def rubric_info(conn: Connection, rubric_id: str, major: int) -> RubricInfo:
     from sqlalchemy import select
 
     from ..schema import rubrics
@@ -83,7 +84,7 @@ def rubric_info(conn: Any, rubric_id: str, major: int) -> RubricInfo:
     return RubricInfo.from_definition(major, definition)
 
 
-def grouped(conn: Any, column: Any) -> list[tuple[Any, int]]:
+def grouped(conn: Connection, column: Any) -> list[tuple[Any, int]]:
     """How many current submissions have each value of a column of theirs, most first."""
     from sqlalchemy import func, select
 
@@ -91,7 +92,7 @@ def grouped(conn: Any, column: Any) -> list[tuple[Any, int]]:
     return sorted(((value, n) for value, n in rows), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
 
 
-def with_overall(current: Any) -> Any:
+def with_overall(current: Subquery) -> Any:
     """Current submissions with their overall score and level."""
     from sqlalchemy import and_, select
 
@@ -104,7 +105,7 @@ def with_overall(current: Any) -> Any:
     )
 
 
-def benchmark_query(current: Any) -> Any:
+def benchmark_query(current: Subquery) -> Any:
     """Each current subject with an overall score, and its percentile nationally, in its org_type and in its region.
 
     percentile = 100 x (peers strictly below + half the peers with the same score, itself

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model import CANDIDATE_COMPLETENESS, CANDIDATE_PILLAR_LEVEL, AssessingOrganisation, Candidate
 from ..queries import one_where
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any) -> list[Candidate]:
+
+def build(conn: Connection, current: Subquery) -> list[Candidate]:
     """Technologies meeting the scaling rule (every pillar at 3 or above, no failed gate,
     completeness of at least 0.9) in their deciding assessments: the supplier's own submission when
     there is a current one, else every current assessment by an organisation; with the

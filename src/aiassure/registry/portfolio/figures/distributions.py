@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Distribution, RubricInfo
 from ..queries import as_float
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any, info: RubricInfo, *, by_round: bool = False) -> dict[Any, Distribution]:
+
+def build(conn: Connection, current: Subquery, info: RubricInfo, *, by_round: bool = False) -> dict[Any, Distribution]:
     """Level counts and score spread (min, median, max, mean) per scope, keyed by (kind, id), or by
     (round, kind, id) with `by_round`. The median is the middle row (or the mean of the two middle
     rows) by a window's row number, which SQLite and PostgreSQL both compute."""

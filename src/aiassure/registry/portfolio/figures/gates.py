@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model import TOP, GateCount, RubricInfo
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any, info: RubricInfo, submissions: int) -> list[GateCount]:
+
+def build(conn: Connection, current: Subquery, info: RubricInfo, submissions: int) -> list[GateCount]:
     from sqlalchemy import func, select
 
     from ...schema import failed_gates

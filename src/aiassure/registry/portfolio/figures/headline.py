@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model import Headline
 from ..queries import one_where
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any) -> Headline:
+
+def build(conn: Connection, current: Subquery) -> Headline:
     from sqlalchemy import func, select
 
     row = conn.execute(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...store import columns
 from ..model import LISTED_COLUMNS, HeatRow, RubricInfo
 from ..queries import by_name, from_row, with_overall
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any, info: RubricInfo, limit: int) -> list[HeatRow]:
+
+def build(conn: Connection, current: Subquery, info: RubricInfo, limit: int) -> list[HeatRow]:
     from sqlalchemy import select
 
     from ...schema import scores as sc

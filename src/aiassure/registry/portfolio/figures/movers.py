@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ...store import columns
 from ..model import LISTED_COLUMNS, MOVERS, Mover
 from ..queries import current_of, from_row, with_overall
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
-def build(conn: Any, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
+
+def build(conn: Connection, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
     """Assessments whose overall score changed most since the previous round, up and down: a subject's
     own submission is compared with its own, an organisation's assessment of it with that organisation's."""
     from sqlalchemy import and_, func, select

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...store import columns
 from ..model import LISTED_COLUMNS, SUPPORT_LEVEL, SupportCase
 from ..queries import from_row, with_overall
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], int]:
+
+def build(conn: Connection, current: Subquery, limit: int) -> tuple[list[SupportCase], int]:
     """Subjects with a failed gate or an overall level at or below 1, weakest first."""
     from sqlalchemy import func, or_, select
 
@@ -17,7 +20,7 @@ def build(conn: Any, current: Any, limit: int) -> tuple[list[SupportCase], int]:
 
     scored = with_overall(current)
     needing = or_(scored.c.failed_gate_count > 0, scored.c.level <= SUPPORT_LEVEL)
-    total = conn.execute(select(func.count()).select_from(scored).where(needing)).scalar()
+    total = conn.execute(select(func.count()).select_from(scored).where(needing)).scalar_one()
     rows = conn.execute(
         select(*columns(scored, ("id", *LISTED_COLUMNS, "region", "score", "level")))
         .where(needing)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..model import COUNTED, TOP, RubricInfo, WeakCriterion
 
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
-def build(conn: Any, current: Any, info: RubricInfo) -> list[WeakCriterion]:
+
+def build(conn: Connection, current: Subquery, info: RubricInfo) -> list[WeakCriterion]:
     """The criteria with the lowest mean credited level nationally (counted answers only)."""
     from sqlalchemy import Float, cast, func, select
 
