@@ -130,6 +130,8 @@ def ingest(
                 summary.new += 1
             if verbose:
                 click.echo(_stored_line(outcome.path, stored), err=True)
+        if summary.new or summary.superseded:
+            registry.refresh_statistics()
     finally:
         registry.close()
     if fmt == "json":

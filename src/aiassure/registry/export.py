@@ -70,6 +70,10 @@ def export_query(
         conditions.append(s.c.round == round_)
     if rubric is not None:
         conditions.append(rubric_filter(s, rubric))
+    # Percentiles and counts of assessing organisations are taken within one rubric, major version
+    # and round, so the same filters narrow the peers without changing a figure: an export of one
+    # round then reads that round only.
+    among = list(conditions)
     if not include_superseded:
         conditions.append(s.c.superseded_by.is_(None))
     current = s.c.superseded_by.is_(None).label("current")
@@ -91,8 +95,8 @@ def export_query(
             .order_by(s.c.rubric_id, s.c.round, s.c.subject_code, s.c.id, sc.c.scope, sc.c.scope_id)
         )
     overall = sc.alias("overall")
-    peers = benchmark_query(current_submissions().subquery("cur")).subquery("peers")
-    assessing = assessing_organisations().subquery("assessing")
+    peers = benchmark_query(current_submissions().where(*among).subquery("cur")).subquery("peers")
+    assessing = assessing_organisations(current_submissions().where(*among).subquery("cur")).subquery("assessing")
     return (
         select(
             *columns(s, SUBMISSION_FACTS),

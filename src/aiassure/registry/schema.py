@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
     Date,
@@ -16,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     func,
+    literal_column,
     text,
 )
 
@@ -67,6 +70,16 @@ submissions = Table(
     Column("superseded_by", Integer, ForeignKey("submissions.id")),
 )
 
+
+def assessor_key(column: Any) -> Any:
+    """The assessing organisation's code, or '' for the subject's own submission: the index's expression.
+
+    The empty string is written into the SQL, never sent as a bound parameter: SQLite uses an
+    expression index only for a textually identical expression, so `coalesce(code, ?)` in a query
+    cannot use ix_submissions_current, and the movers' join then read every score for every row."""
+    return func.coalesce(column, literal_column("''"))
+
+
 # At most one current submission per assessment (rubric, subject, assessing organisation, round):
 # the database enforces it, so no interleaving of concurrent ingests can leave two. The subject's
 # own submissions are indexed under the empty assessor code, since a unique index lets NULLs repeat.
@@ -75,7 +88,7 @@ current_per_assessment = Index(
     submissions.c.rubric_id,
     submissions.c.subject_type,
     submissions.c.subject_code,
-    func.coalesce(submissions.c.assessed_by_code, ""),
+    assessor_key(submissions.c.assessed_by_code),
     submissions.c.round,
     unique=True,
     sqlite_where=text("superseded_by IS NULL"),

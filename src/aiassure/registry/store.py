@@ -32,6 +32,9 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 60
 # Any fixed number: the PostgreSQL advisory lock that serialises schema migrations.
 MIGRATION_LOCK = 0x6169617373  # "aiass"
 OWN = "-"  # `--assessed-by -`: the subjects' own submissions, assessed by no other organisation
+# The query planner's statistics are taken again once the registry holds this many times the
+# submissions it held when they were last taken (see Registry.refresh_statistics).
+STATISTICS_GROWTH = 1.25
 # Column names of the submissions table that listings, exports and the portfolio select, kept here
 # so that each reads them in the same order. Whose submission a row is: the subject...
 SUBJECT_COLUMNS = ("subject_type", "subject_code", "subject_name", "org_type", "region")
@@ -323,6 +326,39 @@ class Registry:
                 for g in result.failed_gates
             ]
             conn.execute(insert(failed_gates), gates)
+
+    def refresh_statistics(self) -> bool:
+        """Take the query planner's statistics again (ANALYZE) if the registry never had any or has
+        grown by a quarter since; whether it did.
+
+        Without them SQLite guesses that an index on a column of four values (scores.scope) picks
+        out a few rows, and the portfolio's queries then read every score in the registry for one
+        round. PostgreSQL's autovacuum would get there too, but only later. A full ANALYZE takes
+        about a second per 100,000 stored results, so it is not taken after every small ingest;
+        SQLite's sampled ANALYZE (analysis_limit) is not used: it misjudges exactly that index."""
+        from sqlalchemy import func, select
+
+        from .schema import submissions as s
+
+        with self.transaction(write=True) as conn:
+            held = conn.execute(select(func.count()).select_from(s)).scalar_one()
+            known = self._analysed_submissions(conn)
+            if known is not None and held <= known * STATISTICS_GROWTH:
+                return False
+            conn.exec_driver_sql("ANALYZE submissions, scores, failed_gates" if self.is_postgres else "ANALYZE")
+        return True
+
+    def _analysed_submissions(self, conn: Any) -> float | None:
+        """How many submissions the planner's statistics were taken over; None if never."""
+        if self.is_postgres:
+            rows = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'submissions'::regclass").scalar()
+            return None if rows is None or rows < 0 else float(rows)
+        if not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            return None
+        stat = conn.exec_driver_sql(
+            "SELECT stat FROM sqlite_stat1 WHERE tbl = 'submissions' AND idx = 'sqlite_autoindex_submissions_1'"
+        ).scalar()
+        return None if stat is None else float(stat.split()[0])
 
     # -- reading ----------------------------------------------------------------------------
 

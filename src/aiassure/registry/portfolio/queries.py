@@ -60,12 +60,12 @@ def current_submissions() -> Any:
 SUBJECT_ROUND = ("rubric_id", "rubric_major", "round", "subject_type", "subject_code")
 
 
-def assessing_organisations() -> Any:
+def assessing_organisations(current: Any) -> Any:
     """SELECT of each subject's number of distinct organisations (assessed_by codes) with a current
-    assessment of it, per rubric major version and round; the subject's own submission is not counted."""
+    assessment of it, per rubric major version and round, among `current` (a subquery of
+    current_submissions); the subject's own submission is not counted."""
     from sqlalchemy import func, select
 
-    current = current_submissions().subquery("cur")
     keys = [current.c[name] for name in SUBJECT_ROUND]
     return select(*keys, func.count(current.c.assessed_by_code.distinct()).label("organisations")).group_by(*keys)
 

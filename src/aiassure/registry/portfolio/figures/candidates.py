@@ -20,6 +20,9 @@ def build(conn: Connection, current: Subquery) -> list[Candidate]:
 
     from ...schema import scores as sc
 
+    # Read once, through the round's index: with the subquery flattened, SQLite would rather read
+    # every round in subject order (ix_submissions_subject) than sort one round for the window below.
+    current = select(current).cte("round_current").prefix_with("MATERIALIZED")
     pillars = (
         select(
             sc.c.submission_id,
@@ -51,8 +54,9 @@ def build(conn: Connection, current: Subquery) -> list[Candidate]:
             one_where(own).label("own"),
             func.max(one_where(own)).over(partition_by=current.c.subject_code).label("has_own"),
         )
+        # No test of subject_type: every subject of a technology rubric is a technology (validation
+        # holds it), and that test would lead SQLite to read every round through ix_submissions_current.
         .select_from(current.outerjoin(pillars, pillars.c.submission_id == current.c.id))
-        .where(current.c.subject_type == "technology")
         .subquery("assessments")
     )
     a = assessments.c

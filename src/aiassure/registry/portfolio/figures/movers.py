@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 def build(conn: Connection, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
     """Assessments whose overall score changed most since the previous round, up and down: a subject's
     own submission is compared with its own, an organisation's assessment of it with that organisation's."""
-    from sqlalchemy import and_, func, select
+    from sqlalchemy import and_, select
+
+    from ...schema import assessor_key
 
     now = with_overall(current_of(rubric_id, major, [round_]))
     before = with_overall(current_of(rubric_id, major, [previous]))
@@ -33,7 +35,7 @@ def build(conn: Connection, rubric_id: str, major: int, round_: str, previous: s
             and_(
                 now.c.subject_type == before.c.subject_type,
                 now.c.subject_code == before.c.subject_code,
-                func.coalesce(now.c.assessed_by_code, "") == func.coalesce(before.c.assessed_by_code, ""),
+                assessor_key(now.c.assessed_by_code) == assessor_key(before.c.assessed_by_code),
             ),
         )
     )
