@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
+from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from aiassure.assessments.answers import _PLAIN_WEB_URL
-from aiassure.assessments.result import dumps
+from aiassure.assessments.result import Result, dumps, to_result
+from aiassure.assessments.validate import load_submission
+from aiassure.rubrics.loader import RubricLibrary
 from aiassure.source import load_bytes
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+sys.path.insert(0, str(REPO / "bench"))
+
+import generate  # noqa: E402
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
@@ -27,6 +40,46 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_result_json_is_what_json_dumps_writes(value) -> None:
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def written_by_json_dumps(result: Result) -> str:
+    """The result file as it was written before pydantic-core wrote it (issue 20)."""
+    return json.dumps(result.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+@functools.cache
+def example_results() -> list[Result]:
+    library = RubricLibrary([EXAMPLES / "local-rubric"], use_env=False)
+    paths = [p for p in sorted(EXAMPLES.rglob("*.yaml")) if not p.name.endswith("-readiness.yaml")]
+    return [to_result(load_submission(path, library)) for path in paths]
+
+
+def test_result_json_of_every_example_is_what_json_dumps_writes() -> None:
+    results = example_results()
+    assert len(results) > 20
+    for result in results:
+        assert result.to_json() == written_by_json_dumps(result), result.subject
+
+
+@pytest.mark.parametrize("ref", ["bench-all-types@1.0.0", "nhs-ai-technology", "nhs-ai-readiness"])
+def test_result_json_of_generated_files_is_what_json_dumps_writes(ref: str, tmp_path: Path) -> None:
+    library = RubricLibrary([Path(__file__).parent], use_env=False)
+    for path in generate.generate([library.resolve(ref)], 40, tmp_path, seed=11):
+        result = to_result(load_submission(path, library))
+        assert result.to_json() == written_by_json_dumps(result), path.name
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES | st.sampled_from([1e-07, {"a": [1.5e-05]}, {1: 2}]), JSON_VALUES, st.floats() | st.none())
+def test_result_json_with_any_answer_is_what_json_dumps_writes(answer: Any, extra: Any, completeness: Any) -> None:
+    """Free-form data (answers, the subject) and typed floats of every kind, including the values
+    pydantic-core writes differently (tiny floats, infinities, keys not strings)."""
+    result = example_results()[0]
+    criteria = [result.criteria[0].model_copy(update={"answer": answer}), *result.criteria[1:]]
+    result = result.model_copy(
+        update={"criteria": criteria, "subject": {**result.subject, "extra": extra}, "completeness": completeness}
+    )
+    assert result.to_json() == written_by_json_dumps(result)
 
 
 URL_PIECES = st.sampled_from(

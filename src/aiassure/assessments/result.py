@@ -107,7 +107,39 @@ class Result(_Out):
     warnings: list[ResultWarning]
 
     def to_json(self) -> str:
+        """The result file, as `dumps` writes the JSON data: written by pydantic-core, which gives the
+        same bytes about three times faster, unless a value is one the two write differently."""
+        if _written_alike(self):
+            return self.model_dump_json(indent=2) + "\n"
         return dumps(self.model_dump(mode="json"))
+
+
+def _written_alike(result: Result) -> bool:
+    """Whether pydantic-core writes every value of the result as json.dumps does: the typed fields'
+    floats, and the free-form data of the subject, the assessor and the answers."""
+    floats = [result.overall.score, result.completeness, *(s.score for s in (*result.pillars, *result.domains))]
+    return (
+        all(_plain(value) for value in floats)
+        and _plain(result.subject)
+        and _plain(result.assessed_by)
+        and all(_plain(c.answer) for c in result.criteria)
+    )
+
+
+def _plain(value: Any) -> bool:
+    """JSON data that pydantic-core and json.dumps write alike. They differ on floats below 1e-4
+    (1e-07 against 1e-7, 1.5e-05 against 0.000015) and on infinities and NaN (null against
+    Infinity); keys that are not strings, and values of other types, are left to json.dumps."""
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return bool(value == 0.0 or 1e-4 <= abs(value) < float("inf"))
+    if kind is list or kind is tuple:
+        return all(_plain(item) for item in value)
+    if kind is dict:
+        return all(type(key) is str and _plain(item) for key, item in value.items())
+    return False
 
 
 def _scope_out(rubric: LoadedRubric, scope: ScopeResult) -> dict[str, Any]:
