@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Subquery
 
 
-def build(conn: Connection, current: Subquery) -> list[Candidate]:
+def build(conn: Connection, current_subquery: Subquery) -> list[Candidate]:
     """Technologies meeting the scaling rule (every pillar at 3 or above, no failed gate,
     completeness of at least 0.9) in their deciding assessments: the supplier's own submission when
     there is a current one, else every current assessment by an organisation; with the
@@ -22,7 +22,7 @@ def build(conn: Connection, current: Subquery) -> list[Candidate]:
 
     # Read once, through the round's index: with the subquery flattened, SQLite would rather read
     # every round in subject order (ix_submissions_subject) than sort one round for the window below.
-    current = select(current).cte("round_current").prefix_with("MATERIALIZED")
+    current = select(current_subquery).cte("round_current").prefix_with("MATERIALIZED")
     pillars = (
         select(
             sc.c.submission_id,
