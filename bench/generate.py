@@ -28,22 +28,13 @@ from typing import Any
 import yaml
 
 from aiassure.assessments.answers_file import render_answers_file
-from aiassure.assessments.model import Answer
+from aiassure.assessments.model import NHS_REGIONS, Answer
 from aiassure.assessments.scoring import applicability, claimed_level
 from aiassure.batch import run_batch
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.rubrics.model import Criterion
 
 ROUNDS = ("2025-Q2", "2025-Q4", "2026-Q2", "2026-Q4")
-REGIONS = (
-    "North East and Yorkshire",
-    "North West",
-    "Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-)
 PLACES = (
     "Northshire",
     "Westmoor",
@@ -228,7 +219,7 @@ class SubmissionGenerator:
                 "name": f"{product} {index}",
                 "code": f"PRD-{index:05d}",
                 "org_type": "vendor",
-                "region": rng.choice(REGIONS),
+                "region": rng.choice(NHS_REGIONS),
                 "version": f"{rng.randint(1, 4)}.{rng.randint(0, 9)}.{rng.randint(0, 20)}",
                 "supplier": {"name": supplier, "code": f"SUP-{SUPPLIERS.index(supplier) + 1:03d}"},
                 "intended_use": rng.choice(USES),
@@ -241,7 +232,7 @@ class SubmissionGenerator:
                 "name": f"{rng.choice(PLACES)} {ORG_KINDS[org_type]} {index}",
                 "code": f"R{index:05d}",
                 "org_type": org_type,
-                "region": rng.choice(REGIONS),
+                "region": rng.choice(NHS_REGIONS),
             }
         maturity = min(0.95, max(0.05, rng.betavariate(2.2, 2.6)))
         bias = {pillar: rng.gauss(0, 0.08) for pillar in self.pillars}

@@ -116,7 +116,9 @@ def test_evidence_items_and_whether_they_count() -> None:
         ("https://", "not a complete web address"),
         ("/etc/passwd", "relative"),
         ("C:\\minutes.pdf", "relative"),
-        ("../outside.pdf", "inside the answers file's folder"),
+        ("../outside.pdf", "escapes the answers file's folder"),
+        ("docs\\minutes.pdf", "not \\\\"),
+        ("~/minutes.pdf", "relative"),
         ("", "give a link"),
     ]:
         with pytest.raises(ReplyError, match=says):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from aiassure.assessments.result import to_result
+from aiassure.assessments.session import ReplyError, evidence_item
 from aiassure.assessments.validate import check_document, load_submission, load_submission_bytes
 from aiassure.errors import Diagnostic, InputError
 from aiassure.rubrics.loader import RubricLibrary
@@ -456,6 +458,44 @@ def test_an_evidence_path_escaping_the_folder(write, library, valid_submission, 
     path = write("submission.yaml", _evidence(valid_submission, f"{{title: Secret, path: '{target}'}}"))
     diagnostic = only(path, library)
     assert (diagnostic.code, str(diagnostic.location)) == ("evidence-path", at(path, f"'{target}'"))
+
+
+# Paths the one evidence-path rule (assessments.model.evidence_path_problem) takes or refuses.
+EVIDENCE_PATHS = {
+    "evidence/minutes.pdf": True,
+    "evidence/./minutes.pdf": True,
+    "evidence/../minutes.pdf": True,
+    "~minutes.pdf": False,
+    "~/minutes.pdf": False,
+    "evidence\\minutes.pdf": False,
+    "evidence\\..\\..\\secret.txt": False,
+    "../secret.txt": False,
+    "evidence/../../secret.txt": False,
+    "..": False,
+    "/etc/passwd": False,
+    "\\\\server\\share\\x.pdf": False,
+    "C:/Windows/win.ini": False,
+    "a\0b": False,
+}
+
+
+@pytest.mark.parametrize(("target", "taken"), EVIDENCE_PATHS.items())
+def test_the_validator_and_the_questionnaire_take_the_same_evidence_paths(
+    write, library, valid_submission, target, taken
+) -> None:
+    path = write("submission.yaml", _evidence(valid_submission, f"{{title: Minutes, path: {json.dumps(target)}}}"))
+    (path.parent / "evidence").mkdir()
+    (path.parent / "evidence" / "minutes.pdf").write_bytes(b"%PDF-1.7\n")
+    (path.parent / "minutes.pdf").write_bytes(b"%PDF-1.7\n")
+    codes = [d.code for d in diagnose(path, library)]
+    assert codes == ([] if taken else ["evidence-path"])
+    try:
+        evidence_item("Minutes", target)
+    except ReplyError:
+        asked = False
+    else:
+        asked = True
+    assert asked == taken
 
 
 def test_an_evidence_path_escaping_through_a_symlink(write, library, valid_submission, tmp_path) -> None:

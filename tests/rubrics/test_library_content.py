@@ -16,6 +16,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from aiassure.assessments.model import NHS_REGIONS
+from aiassure.assessments.model import ORG_TYPES as MODEL_ORG_TYPES
+
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "src" / "aiassure" / "rubrics" / "library"
 EXAMPLES = ROOT / "examples"
@@ -101,27 +104,8 @@ SUBJECT_KEYS = {"type", "name", "code", "org_type", "region"}
 TECH_SUBJECT_KEYS = {"version", "supplier", "intended_use", "device_class"}
 LONG_FORM_KEYS = {"value", "level", "notes", "evidence", "owner", "reason", "approved_by"}
 EVIDENCE_KEYS = {"title", "url", "path", "sha256", "date"}
-ORG_TYPES = {
-    "acute",
-    "mental-health",
-    "community",
-    "ambulance",
-    "icb",
-    "primary-care",
-    "local-authority",
-    "care-provider",
-    "vendor",
-    "other",
-}
-REGIONS = {
-    "North East and Yorkshire",
-    "North West",
-    "Midlands",
-    "East of England",
-    "London",
-    "South East",
-    "South West",
-}
+ORG_TYPES = set(MODEL_ORG_TYPES)
+REGIONS = set(NHS_REGIONS)
 ROUND_WINDOWS = {
     "2026-Q2": (dt.date(2026, 5, 1), dt.date(2026, 6, 30)),
     "2026-Q4": (dt.date(2026, 10, 1), dt.date(2026, 11, 30)),

@@ -15,11 +15,10 @@ from pydantic import ValidationError
 from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
 from ..errors import Diagnostic
 from ..rubrics.loader import LoadedRubric
-from ..rubrics.model import Criterion
+from ..rubrics.model import Criterion, is_na_word
 from ..source import Document
-from .model import LONG_FORM_KEYS, NA, Answer, EvidenceItem
+from .model import LONG_FORM_KEYS, Answer, EvidenceItem, evidence_path_problem
 
-_NA_WORDS = {"na", "n/a"}
 # An ASCII http(s) link with a host and no brackets, blanks, tabs or line breaks: urlsplit would
 # accept it, so most links skip urlsplit's general parse (a measurable share of a submission).
 _PLAIN_WEB_URL = re.compile(r"(?i:https?)://[^\x00-\x20\x7f/?#\[\]]+(?:[/?#][^\x00-\x20\x7f]*)?")
@@ -99,7 +98,7 @@ class AnswerChecker:
     ) -> Answer | None:
         if raw is None:
             return Answer(None, **extras)
-        if isinstance(raw, str) and raw.strip().lower() in _NA_WORDS and criterion.type != "text":
+        if isinstance(raw, str) and is_na_word(raw) and criterion.type != "text":
             if not criterion.allow_na:
                 self.error(
                     "na-not-allowed",
@@ -262,28 +261,14 @@ class AnswerChecker:
         return self._check_path(item, path)
 
     def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
-        written = item.path or ""
-        relative = Path(written)
-        if relative.is_absolute() or written.startswith(("\\", "/")) or ":" in written or "\0" in written:
-            self.error(
-                "evidence-path",
-                f"evidence path {item.path!r} must be relative to the submission's folder",
-                (*path, "path"),
-            )
-            return False
-        if "\\" in written:
-            # A browser reading a report turns \ into /, so `a\..\..\x` could escape there.
-            self.error(
-                "evidence-path", f"evidence path {item.path!r} must separate folders with /, not \\", (*path, "path")
-            )
+        text = item.path or ""
+        problem = evidence_path_problem(text)
+        if problem is not None:
+            self.error("evidence-path", f"evidence path {text!r} {problem}", (*path, "path"))
             return False
         if self.folder is None:
-            if ".." in relative.parts:
-                self.error(
-                    "evidence-path", f"evidence path {item.path!r} escapes the submission's folder", (*path, "path")
-                )
-                return False
             return True
+        relative = Path(text)
         try:
             target = _resolved(self.folder / relative)
             if not target.is_relative_to(self.folder):
@@ -315,4 +300,4 @@ class AnswerChecker:
         return True
 
 
-__all__ = ["NA", "AnswerChecker"]
+__all__ = ["AnswerChecker"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
@@ -23,6 +24,17 @@ OrgType = Literal[
     "other",
 ]
 ORG_TYPES: tuple[OrgType, ...] = get_args(OrgType)
+# The seven NHS England regions: what the questionnaire offers for `subject.region` (any text is
+# accepted, for a region outside England).
+NHS_REGIONS = (
+    "East of England",
+    "London",
+    "Midlands",
+    "North East and Yorkshire",
+    "North West",
+    "South East",
+    "South West",
+)
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Round = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
 
@@ -94,10 +106,25 @@ class EvidenceItem(Strict):
     date: dt.date | None = None
 
 
+def evidence_path_problem(path: str) -> str | None:
+    """Why `path` cannot name an evidence file, or None: the one rule the validator and the
+    questionnaire apply (docs/cli.md, Evidence). A path is relative to the submission's folder,
+    folders are separated by `/` (a browser reading a report turns `\\` into `/`, so `a\\..\\..\\x`
+    could escape there; refused on every platform, not converted), and it does not climb out of
+    the folder. The validator also follows symbolic links and checks the file; this is the part
+    that needs no file system."""
+    if path.startswith(("/", "\\", "~")) or ":" in path or "\0" in path:
+        return "must be relative to the submission's folder"
+    if "\\" in path:
+        return "must separate folders with /, not \\"
+    normal = posixpath.normpath(path)
+    if normal == ".." or normal.startswith("../"):
+        return "escapes the submission's folder"
+    return None
+
+
 # The long form of an answer: `value` (or `level` for level criteria) plus these.
 LONG_FORM_KEYS = ("value", "level", "notes", "evidence", "owner", "reason", "approved_by")
-
-NA = "na"
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from ..rubrics.loader import LoadedRubric
-from ..rubrics.model import Criterion
+from ..rubrics.model import NA_WORDS, Criterion
 from .model import EvidenceItem, Submission
 
 _NA = {
     "type": "string",
-    "enum": ["na", "n/a", "NA", "N/A"],
+    "enum": [*NA_WORDS, *(word.upper() for word in NA_WORDS)],
     "description": "not applicable (give a reason in the long form)",
 }
 

@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from ..rubrics.lint import normalise_raw
 from ..rubrics.loader import LoadedRubric
-from ..rubrics.model import Criterion, ScopeKind, When
+from ..rubrics.model import NA, Criterion, ScopeKind, When
 from .model import Answer
 
 TOLERANCE = 1e-9
 CriterionStatus = Literal["credited", "unevidenced", "unanswered", "na", "not_applicable", "text"]
+# The statuses whose credited level counts in the scores (SPEC 4.4-4.6); unanswered counts as 0.
 COUNTED: tuple[CriterionStatus, ...] = ("credited", "unevidenced", "unanswered")
+
+
+class Scored(Protocol):
+    """A criterion's scoring as the engine (CriterionScore) and a result (CriterionResult) carry it."""
+
+    @property
+    def applicable(self) -> bool: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+S_ = TypeVar("S_", bound=Scored)
+
+
+def completeness_members(criteria: Sequence[S_]) -> tuple[list[S_], list[S_]]:
+    """SPEC 4.7: the applicable criteria that are scored (not text), and those of them answered
+    (`na` included): completeness is the second count over the first."""
+    applicable = [c for c in criteria if c.applicable and c.status != "text"]
+    return applicable, [c for c in applicable if c.status != "unanswered"]
+
+
+def capped_scope_text(scope: str, target: str) -> str:
+    """What a gate caps, as results and the command line name it: `the overall level`, `pillar safe`."""
+    return "the overall level" if scope == "overall" else f"{scope} {target}"
+
+
+def gate_caps_text(scope: str, target: str, cap: int) -> str:
+    """What a failed gate does, in one phrase: `caps the overall level at 1`, `caps pillar safe at 2`."""
+    return f"caps {capped_scope_text(scope, target)} at {cap}"
 
 
 def level_of(score: float | None) -> int | None:
@@ -161,7 +192,7 @@ class Evaluation:
 def _answer_json(answer: Answer | None) -> Any:
     if answer is None:
         return None
-    return "na" if answer.na else answer.value
+    return NA if answer.na else answer.value
 
 
 def score_criteria(
@@ -309,8 +340,7 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
     overall_cap = caps.get(("overall", "overall"))
     overall = ScopeResult("overall", model.title, _capped(overall_raw, overall_cap), overall_raw, overall_cap)
 
-    scored_applicable = [c for c in criteria if c.applicable and c.status != "text"]
-    answered = [c for c in scored_applicable if c.status != "unanswered"]
+    scored_applicable, answered = completeness_members(criteria)
     completeness = len(answered) / len(scored_applicable) if scored_applicable else None
 
     pillar_levels = {p.id: p.level for p in pillars}
@@ -337,9 +367,8 @@ def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: d
         action = next_step(rubric, criterion, credited + 1, answers.get(c.id))
         failed_gate = gated.get(c.id)
         if failed_gate is not None and criterion.gate is not None:
-            scope_name = f"{failed_gate.scope} {failed_gate.target}"
-            capped = "the overall level" if failed_gate.scope == "overall" else scope_name
-            reason = f"failed gate: level {criterion.gate.min_level} needed; caps {capped} at {failed_gate.cap}"
+            what_it_caps = gate_caps_text(failed_gate.scope, failed_gate.target, failed_gate.cap)
+            reason = f"failed gate: level {criterion.gate.min_level} needed; {what_it_caps}"
         elif c.status == "unevidenced":
             reason = f"claimed level {c.claimed} needs evidence that counts from level {criterion.evidence_from}"
             action = f"Provide evidence: {action}"

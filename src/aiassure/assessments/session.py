@@ -13,26 +13,16 @@ from urllib.parse import urlsplit
 
 from ..errors import Diagnostic, InputError, Location, UsageError
 from ..rubrics.loader import LoadedRubric, RubricLibrary
-from ..rubrics.model import Criterion
+from ..rubrics.model import NA, Criterion, is_na_word
 from ..source import DEFAULT_MAX_BYTES, load_file
 from .answers_file import describe_criterion, render_answers_file
-from .model import ORG_TYPES, Answer, EvidenceItem
+from .model import NHS_REGIONS, ORG_TYPES, Answer, EvidenceItem, evidence_path_problem
 from .scoring import applicability, claimed_level, evidence_counts
 from .validate import check_document
 
-NHS_REGIONS = (
-    "East of England",
-    "London",
-    "Midlands",
-    "North East and Yorkshire",
-    "North West",
-    "South East",
-    "South West",
-)
 FieldKind = Literal["text", "ods", "choice", "round", "date"]  # how an intake field's answer is read
 ReplyKind = Literal["value", "na", "keep", "help", "back", "skip", "quit"]
 COMMANDS: dict[str, ReplyKind] = {"?": "help", "b": "back", "s": "skip", "q": "quit"}
-NA_WORDS = ("na", "n/a")
 NOTHING_WORDS = ("none", "-", "[]")  # an explicit empty selection for multi and checklist
 SCHEMA_COMMENT = "# yaml-language-server: $schema="
 
@@ -111,7 +101,7 @@ def raw_answer(criterion: Criterion, answer: Answer) -> Any:
     """The YAML value of an answer: the short form when the value says it all, else the long form."""
     body: dict[str, Any] = {}
     if answer.na:
-        body["value"] = "na"
+        body["value"] = NA
     elif answer.value is not None:
         body["level" if criterion.type == "level" else "value"] = answer.value
     for name in ("reason", "approved_by", "notes", "owner"):
@@ -266,7 +256,7 @@ def read_reply(criterion: Criterion, rubric: LoadedRubric, text: str, *, has_ans
         if has_answer:
             return Reply("keep")
         raise ReplyError("type an answer (? for help, s to skip)")
-    if word.lower() in NA_WORDS and criterion.type != "text":
+    if is_na_word(word) and criterion.type != "text":
         if not criterion.allow_na:
             raise ReplyError(f"{criterion.id} does not allow na: answer it, or s to skip it for now")
         return Reply("na")
@@ -405,12 +395,12 @@ def evidence_item(title: str, target: str) -> EvidenceItem:
         raise ReplyError("only http:// and https:// links are accepted; or give a path relative to the answers file")
     if not target:
         raise ReplyError("give a link (https://...) or a path relative to the answers file")
-    if target.startswith(("/", "\\", "~")) or ":" in target or "\0" in target:
-        raise ReplyError("a path must be relative to the answers file's folder, such as evidence/minutes.pdf")
-    normal = posixpath.normpath(target.replace("\\", "/"))
-    if normal == ".." or normal.startswith("../"):
-        raise ReplyError("the evidence must be inside the answers file's folder")
-    return EvidenceItem(title=title, path=normal)
+    problem = evidence_path_problem(target)
+    if problem is not None:
+        raise ReplyError(
+            f"the path {problem.replace('submission', 'answers file')} (write it like evidence/minutes.pdf)"
+        )
+    return EvidenceItem(title=title, path=posixpath.normpath(target))
 
 
 def evidence_note(criterion: Criterion, answer: Answer, assessed_on: date) -> str | None:
@@ -501,7 +491,7 @@ def _condition(condition: Any) -> str:
 def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> str:
     """An answer as a person reads it: `3 Defined`, `na (reason: ...)`, `access, audit`."""
     if answer.na:
-        return "na" + (f" (reason: {answer.reason})" if answer.reason else "")
+        return NA + (f" (reason: {answer.reason})" if answer.reason else "")
     value = answer.value
     if criterion.type == "level":
         text = f"{value} {rubric.labels.get(value, '')}".strip()

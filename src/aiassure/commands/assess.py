@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from ..assessments.model import Answer, EvidenceItem, current_round
-from ..assessments.result import Result, to_result
+from ..assessments.result import to_result
 from ..assessments.session import (
     Draft,
     Questionnaire,
@@ -38,7 +38,7 @@ from ..errors import AiassureError
 from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
 from ..rubrics.model import Criterion
-from .common import max_bytes_option, rubric_dir_option, stdout_console
+from .common import max_bytes_option, render_table, rubric_dir_option, stdout_console, summary_lines
 
 EXIT_EOF = 1
 EXIT_INTERRUPTED = 130
@@ -308,44 +308,12 @@ class Session:
             say(f"Every question that applies is answered ({self.draft.answered} answers in {path}).", fg="green")
         result = to_result(load_submission(path, library, max_bytes=max_bytes))
         if self.term.colour:
-            from .common import render_table
-
             render_table(result, stdout_console())
         else:
             for line in summary_lines(result):
                 say(line)
         say(f"Make the report: aiassure report {path} -o DIR", bold=True)
         say("To change answers later, run the same command with --review.", dim=True)
-
-
-def summary_lines(result: Result) -> list[str]:
-    """The score summary in plain text, for output that is not a terminal."""
-
-    def score(value: float | None, level: int | None, label: str | None, cap: int | None) -> str:
-        if value is None:
-            return "not assessed"
-        return f"{value:.2f} (level {level} {label})" + (f", capped to {cap}" if cap is not None else "")
-
-    overall = result.overall
-    lines = [
-        f"Result for {result.subject.name} ({result.subject.code}), {result.round}: "
-        f"{result.rubric.id}@{result.rubric.version}",
-        f"  overall ({overall.method}): {score(overall.score, overall.level, overall.label, overall.capped_to)}",
-    ]
-    lines += [f"  pillar {p.id}: {score(p.score, p.level, p.label, p.capped_to)}" for p in result.pillars]
-    lines += [f"  domain {d.id}: {score(d.score, d.level, d.label, d.capped_to)}" for d in result.domains]
-    completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
-    lines.append(f"Outcome: {result.outcome.label if result.outcome else 'none'} · completeness {completeness}")
-    lines += [
-        f"Failed gate {g.criterion}: caps "
-        + ("the overall level" if g.scope == "overall" else f"{g.scope} {g.target}")
-        + f" at {g.cap}"
-        for g in result.failed_gates
-    ]
-    if result.actions:
-        lines.append("Top actions:")
-        lines += [f"  {a.criterion} {a.from_level}->{a.to_level}: {a.action}" for a in result.actions[:5]]
-    return lines
 
 
 @click.command("assess")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -15,7 +16,7 @@ from ..source import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from ..assessments.result import Result
+    from ..assessments.result import OverallScore, Result, ScopeScore
 
 T = TypeVar("T")
 
@@ -30,11 +31,51 @@ def _folders_option(flag: str, name: str, help_text: str) -> Decorator:
     )
 
 
-def out_dir_option(long_flag: str, help_text: str) -> Decorator:
-    """`-o`/`long_flag`: the folder a command writes into, giving `out_dir: Path`."""
+def out_dir_option(long_flag: str, help_text: str, default: Path | None = None) -> Decorator:
+    """`-o`/`long_flag`: the folder a command writes into, giving `out_dir: Path`; required unless
+    there is a `default`."""
     return click.option(
-        "-o", long_flag, "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path), help=help_text
+        "-o",
+        long_flag,
+        "out_dir",
+        required=default is None,
+        default=default,
+        show_default=default is not None,
+        type=click.Path(file_okay=False, path_type=Path),
+        help=help_text,
     )
+
+
+def format_option(*choices: str, help_text: str | None = None) -> Decorator:
+    """`--format`, one of `choices` (the first is the default), giving `fmt: str`."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help_text
+    )
+
+
+def jobs_option(default: int = 1, shown: str | None = None) -> Decorator:
+    """`--jobs`/`-j`: worker processes, giving `jobs: int`; `shown` says the default in words."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(min=1),
+        default=default,
+        show_default=shown or True,
+        help="Worker processes.",
+    )
+
+
+def round_option(help_text: str = "Only this round.") -> Decorator:
+    """`--round YYYY-Qn`, giving `round_: str | None`."""
+    return click.option("--round", "round_", metavar="YYYY-Qn", help=help_text)
+
+
+def rubric_option(help_text: str = "Only this rubric (and major version).") -> Decorator:
+    """`--rubric ID[@MAJOR]`, giving `rubric: str | None`."""
+    return click.option("--rubric", metavar="ID[@MAJOR]", help=help_text)
+
+
+all_option = click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
 
 
 rubric_dir_option = _folders_option(
@@ -43,7 +84,9 @@ rubric_dir_option = _folders_option(
     "Folder of rubric files searched before the built-in library (repeatable; also AIASSURE_RUBRIC_PATH).",
 )
 template_dir_option = _folders_option(
-    "--template-dir", "template_dirs", "Folder of templates searched before the built-in ones (repeatable)."
+    "--template-dir",
+    "template_dirs",
+    "Folder of templates searched before the built-in ones (repeatable); see `aiassure templates scaffold`.",
 )
 max_bytes_option = click.option(
     "--max-bytes",
@@ -51,9 +94,6 @@ max_bytes_option = click.option(
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Refuse input files larger than this.",
-)
-jobs_option = click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes."
 )
 
 
@@ -65,6 +105,21 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
         help="The registry: sqlite:///PATH (or just PATH) or postgresql+psycopg://USER:PASSWORD@HOST/DB. "
         "Default: AIASSURE_DB, else sqlite:///aiassure.db.",
     )(func)
+
+
+def json_array_item(text: str) -> str:
+    """A JSON text as an item of `echo_json_array`: indented one level more, without its final newline."""
+    return "\n".join("  " + line for line in text.rstrip("\n").split("\n"))
+
+
+def echo_json_array(items: Iterable[str]) -> None:
+    """A JSON array streamed item by item (each from `json_array_item`), so memory stays flat
+    however many there are; `[]` when there is none."""
+    first = True
+    for item in items:
+        click.echo(("[\n" if first else ",\n") + item, nl=False)
+        first = False
+    click.echo("[]" if first else "\n]")
 
 
 def err_is_tty() -> bool:
@@ -114,32 +169,76 @@ def stdout_console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+@dataclass(frozen=True)
+class ScoreSummary:
+    """What `score` and `assess` show of a result, whether as a table on a terminal or as plain lines."""
+
+    title: str  # subject, round and rubric
+    rows: list[tuple[str, str, OverallScore | ScopeScore]]  # (scope, id, its score): overall, pillars, domains
+    outcome: str
+    details: str  # completeness and warnings
+    gates: list[str]  # one line a failed gate: `gov-01: caps pillar safe at 1`
+    actions: list[str]  # the first steps of the roadmap: `gov-01 2→3: <what to do>`
+
+    @classmethod
+    def of(cls, result: Result, actions: int = 5) -> ScoreSummary:
+        from ..assessments.scoring import gate_caps_text
+
+        subject, overall = result.subject, result.overall
+        completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
+        return cls(
+            title=f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}",
+            rows=[
+                ("overall", overall.method, overall),
+                *(("pillar", p.id, p) for p in result.pillars),
+                *(("domain", d.id, d) for d in result.domains),
+            ],
+            outcome=result.outcome.label if result.outcome else "no outcome",
+            details=f"completeness {completeness} · {len(result.warnings)} warning(s)",
+            gates=[f"{g.criterion}: {gate_caps_text(g.scope, g.target, g.cap)}" for g in result.failed_gates],
+            actions=[f"{a.criterion} {a.from_level}→{a.to_level}: {a.action}" for a in result.actions[:actions]],
+        )
+
+
 def render_table(result: Result, console: Console) -> None:
+    """The score summary as a rich table (on a terminal, in colour)."""
     from rich.table import Table
 
-    subject = result.subject
-    overall = result.overall
-    title = f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}"
-    table = Table(title=title, title_justify="left", show_lines=False)
+    summary = ScoreSummary.of(result)
+    table = Table(title=summary.title, title_justify="left", show_lines=False)
     for name in ("scope", "id", "score", "level", "capped to"):
         table.add_column(name, justify="right" if name in ("score", "level", "capped to") else "left")
-
-    def row(kind: str, ident: str, score: float | None, level: int | None, label: str | None, cap: int | None) -> None:
-        shown = "not assessed" if score is None else f"{score:.2f}"
-        table.add_row(kind, ident, shown, "" if level is None else f"{level} {label}", "" if cap is None else str(cap))
-
-    row("overall", overall.method, overall.score, overall.level, overall.label, overall.capped_to)
-    for pillar in result.pillars:
-        row("pillar", pillar.id, pillar.score, pillar.level, pillar.label, pillar.capped_to)
-    for domain in result.domains:
-        row("domain", domain.id, domain.score, domain.level, domain.label, domain.capped_to)
+    for kind, ident, scope in summary.rows:
+        table.add_row(
+            kind,
+            ident,
+            "not assessed" if scope.score is None else f"{scope.score:.2f}",
+            "" if scope.level is None else f"{scope.level} {scope.label}",
+            "" if scope.capped_to is None else str(scope.capped_to),
+        )
     console.print(table)
-    outcome = result.outcome.label if result.outcome else "no outcome"
-    completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
-    console.print(f"Outcome: [bold]{outcome}[/bold] · completeness {completeness} · {len(result.warnings)} warning(s)")
-    for gate in result.failed_gates:
-        scope = "the overall level" if gate.scope == "overall" else f"{gate.scope} {gate.target}"
-        console.print(f"[red]Failed gate[/red] {gate.criterion}: caps {scope} at {gate.cap}")
-    for action in result.actions[:5]:
-        console.print(f"  → {action.criterion} {action.from_level}→{action.to_level}: {action.action}", overflow="fold")
+    console.print(f"Outcome: [bold]{summary.outcome}[/bold] · {summary.details}")
+    for gate in summary.gates:
+        console.print(f"[red]Failed gate[/red] {gate}")
+    for action in summary.actions:
+        console.print(f"  → {action}", overflow="fold")
     console.print()
+
+
+def summary_lines(result: Result) -> list[str]:
+    """The score summary in plain text, for output that is not a terminal."""
+    summary = ScoreSummary.of(result)
+    lines = [f"Result for {summary.title}"]
+    for kind, ident, scope in summary.rows:
+        if scope.score is None:
+            shown = "not assessed"
+        else:
+            cap = "" if scope.capped_to is None else f", capped to {scope.capped_to}"
+            shown = f"{scope.score:.2f} (level {scope.level} {scope.label}){cap}"
+        lines.append(f"  {kind} {ident}: {shown}" if kind != "overall" else f"  overall ({ident}): {shown}")
+    lines.append(f"Outcome: {summary.outcome} · {summary.details}")
+    lines += [f"Failed gate {gate}" for gate in summary.gates]
+    if summary.actions:
+        lines.append("Top actions:")
+        lines += [f"  {action}" for action in summary.actions]
+    return lines

@@ -6,16 +6,16 @@ import os
 from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
 import aiassure
 
-from ..assessments.score_files import ScoreOptions, library_for
+from ..assessments.score_files import ScoreOptions
 from ..batch import expand_paths, run_batch
 from ..errors import InputError, NotFoundError
-from .common import echo_diagnostics, progress, rubric_dir_option
+from .common import echo_diagnostics, jobs_option, out_dir_option, progress, rubric_dir_option
 
 if TYPE_CHECKING:
     from ..registry.intake import Intake
@@ -47,38 +47,14 @@ def example_submissions(folder: Path) -> list[Path]:
     return found
 
 
-def _write_report(path: Path, *, settings: dict[str, Any]) -> list[Path]:
-    """Worker: read one submission again (nothing large crosses processes) and write its reports."""
-    from ..assessments.validate import load_submission
-    from ..reports.writer import write_reports
-
-    parsed = load_submission(path, library_for(settings["rubric_dirs"]))
-    return write_reports([parsed], settings["out_dir"], REPORT_FORMATS, previous=settings["previous"])
-
-
 @click.command("demo")
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_OUT,
-    show_default=True,
-    help="Folder for everything the demo writes.",
-)
+@out_dir_option("--output", "Folder for everything the demo writes.", DEFAULT_OUT)
 @click.option(
     "--examples",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of example submissions (default: examples/ of the aiassure source tree).",
 )
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=os.cpu_count() or 1,
-    show_default="the number of CPUs",
-    help="Worker processes.",
-)
+@jobs_option(os.cpu_count() or 1, "the number of CPUs")
 @rubric_dir_option
 def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[Path, ...]) -> None:
     """Score every example submission, write each one's HTML and PDF report, ingest them all into
@@ -88,6 +64,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
     from ..reports.portfolio import write_portfolio
+    from ..reports.writer import ReportSettings, report_file
 
     folder = examples or source_examples()
     if not folder.is_dir():
@@ -108,11 +85,11 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     intakes = [o.intake for o in outcomes if o.intake is not None]
 
     reports_dir = out_dir / "reports"
-    settings = {"rubric_dirs": tuple(rubric_dirs), "out_dir": reports_dir, "previous": [i.result for i in intakes]}
+    settings = ReportSettings(reports_dir, REPORT_FORMATS, previous=tuple(i.result for i in intakes), score=options)
     reports = [
         p
         for written in progress(
-            run_batch(partial(_write_report, settings=settings), files, jobs=jobs), len(files), "reports"
+            run_batch(partial(report_file, settings=settings), files, jobs=jobs), len(files), "reports"
         )
         for p in written
     ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..assessments.score_files import ScoreOptions
-from .common import max_bytes_option, rubric_dir_option, stdout_console
+from .common import format_option, max_bytes_option, rubric_dir_option, stdout_console
 
 if TYPE_CHECKING:
     from ..assessments.diff import ResultDiff
@@ -20,7 +20,7 @@ STYLES = {"up": "green", "down": "red"}
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 @rubric_dir_option
 @max_bytes_option
 def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
@@ -49,6 +49,8 @@ def _change_text(change: str) -> str:
 
 def _print_table(changes: ResultDiff) -> None:
     from rich.table import Table
+
+    from ..assessments.scoring import capped_scope_text, gate_caps_text
 
     console = stdout_console()
     subject = changes.subject
@@ -89,8 +91,11 @@ def _print_table(changes: ResultDiff) -> None:
     else:
         console.print("No criterion changed.")
     for gate in changes.gates_failed:
-        console.print(f"[red]Gate newly failed[/red] {gate.criterion}: caps {gate.scope} {gate.target} at {gate.cap}")
+        console.print(
+            f"[red]Gate newly failed[/red] {gate.criterion}: {gate_caps_text(gate.scope, gate.target, gate.cap)}"
+        )
     for gate in changes.gates_cleared:
-        console.print(f"[green]Gate cleared[/green] {gate.criterion}: no longer caps {gate.scope} {gate.target}")
+        capped = capped_scope_text(gate.scope, gate.target)
+        console.print(f"[green]Gate cleared[/green] {gate.criterion}: no longer caps {capped}")
     if not changes.gates_failed and not changes.gates_cleared:
         console.print("No gate newly failed or cleared.")

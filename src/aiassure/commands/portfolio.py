@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..registry.portfolio import LIST_LIMIT
-from .common import db_option, out_dir_option, template_dir_option
+from .common import all_option, db_option, out_dir_option, round_option, rubric_option, template_dir_option
 
 
 @click.group("portfolio")
@@ -18,8 +18,8 @@ def command() -> None:
 
 @command.command("report")
 @out_dir_option("--out", "Folder to write portfolio.html / .pdf / .json into.")
-@click.option("--round", "round_", metavar="YYYY-Qn", help="The round to report (default: each rubric's latest).")
-@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric; ID@MAJOR picks a major version.")
+@round_option("The round to report (default: each rubric's latest).")
+@rubric_option("Only this rubric; ID@MAJOR picks a major version.")
 @click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, json.")
 @template_dir_option
 @click.option(
@@ -72,9 +72,9 @@ def report(
     show_default=True,
     help="One row per submission, or one per submission and scope.",
 )
-@click.option("--round", "round_", metavar="YYYY-Qn", help="Only this round.")
-@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric (and major version).")
-@click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
+@round_option()
+@rubric_option()
+@all_option
 @db_option
 def export(
     fmt: str,

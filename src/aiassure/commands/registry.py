@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,23 +12,23 @@ import click
 from ..assessments.score_files import ScoreOptions
 from ..errors import Diagnostic, NotFoundError
 from .common import (
+    all_option,
     db_option,
     echo_diagnostics,
+    echo_json_array,
+    format_option,
     jobs_option,
+    json_array_item,
     max_bytes_option,
     progress,
+    round_option,
     rubric_dir_option,
+    rubric_option,
     stdout_console,
 )
 
 if TYPE_CHECKING:
     from ..registry.store import ListedSubmission, Stored, StoredScore
-
-
-def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    return click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)(
-        func
-    )
 
 
 @click.group("registry")
@@ -82,10 +81,8 @@ class IngestSummary:
 @db_option
 @click.option("--strict", is_flag=True, help="Reject submissions that have warnings.")
 @click.option("--verbose", "-v", is_flag=True, help="Say what happened to every file.")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Summary format."
-)
-@jobs_option
+@format_option("text", "json", help_text="Summary format.")
+@jobs_option()
 @rubric_dir_option
 @max_bytes_option
 def ingest(
@@ -175,8 +172,8 @@ LIST_COLUMNS = (
 
 @command.command("list")
 @db_option
-@click.option("--round", "round_", metavar="YYYY-Qn", help="Only this round.")
-@click.option("--rubric", metavar="ID[@MAJOR]", help="Only this rubric (and major version).")
+@round_option()
+@rubric_option()
 @click.option("--subject-type", type=click.Choice(["organisation", "technology"]))
 @click.option("--org-type", metavar="TYPE", help="Only this org_type (acute, icb, vendor, ...).")
 @click.option("--region", metavar="REGION", help="Only this region.")
@@ -185,8 +182,8 @@ LIST_COLUMNS = (
     metavar="CODE",
     help="Only the assessments this organisation carried out of other subjects; - for the subjects' own.",
 )
-@click.option("--all", "include_superseded", is_flag=True, help="Include superseded submissions (history).")
-@format_option
+@all_option
+@format_option("table", "json")
 def list_(
     db: str | None,
     round_: str | None,
@@ -215,7 +212,7 @@ def list_(
             include_superseded=include_superseded,
         )
         if fmt == "json":
-            _echo_json_array(_row_json(row) for row in rows)
+            echo_json_array(_json_item(_row_json(row)) for row in rows)
             return
         from rich.table import Table
 
@@ -248,7 +245,7 @@ def list_(
 @command.command("show")
 @click.argument("subject")
 @db_option
-@format_option
+@format_option("table", "json")
 def show(subject: str, db: str | None, fmt: str) -> None:
     """Every stored submission of one subject (by code, or a submission's SHA-256 prefix), history included."""
     from ..registry.store import open_registry
@@ -262,8 +259,9 @@ def show(subject: str, db: str | None, fmt: str) -> None:
             )
         scores = registry.scope_scores([row.id for row in rows], ("pillar",))
         if fmt == "json":
-            _echo_json_array(
-                {**_row_json(row), "result": json.loads(registry.submission(row.id).result_json)} for row in rows
+            echo_json_array(
+                _json_item({**_row_json(row), "result": json.loads(registry.submission(row.id).result_json)})
+                for row in rows
             )
             return
         _print_history(rows, scores)
@@ -354,11 +352,5 @@ def _row_json(row: ListedSubmission) -> dict[str, Any]:
     }
 
 
-def _echo_json_array(items: Any) -> None:
-    """A JSON array streamed item by item, so memory stays flat however many rows there are."""
-    first = True
-    for item in items:
-        text = json.dumps(item, indent=2, ensure_ascii=False)
-        click.echo(("[\n" if first else ",\n") + "\n".join("  " + line for line in text.split("\n")), nl=False)
-        first = False
-    click.echo("[]" if first else "\n]")
+def _json_item(value: dict[str, Any]) -> str:
+    return json_array_item(json.dumps(value, indent=2, ensure_ascii=False))

@@ -5,16 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..assessments.model import Submission
-from ..assessments.score_files import SCORE_CHUNK, library_for
+from ..assessments.score_files import SCORE_CHUNK, ScoreOptions, library_for
 from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, Diagnostic
-from .common import echo_diagnostics, jobs_option, max_bytes_option, progress, rubric_dir_option
+from .common import (
+    echo_diagnostics,
+    jobs_option,
+    max_bytes_option,
+    out_dir_option,
+    progress,
+    rubric_dir_option,
+    template_dir_option,
+)
 
 
 @dataclass(frozen=True)
@@ -38,47 +45,17 @@ def _check_one(
     return Checked(parsed.file, parsed.envelope, path), []
 
 
-def _report_one(path: Path, *, settings: dict[str, Any]) -> list[Path]:
-    """Worker: read one submission again (cheap, and nothing large crosses processes) and write its reports."""
-    from ..reports.writer import write_reports
-
-    parsed = load_submission(
-        path, library_for(settings["rubric_dirs"]), strict=settings["strict"], max_bytes=settings["max_bytes"]
-    )
-    return write_reports(
-        [parsed],
-        settings["out_dir"],
-        settings["formats"],
-        settings["template_dirs"],
-        settings["previous"],
-        protect=settings["protect"],
-    )
-
-
 # Files sent to a worker at a time: fewer round trips, while a PDF-heavy batch still spreads evenly.
 REPORT_CHUNK = 4
 
 
 @click.command("report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    "out_dir",
-    required=True,
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the reports to (created if missing).",
-)
+@out_dir_option("--output", "Folder to write the reports to (created if missing).")
 @click.option(
     "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated formats: html, pdf, md, json."
 )
-@click.option(
-    "--template-dir",
-    "template_dirs",
-    multiple=True,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="Folder of templates searched before the built-in ones (repeatable); see `aiassure templates scaffold`.",
-)
+@template_dir_option
 @click.option(
     "--previous",
     "previous_paths",
@@ -88,7 +65,7 @@ REPORT_CHUNK = 4
     "Each report shows the change since the latest earlier round of the same subject.",
 )
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
-@jobs_option
+@jobs_option()
 @rubric_dir_option
 @max_bytes_option
 def command(
@@ -107,7 +84,7 @@ def command(
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
     from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
     from ..fsutil import refuse_inputs
-    from ..reports.writer import parse_formats, prepare_templates, report_paths
+    from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_file, report_paths
 
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
@@ -128,19 +105,17 @@ def command(
     refuse_inputs(
         (target for planned in report_paths(valid, out_dir, chosen) for target in planned), [*paths, *protect]
     )
-    settings = {
-        "rubric_dirs": tuple(rubric_dirs),
-        "strict": strict,
-        "max_bytes": max_bytes,
-        "out_dir": out_dir,
-        "formats": chosen,
-        "template_dirs": tuple(template_dirs),
-        "previous": previous,
-        "protect": protect,
-    }
+    settings = ReportSettings(
+        out_dir,
+        chosen,
+        tuple(template_dirs),
+        tuple(previous),
+        tuple(protect),
+        ScoreOptions(tuple(rubric_dirs), strict, max_bytes),
+    )
     valid_paths = [c.path for c in valid]
     for written in progress(
-        run_batch(partial(_report_one, settings=settings), valid_paths, jobs=jobs, chunk=REPORT_CHUNK),
+        run_batch(partial(report_file, settings=settings), valid_paths, jobs=jobs, chunk=REPORT_CHUNK),
         len(valid_paths),
         "reporting",
     ):

@@ -12,7 +12,7 @@ from ..errors import AiassureError, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
-from .common import echo_diagnostics, rubric_dir_option, stdout_console
+from .common import echo_diagnostics, format_option, rubric_dir_option, stdout_console
 
 
 @click.group("rubrics")
@@ -21,7 +21,7 @@ def command() -> None:
 
 
 @command.command("list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("table", "json")
 @rubric_dir_option
 def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     """Every rubric on the search path."""
@@ -59,7 +59,7 @@ def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
 
 @command.command("show")
 @click.argument("rubric")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@format_option("text", "json")
 @rubric_dir_option
 def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     """One rubric's structure (id, id@version or path)."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..assessments.model import Answer, Organisation, Subject
 from ..assessments.result import Result, ScopeScore
-from ..assessments.scoring import evidence_counts
+from ..assessments.scoring import completeness_members, evidence_counts
 from ..assessments.validate import ParsedSubmission
 from ..rubrics.crosswalk import crosswalk
 from ..rubrics.loader import LoadedRubric
@@ -56,6 +56,11 @@ def _score_text(score: float | None) -> str:
     return "—" if score is None else f"{score:.2f}"
 
 
+def _cap_text(capped_to: int | None, levels: Levels) -> str:
+    """How a report says a failed gate holds a score down: `capped at level 1 (Initial) by a failed gate`."""
+    return "" if capped_to is None else f"capped at {levels.words(capped_to)} by a failed gate"
+
+
 def _scope_view(scope: ScopeScore, levels: Levels) -> dict[str, Any]:
     return {
         "id": scope.id,
@@ -64,7 +69,7 @@ def _scope_view(scope: ScopeScore, levels: Levels) -> dict[str, Any]:
         "score_text": _score_text(scope.score),
         "level": levels.view(scope.level),
         "capped_to": scope.capped_to,
-        "cap_text": "" if scope.capped_to is None else f"capped at {levels.words(scope.capped_to)} by a failed gate",
+        "cap_text": _cap_text(scope.capped_to, levels),
         "width": bar_width(scope.score, levels.top),
         "bar": bar_text(scope.score, levels.top),
     }
@@ -231,8 +236,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
             }
         )
 
-    counted = [r for r in result.criteria if r.applicable and r.status != "text"]
-    answered = [r for r in counted if r.status != "unanswered"]
+    counted, answered = completeness_members(result.criteria)
     completeness = {
         "fraction": result.completeness,
         "percent": "—" if result.completeness is None else f"{result.completeness:.0%}",
@@ -250,9 +254,7 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
         if result.overall.method == "min"
         else "the weighted average of the pillars",
         "capped_to": result.overall.capped_to,
-        "cap_text": ""
-        if result.overall.capped_to is None
-        else f"capped at {levels.words(result.overall.capped_to)} by a failed gate",
+        "cap_text": _cap_text(result.overall.capped_to, levels),
     }
     outcome = None
     if result.outcome is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -12,7 +13,8 @@ from typing import Protocol
 from ..assessments.inputs import RESULT_ATTACHMENT
 from ..assessments.model import Submission
 from ..assessments.result import Result, to_result
-from ..assessments.validate import ParsedSubmission
+from ..assessments.score_files import ScoreOptions, library_for
+from ..assessments.validate import ParsedSubmission, load_submission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
 from .context import build_report_context
@@ -181,13 +183,42 @@ def write_reports(
     return written
 
 
+@dataclass(frozen=True)
+class ReportSettings:
+    """What `report_file` needs besides the submission: the same for every file of a batch."""
+
+    out_dir: Path
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    template_dirs: tuple[Path, ...] = ()
+    previous: tuple[Result, ...] = ()  # earlier rounds, for the change since the previous one
+    protect: tuple[Path, ...] = ()  # files no report may overwrite, besides the submissions
+    score: ScoreOptions = field(default_factory=ScoreOptions)
+
+
+def report_file(path: Path, settings: ReportSettings) -> list[Path]:
+    """Read one submission again and write its reports: the worker of `report` and `demo` (only a
+    path and the settings cross processes, nothing large)."""
+    options = settings.score
+    parsed = load_submission(path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes)
+    return write_reports(
+        [parsed],
+        settings.out_dir,
+        settings.formats,
+        settings.template_dirs,
+        settings.previous,
+        protect=settings.protect,
+    )
+
+
 __all__ = [
     "DEFAULT_FORMATS",
     "FORMATS",
+    "ReportSettings",
     "match_previous",
     "parse_formats",
     "pdf_attachments",
     "render_report",
+    "report_file",
     "report_paths",
     "report_stem",
     "slug",

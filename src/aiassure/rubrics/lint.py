@@ -8,7 +8,7 @@ from typing import Any
 from ..diagnose import did_you_mean
 from ..errors import Diagnostic
 from ..source import Document
-from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric
+from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric, is_na_word
 
 # The keys and indexes that lead from the document root to a node: where a diagnostic points.
 KeyPath = tuple[Any, ...]
@@ -220,7 +220,7 @@ class _Checker:
             return
         self.unique([o.id for o in c.options], (*path, "options"), "option")
         for oi, option in enumerate(c.options):
-            if option.id.lower() in ("na", "n/a"):
+            if is_na_word(option.id):
                 self.error(
                     "reserved-id",
                     "an option may not be called `na`: it is the not-applicable answer",

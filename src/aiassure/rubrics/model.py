@@ -23,6 +23,16 @@ OverallMethod = Literal["min", "mean"]  # how the pillars combine into the overa
 ScopeKind = Literal["domain", "pillar", "overall"]  # what a score is of, and what a gate caps
 SubjectType = Literal["organisation", "technology"]  # what a rubric assesses
 
+# The answer saying a criterion does not apply (where `allow_na` allows it): `na` in results and
+# answers files; `n/a`, in any case and with blanks around it, is read as the same answer.
+NA = "na"
+NA_WORDS = (NA, "n/a")
+
+
+def is_na_word(text: str) -> bool:
+    """Whether `text` is the not-applicable answer (the validator, the questionnaire and lint agree)."""
+    return text.strip().lower() in NA_WORDS
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)

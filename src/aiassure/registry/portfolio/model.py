@@ -23,7 +23,6 @@ CANDIDATE_COMPLETENESS = 0.9
 
 SUPPORT_LEVEL = 1  # organisations at or below this overall level need support
 
-COUNTED = ("credited", "unevidenced", "unanswered")
 
 # How the report's lists name an assessment: column label -> the leading fields of Mover, Benchmark,
 # SupportCase and HeatRow.
@@ -259,7 +258,6 @@ __all__ = [
     "CANDIDATE_PILLAR_LEVEL",
     "CANDIDATE_COMPLETENESS",
     "SUPPORT_LEVEL",
-    "COUNTED",
     "LISTED_COLUMNS",
     "LISTED_FIELDS",
     "RubricInfo",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import COUNTED, TOP, RubricInfo, WeakCriterion
+from ....assessments.scoring import COUNTED
+from ..model import TOP, RubricInfo, WeakCriterion
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Subquery
