@@ -26,8 +26,9 @@ def run(quick: bool = False) -> list[Figure]:
     from aiassure.assessments.result import to_result
     from aiassure.assessments.validate import load_submission
     from aiassure.reports.context import build_report_context
+    from aiassure.reports.formats import HTML_TEMPLATE
     from aiassure.reports.render import render_html, template_search_path
-    from aiassure.reports.writer import HTML_TEMPLATE, render_report
+    from aiassure.reports.writer import render_report
     from aiassure.rubrics.loader import RubricLibrary
 
     one = Path(one_submission())

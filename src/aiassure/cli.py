@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
 import sys
-from typing import Any
+import warnings
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 import click
 
 from . import __version__
 from .errors import AiassureError, ExitCode
+from .plugins import COMMANDS as COMMAND_PLUGINS
+from .plugins import Plugin, PluginWarning, discover
 
 # command name -> module under aiassure.commands exposing `command`; imported only when used.
 COMMANDS = {
@@ -32,22 +37,38 @@ COMMANDS = {
 
 
 class Cli(click.Group):
-    """Loads command modules lazily and turns aiassure's errors into messages and exit codes."""
+    """Loads command modules lazily (plugins' too) and turns aiassure's errors into messages and exit codes."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return [name for name, module in COMMANDS.items() if _available(module)]
+        return [*_builtin_commands(), *(plugin.name for plugin in _plugin_commands())]
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         module = COMMANDS.get(name)
-        if module is None or not _available(module):
-            return None
-        command: click.Command = importlib.import_module(f"aiassure.commands.{module}").command
-        return command
+        if module is not None:
+            if not _available(module):
+                return None
+            command: click.Command = importlib.import_module(f"aiassure.commands.{module}").command
+            return command
+        plugin = next((p for p in _plugin_commands() if p.name == name), None)
+        return plugin.load_as(click.Command, "a click command") if plugin is not None else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The built-in commands with their help, then the plugins' by name and package: listing
+        them imports no plugin."""
+        builtin = [(name, command) for name in _builtin_commands() if (command := self.get_command(ctx, name))]
+        limit = formatter.width - 6 - max(len(name) for name, _ in builtin)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in builtin])
+        plugins = _plugin_commands()
+        if plugins:
+            with formatter.section("Commands from plugins"):
+                formatter.write_dl([(p.name, f"from {p.ref} (aiassure {p.name} --help)") for p in plugins])
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
         try:
-            return super().invoke(ctx)
+            with _plugin_warnings_shown():
+                return super().invoke(ctx)
         except AiassureError as exc:
             if debug:
                 raise
@@ -76,6 +97,40 @@ class Cli(click.Group):
                 err=True,
             )
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+def _builtin_commands() -> list[str]:
+    return [name for name, module in COMMANDS.items() if _available(module)]
+
+
+def _plugin_commands() -> list[Plugin]:
+    """The plugins' commands; a built-in command of the same name wins (docs/plugins.md)."""
+    return [plugin for plugin in discover(COMMAND_PLUGINS) if plugin.name not in COMMANDS]
+
+
+@contextlib.contextmanager
+def _plugin_warnings_shown() -> Iterator[None]:
+    """A plugin left out is said on standard error as `warning: plugin <package> <version> ...`, every
+    time; other Python warnings are shown as Python shows them."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", PluginWarning)
+        show_others = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: TextIO | None = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, PluginWarning):
+                click.echo(f"warning: {message}", err=True)
+            else:
+                show_others(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def _available(module: str) -> bool:

@@ -13,7 +13,7 @@ import pytest
 
 from aiassure.assessments.inputs import load_previous
 from aiassure.assessments.validate import ParsedSubmission, load_submission
-from aiassure.reports.writer import FORMATS, write_reports
+from aiassure.reports.writer import BUILTIN_FORMATS, write_reports
 from aiassure.rubrics.loader import RubricLibrary
 
 DATA = Path(__file__).parent / "data"
@@ -55,5 +55,7 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, load, report_library: Rub
     """Every format of the two examples' reports, rendered once (PDFs take about a second each)."""
     out = tmp_path_factory.mktemp("reports")
     previous = load_previous([DATA / "northshire-2026-Q2.yaml"], report_library)
-    write_reports([load("northshire-2026-Q4.yaml"), load("hostile-vendor.yaml")], out, FORMATS, previous=previous)
+    write_reports(
+        [load("northshire-2026-Q4.yaml"), load("hostile-vendor.yaml")], out, BUILTIN_FORMATS, previous=previous
+    )
     return out

@@ -87,9 +87,17 @@ class ResultWarning(_Out):
     location: str
 
 
+class PluginUse(_Out):
+    """A plugin that contributed to a result (its rubric's library): the package and its version."""
+
+    name: str
+    version: str
+
+
 class Result(_Out):
     result_schema: int = RESULT_SCHEMA
     engine: str
+    plugins: list[PluginUse] | None = None  # absent, not empty, when none contributed (docs/plugins.md)
     subject: SubjectOut
     assessed_by: OrganisationOut | None = None  # extension: who assessed the subject, when not itself
     round: str
@@ -108,10 +116,12 @@ class Result(_Out):
 
     def to_json(self) -> str:
         """The result file, as `dumps` writes the JSON data: written by pydantic-core, which gives the
-        same bytes about three times faster, unless a value is one the two write differently."""
+        same bytes about three times faster, unless a value is one the two write differently.
+        `plugins` is left out when no plugin contributed, so such a result reads as before plugins."""
+        left_out = {"plugins"} if self.plugins is None else None
         if _written_alike(self):
-            return self.model_dump_json(indent=2) + "\n"
-        return dumps(self.model_dump(mode="json"))
+            return self.model_dump_json(indent=2, exclude=left_out) + "\n"
+        return dumps(self.model_dump(mode="json", exclude=left_out))
 
 
 def _written_alike(result: Result) -> bool:
@@ -159,6 +169,7 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
     return Result.model_validate(
         {
             "engine": __version__,
+            "plugins": [plugin.as_json() for plugin in rubric.plugins] or None,
             "subject": env.subject,
             "assessed_by": env.assessed_by,
             "round": env.round,

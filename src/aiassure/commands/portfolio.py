@@ -20,7 +20,13 @@ def command() -> None:
 @out_dir_option("--out", "Folder to write portfolio.html / .pdf / .json into.")
 @round_option("The round to report (default: each rubric's latest).")
 @rubric_option("Only this rubric; ID@MAJOR picks a major version.")
-@click.option("--format", "formats", default="html,pdf", show_default=True, help="Comma-separated: html, pdf, json.")
+@click.option(
+    "--format",
+    "formats",
+    default="html,pdf",
+    show_default=True,
+    help="Comma-separated: html, pdf, json, or one a plugin adds (docs/plugins.md).",
+)
 @template_dir_option
 @click.option(
     "--limit",

@@ -53,7 +53,11 @@ REPORT_CHUNK = 4
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @out_dir_option("--output", "Folder to write the reports to (created if missing).")
 @click.option(
-    "--format", "formats", default="html,pdf", show_default=True, help="Comma-separated formats: html, pdf, md, json."
+    "--format",
+    "formats",
+    default="html,pdf",
+    show_default=True,
+    help="Comma-separated formats: html, pdf, md, json, or one a plugin adds (docs/plugins.md).",
 )
 @template_dir_option
 @click.option(

@@ -10,11 +10,10 @@ from typing import Any
 
 from ..fsutil import write_atomic
 from ..registry.portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
+from .formats import PORTFOLIO_TEMPLATE, OutputFormat, PortfolioDocument, output_formats, register
 from .views import LANG, ORG_TYPE_LABELS, Levels
 
-FORMATS = ("html", "pdf", "json")
 DEFAULT_FORMATS = ("html", "pdf")
-TEMPLATE = "portfolio.html"
 STEM = "portfolio"
 TITLE = "National AI assurance portfolio"
 
@@ -23,7 +22,7 @@ def parse_formats(text: str) -> tuple[str, ...]:
     """`html,pdf,json` -> the portfolio formats asked for, in a stable order; unknown ones are a usage error."""
     from .writer import parse_formats as parse
 
-    return parse(text, FORMATS, what="portfolio")
+    return parse(text, "portfolio")
 
 
 def _number(value: float | None, places: int = 2) -> str:
@@ -200,6 +199,17 @@ def _section(section: Section) -> dict[str, Any]:
             for w in section.weakest
         ],
         "limit": section.limit,
+        "extra_figures": [
+            {
+                "id": f.id,
+                "title": f.title,
+                "description": f.description,
+                "columns": f.columns,
+                "rows": [["—" if cell is None else cell for cell in row] for row in f.rows],
+                "plugin": str(f.plugin),
+            }
+            for f in section.extra_figures
+        ],
     }
 
 
@@ -221,27 +231,48 @@ def portfolio_context(portfolio: Portfolio) -> dict[str, Any]:
 
 
 def portfolio_json(portfolio: Portfolio) -> str:
-    """The portfolio's figures as JSON, unformatted (the HTML rounds them)."""
-    return json.dumps(dataclasses.asdict(portfolio), indent=2, ensure_ascii=False, default=str) + "\n"
+    """The portfolio's figures as JSON, unformatted (the HTML rounds them). The plugins' figures and
+    the list of plugins are left out when there are none, so that a portfolio made without plugins
+    reads the same as before they existed."""
+    data = dataclasses.asdict(portfolio)
+    if not data["plugins"]:
+        del data["plugins"]
+    for section in data["sections"]:
+        if not section["extra_figures"]:
+            del section["extra_figures"]
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 
 def render_portfolio(
     portfolio: Portfolio, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
 ) -> dict[str, bytes]:
     """Every requested format of the portfolio, in memory: extension -> bytes."""
-    from .pdf import html_to_pdf
-    from .render import render_html
+    document = PortfolioDocument(portfolio, template_dirs)
+    chosen = output_formats("portfolio")
+    return {name: output.render(document) for name, output in chosen.items() if name in formats}
 
-    rendered: dict[str, bytes] = {}
-    if "html" in formats or "pdf" in formats:
-        html = render_html(TEMPLATE, portfolio_context(portfolio), template_dirs)
-        if "html" in formats:
-            rendered["html"] = html.encode()
-        if "pdf" in formats:
-            rendered["pdf"] = html_to_pdf(html, title=TITLE, lang=LANG, base_dirs=template_dirs)
-    if "json" in formats:
-        rendered["json"] = portfolio_json(portfolio).encode()
-    return rendered
+
+def _html(document: PortfolioDocument) -> bytes:
+    return document.html.encode()
+
+
+def _pdf(document: PortfolioDocument) -> bytes:
+    from .pdf import html_to_pdf
+
+    return html_to_pdf(document.html, title=TITLE, lang=LANG, base_dirs=document.template_dirs)
+
+
+def _json(document: PortfolioDocument) -> bytes:
+    return portfolio_json(document.portfolio).encode()
+
+
+_TEMPLATES = ((PORTFOLIO_TEMPLATE, False),)
+for _output in (
+    OutputFormat("html", "the portfolio as one HTML page", _html, "portfolio", _TEMPLATES),
+    OutputFormat("pdf", "the portfolio as PDF/UA", _pdf, "portfolio", _TEMPLATES),
+    OutputFormat("json", "the portfolio's figures, unrounded", _json, "portfolio"),
+):
+    register(_output)
 
 
 def write_portfolio(

@@ -18,13 +18,11 @@ from ..assessments.validate import ParsedSubmission, load_submission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
 from .context import build_report_context
+from .formats import HTML_TEMPLATE, MARKDOWN_TEMPLATE, OutputFormat, ReportDocument, Target, output_formats, register
 from .pdf import html_to_pdf
-from .render import compile_template, render_html, render_markdown
+from .render import compile_template, render_markdown
 
-FORMATS = ("html", "pdf", "md", "json")
 DEFAULT_FORMATS = ("html", "pdf")
-HTML_TEMPLATE = "report.html"
-MARKDOWN_TEMPLATE = "report.md"
 
 
 def slug(text: str, fallback: str = "report") -> str:
@@ -43,16 +41,15 @@ def report_stem(subject_code: str, round_: str, assessed_by: str | None = None) 
     return f"{slug(subject_code, 'subject')}{assessor}-{slug(round_, 'round')}"
 
 
-def parse_formats(
-    text: str | Iterable[str], allowed: Sequence[str] = FORMATS, *, what: str = "report"
-) -> tuple[str, ...]:
-    """`html,pdf` -> ('html', 'pdf') in the order of `allowed`; an unknown format is a usage error
-    naming `what` is being written (the portfolio passes its own formats)."""
+def parse_formats(text: str | Iterable[str], target: Target = "report") -> tuple[str, ...]:
+    """`html,pdf` -> ('html', 'pdf') in the order of the formats of `target` (built-in, then the
+    plugins'); an unknown format is a usage error listing those there are."""
+    allowed = list(output_formats(target))
     names = [part.strip().lower() for part in (text.split(",") if isinstance(text, str) else text) if part.strip()]
     unknown = sorted(set(names) - set(allowed))
     if unknown or not names:
         raise UsageError(
-            f"unknown {what} format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(allowed)}"
+            f"unknown {target} format(s) {', '.join(unknown) or '(none given)'}; choose from {', '.join(allowed)}"
         )
     return tuple(f for f in allowed if f in names)
 
@@ -87,12 +84,49 @@ def pdf_attachments(parsed: ParsedSubmission, result: Result) -> list[tuple[str,
     ]
 
 
-def prepare_templates(formats: Sequence[str], template_dirs: Sequence[Path] = ()) -> None:
+def prepare_templates(formats: Sequence[str], template_dirs: Sequence[Path] = (), target: Target = "report") -> None:
     """Compile the templates the formats need, before any report is rendered."""
-    if "html" in formats or "pdf" in formats:
-        compile_template(HTML_TEMPLATE, template_dirs)
-    if "md" in formats:
-        compile_template(MARKDOWN_TEMPLATE, template_dirs, markdown=True)
+    available = output_formats(target)
+    for name, markdown in dict.fromkeys(template for f in formats for template in available[f].templates):
+        compile_template(name, template_dirs, markdown=markdown)
+
+
+def _pdf(document: ReportDocument) -> bytes:
+    result = document.result
+    return html_to_pdf(
+        document.html,
+        attachments=pdf_attachments(document.parsed, result),
+        title=document.context["title"],
+        lang=document.context["lang"],
+        base_dirs=document.template_dirs,
+        created=datetime.fromisoformat(result.assessed_on).replace(tzinfo=UTC),
+    )
+
+
+def _markdown(document: ReportDocument) -> bytes:
+    return render_markdown(MARKDOWN_TEMPLATE, document.context, document.template_dirs).encode()
+
+
+def _html(document: ReportDocument) -> bytes:
+    return document.html.encode()
+
+
+def _json(document: ReportDocument) -> bytes:
+    return document.result.to_json().encode()
+
+
+_HTML = ((HTML_TEMPLATE, False),)
+BUILTIN_FORMATS = tuple(
+    register(output).name
+    for output in (
+        OutputFormat("html", "the report as one HTML page", _html, templates=_HTML),
+        OutputFormat(
+            "pdf", "PDF/UA, carrying the result JSON and the submission as attachments", _pdf, templates=_HTML
+        ),
+        OutputFormat("md", "Markdown", _markdown, templates=((MARKDOWN_TEMPLATE, True),)),
+        OutputFormat("json", "the result (SPEC 4.8)", _json),
+    )
+)
 
 
 def render_report(
@@ -103,27 +137,9 @@ def render_report(
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes."""
     result = to_result(parsed)
-    rendered: dict[str, bytes] = {}
     context = build_report_context(parsed, result, match_previous(result, previous))
-    if "html" in formats or "pdf" in formats:
-        html = render_html(HTML_TEMPLATE, context, template_dirs)
-        if "html" in formats:
-            rendered["html"] = html.encode()
-        if "pdf" in formats:
-            assessed = datetime.fromisoformat(result.assessed_on).replace(tzinfo=UTC)
-            rendered["pdf"] = html_to_pdf(
-                html,
-                attachments=pdf_attachments(parsed, result),
-                title=context["title"],
-                lang=context["lang"],
-                base_dirs=template_dirs,
-                created=assessed,
-            )
-    if "md" in formats:
-        rendered["md"] = render_markdown(MARKDOWN_TEMPLATE, context, template_dirs).encode()
-    if "json" in formats:
-        rendered["json"] = result.to_json().encode()
-    return {ext: rendered[ext] for ext in FORMATS if ext in rendered}
+    document = ReportDocument(parsed, result, context, template_dirs)
+    return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
 
 
 class NamedSubmission(Protocol):
@@ -211,8 +227,8 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
 
 
 __all__ = [
+    "BUILTIN_FORMATS",
     "DEFAULT_FORMATS",
-    "FORMATS",
     "ReportSettings",
     "match_previous",
     "parse_formats",

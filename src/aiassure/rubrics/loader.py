@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 from ..canonical import canonical_json
 from ..diagnose import did_you_mean, pydantic_diagnostics
 from ..errors import Diagnostic, InputError, Location, NotFoundError
+from ..plugins import RUBRICS, PluginRef, discover, remembered, warn
 from ..source import Document, YamlMap, YamlSeq, load_file
 from .lint import applies_if_cycle, lint
 from .model import Criterion, Domain, Rubric
@@ -38,6 +40,7 @@ class LoadedRubric:
     fingerprint: str
     source: str
     warnings: tuple[Diagnostic, ...] = ()
+    plugins: tuple[PluginRef, ...] = ()  # the plugins whose library held it, or a rubric it extends
     raw: Any = field(default=None, repr=False, compare=False)
 
     @property
@@ -179,17 +182,57 @@ def _merge(base: Any, extension: YamlMap, doc: Document) -> tuple[YamlMap, list[
     return merged, problems
 
 
+@remembered
+def plugin_libraries() -> tuple[tuple[Path, PluginRef], ...]:
+    """(folder, plugin) of the rubric libraries installed packages ship (entry point group
+    aiassure.rubrics): a package holding the files, a folder path, or a function returning one."""
+    found = []
+    for plugin in discover(RUBRICS):
+        loaded = plugin.load()
+        if loaded is None:
+            continue
+        folder = _library_folder(loaded)
+        if folder is None or not folder.is_dir():
+            warn(plugin, "names no folder of rubric files")
+            continue
+        found.append((folder.resolve(), plugin.ref))
+    return tuple(found)
+
+
+def _library_folder(loaded: Any) -> Path | None:
+    if isinstance(loaded, ModuleType):
+        folders = list(getattr(loaded, "__path__", []))
+        return Path(folders[0]) if folders else None
+    if callable(loaded):
+        loaded = loaded()
+    return Path(loaded) if isinstance(loaded, (str, os.PathLike)) else None
+
+
 class RubricLibrary:
-    """Rubric search path: --rubric-dir entries, then AIASSURE_RUBRIC_PATH, then the built-in library."""
+    """Rubric search path: --rubric-dir, AIASSURE_RUBRIC_PATH, the built-in library, then plugins' libraries."""
 
     _cache: dict[tuple[Any, ...], LoadedRubric] = {}
 
-    def __init__(self, dirs: list[Path] | tuple[Path, ...] = (), *, use_env: bool = True) -> None:
+    def __init__(
+        self, dirs: list[Path] | tuple[Path, ...] = (), *, use_env: bool = True, use_plugins: bool = True
+    ) -> None:
         env = [Path(p) for p in os.environ.get(ENV_PATH, "").split(os.pathsep) if p] if use_env else []
-        self.dirs: list[Path] = [*dirs, *env, BUILTIN_DIR]
+        self.searched: list[Path] = [*dirs, *env, BUILTIN_DIR]
+        self.use_plugins = use_plugins
         self._index: list[tuple[str, str, Path]] | None = None
         self._real_paths: dict[Path, Path] = {}  # resolving symlinks walks the path: once per file is enough
         self.problems: list[Diagnostic] = []
+
+    @cached_property
+    def plugin_dirs(self) -> dict[Path, PluginRef]:
+        """The plugins' rubric folders (docs/plugins.md), searched after the built-in library so that
+        none can shadow a built-in rubric; found when the search first needs them."""
+        return dict(plugin_libraries()) if self.use_plugins else {}
+
+    @property
+    def dirs(self) -> list[Path]:
+        """The search path, first match first: --rubric-dir, AIASSURE_RUBRIC_PATH, built-in, plugins."""
+        return [*self.searched, *self.plugin_dirs]
 
     def entries(self) -> list[tuple[str, str, Path]]:
         """(id, version, path) of every rubric on the search path, earlier directories first."""
@@ -284,7 +327,7 @@ class RubricLibrary:
                     )
                 ],
             )
-        loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path))
+        loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path), self.plugin_dirs.get(resolved.parent))
         self._cache[key] = loaded
         return loaded
 
@@ -292,8 +335,11 @@ class RubricLibrary:
         """A rubric from an already parsed document (not cached)."""
         return self._load(doc, (), doc.file)
 
-    def _load(self, doc: Document, chain: tuple[str, ...], source: str) -> LoadedRubric:
+    def _load(
+        self, doc: Document, chain: tuple[str, ...], source: str, plugin: PluginRef | None = None
+    ) -> LoadedRubric:
         data = doc.data
+        plugins = {plugin} if plugin is not None else set()
         if not isinstance(data, YamlMap):
             raise InputError(
                 "not a rubric", [doc.diagnostic("not-a-mapping", "a rubric file must be a YAML mapping", ())]
@@ -325,6 +371,7 @@ class RubricLibrary:
                 )
             except NotFoundError as exc:  # a missing base makes this rubric invalid, not missing
                 raise InputError(exc.message, exc.diagnostics) from None
+            plugins.update(base.plugins)
             data, merge_problems = _merge(base.raw, data, doc)
             problems.extend(merge_problems)
             doc = Document(doc.file, data, doc.sha256, doc.root, doc.path, doc.raw)
@@ -344,7 +391,7 @@ class RubricLibrary:
         if errors:
             raise InputError(f"{doc.file}: invalid rubric", problems)
         fingerprint = hashlib.sha256(canonical_json(model.model_dump(mode="json")).encode()).hexdigest()
-        return LoadedRubric(model, fingerprint, source, tuple(problems), data)
+        return LoadedRubric(model, fingerprint, source, tuple(problems), tuple(sorted(plugins)), data)
 
 
 __all__ = ["BUILTIN_DIR", "LoadedRubric", "RubricLibrary", "applies_if_cycle", "version_key"]

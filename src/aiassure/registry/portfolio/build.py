@@ -9,10 +9,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import NotFoundError, UsageError
+from ...plugins import PORTFOLIO, Plugin, load_all, remembered, warn
 from ...rubrics.loader import version_key
 from ..store import Registry, rubric_filter
 from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
-from .model import LIST_LIMIT, Portfolio, Section
+from .model import LIST_LIMIT, ExtraFigure, PluginFigure, Portfolio, Section
 from .queries import current_of, grouped, rubric_info
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ def build_portfolio(
     from ..schema import submissions as s
 
     portfolio = Portfolio(registry.shown)
+    figures = plugin_figures()
     with registry.transaction(snapshot=True) as conn:
         query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(s.c.superseded_by.is_(None))
         if rubric is not None:
@@ -47,7 +49,10 @@ def build_portfolio(
             if len(majors) > 1:
                 raise MixedMajorVersions(_mixed_message(rubric_id, target, majors, counts))
             major = majors[0]
-            portfolio.sections.append(_section(conn, rubric_id, major, target, rounds, counts, limit))
+            section = _section(conn, rubric_id, major, target, rounds, counts, limit)
+            section.extra_figures = _extra_figures(conn, section, figures)
+            portfolio.sections.append(section)
+    portfolio.plugins = sorted({f.plugin for s in portfolio.sections for f in s.extra_figures})
     if not portfolio.sections:
         wanted = " and ".join(
             x for x in (f"round {round_}" if round_ else "", f"rubric {rubric}" if rubric else "") if x
@@ -58,6 +63,34 @@ def build_portfolio(
             + "; ingest some with `aiassure registry ingest`"
         )
     return portfolio
+
+
+@remembered
+def plugin_figures() -> tuple[tuple[Plugin, PluginFigure], ...]:
+    """The figures plugins add (entry point group aiassure.portfolio), loaded on first use; one that
+    fails to load or is not a PluginFigure is left out with a PluginWarning."""
+    return tuple(load_all(PORTFOLIO, PluginFigure, "an aiassure.registry.portfolio.PluginFigure"))
+
+
+def _extra_figures(
+    conn: Connection, section: Section, figures: tuple[tuple[Plugin, PluginFigure], ...]
+) -> list[ExtraFigure]:
+    """Each plugin figure built for `section`; one that raises is left out with a PluginWarning, and
+    the portfolio is made without it."""
+    current = current_of(section.rubric.id, section.rubric.major, [section.round])
+    built = []
+    for plugin, figure in figures:
+        try:
+            with conn.begin_nested():  # a failing figure's statements leave the snapshot usable
+                rows = [list(row) for row in figure.build(conn, current, section.rubric)]
+        except Exception as exc:  # a plugin may fail in any way: it must not stop the portfolio
+            warn(
+                plugin,
+                f"failed to build its figure for {section.rubric.id} {section.round} ({type(exc).__name__}: {exc})",
+            )
+            continue
+        built.append(ExtraFigure(plugin.name, figure.title, figure.description, list(figure.columns), rows, plugin.ref))
+    return built
 
 
 def _mixed_message(rubric_id: str, round_: str, majors: list[int], counts: dict[tuple[str, str, int], int]) -> str:

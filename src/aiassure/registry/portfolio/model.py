@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+from ...plugins import PluginRef
 from ...rubrics.model import ScopeKind
 
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
@@ -212,6 +215,33 @@ class HeatRow:
     cells: tuple[tuple[int | None, float | None], ...]  # per domain: (level, score)
 
 
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class PluginFigure:
+    """A figure a plugin adds to every portfolio section (entry point group aiassure.portfolio): a
+    titled table. `build(conn, current, info)` runs in the portfolio's transaction with the
+    subquery of the section's current submissions and its RubricInfo, and returns the rows."""
+
+    title: str
+    description: str
+    columns: tuple[str, ...]
+    build: Callable[[Any, Any, RubricInfo], Sequence[Sequence[Cell]]]
+
+
+@dataclass(frozen=True)
+class ExtraFigure:
+    """A plugin figure as built for one section."""
+
+    id: str  # the entry point's name
+    title: str
+    description: str
+    columns: list[str]
+    rows: list[list[Cell]]
+    plugin: PluginRef
+
+
 @dataclass
 class Section:
     """The portfolio of one rubric (one major version) in one round."""
@@ -243,12 +273,14 @@ class Section:
     gates: list[GateCount]
     weakest: list[WeakCriterion]
     limit: int = LIST_LIMIT
+    extra_figures: list[ExtraFigure] = field(default_factory=list)  # from plugins; left out of the JSON when none
 
 
 @dataclass
 class Portfolio:
     source: str
     sections: list[Section] = field(default_factory=list)
+    plugins: list[PluginRef] = field(default_factory=list)  # whose figures it holds; left out of the JSON when none
 
 
 __all__ = [
@@ -272,6 +304,8 @@ __all__ = [
     "GateCount",
     "WeakCriterion",
     "HeatRow",
+    "PluginFigure",
+    "ExtraFigure",
     "Section",
     "Portfolio",
 ]
