@@ -33,6 +33,9 @@ COMMANDS = {
     "registry": "registry",
     "portfolio": "portfolio",
     "demo": "demo",
+    "serve": "serve",
+    "submit": "submit",
+    "admin": "admin",
 }
 
 

@@ -52,6 +52,8 @@ submissions = Table(
     # assessing a product it deploys); null for the subject's own submission (migration 0002).
     Column("assessed_by_code", String),
     Column("assessed_by_name", Text),
+    # A technology's supplier code (migration 0004): whose product it is, for the service's scopes.
+    Column("supplier_code", String),
     Column("round", String, nullable=False),
     Column("assessed_on", Date, nullable=False),
     Column("rubric_id", String, nullable=False),
@@ -96,6 +98,7 @@ current_per_assessment = Index(
 )
 Index("ix_submissions_rubric_round", submissions.c.rubric_id, submissions.c.round)
 Index("ix_submissions_subject", submissions.c.subject_code)
+Index("ix_submissions_supplier", submissions.c.supplier_code)
 
 # Per-scope scores, so that distributions and benchmarks are computed in SQL. For criteria,
 # `level` is the credited level and `score` is null.

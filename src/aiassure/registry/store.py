@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlalchemy.engine import Engine
     from sqlalchemy.sql.elements import KeyedColumnElement
+    from alembic.config import Config as AlembicConfig
     from sqlalchemy.sql.expression import FromClause
 
 T = TypeVar("T")
@@ -120,6 +121,10 @@ class ListedSubmission:
     ingested_at: dt.datetime
 
 
+# What `Registry.store` runs inside its transaction once it knows what storing did.
+StoreHook = Callable[["Connection", Stored], None]
+
+
 @dataclass(frozen=True, slots=True)
 class StoredScore:
     """One stored score of a submission: overall, a pillar, a domain or a criterion (its credited level)."""
@@ -189,20 +194,24 @@ class Registry:
 
     # -- schema -----------------------------------------------------------------------------
 
+    def revisions(self) -> tuple[str | None, str | None]:
+        """(the schema revision of the database, the newest this aiassure knows)."""
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
+
+        with self.transaction() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+        return current, ScriptDirectory.from_config(migrations_config()).get_current_head()
+
     def migrate(self) -> None:
         """Bring the schema to the newest revision; concurrent openers wait for one another."""
         from alembic import command
-        from alembic.config import Config
-        from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
         from sqlalchemy import text
 
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
+        config = migrations_config()
         script = ScriptDirectory.from_config(config)
-        head = script.get_current_head()
-        with self.transaction() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
+        current, head = self.revisions()
         if current == head:
             return
         if current is not None and current not in {r.revision for r in script.walk_revisions()}:
@@ -218,10 +227,11 @@ class Registry:
 
     # -- writing ----------------------------------------------------------------------------
 
-    def store(self, intake: Intake) -> Stored:
+    def store(self, intake: Intake, *, also: StoreHook | None = None) -> Stored:
         """Store one intake in one transaction: the SHA-256 makes a repeat a no-op, and a newer
         submission of the same assessment (rubric, subject, assessing organisation and round)
-        supersedes the current one.
+        supersedes the current one. `also(connection, stored)` runs inside that transaction, so
+        what it writes (the service's receipt and audit event) commits or rolls back with it.
 
         The newer of two is the one assessed later; on the same date, the one ingested later.
         Writers of the same assessment are serialised (SQLite: the database write lock;
@@ -251,7 +261,7 @@ class Registry:
                 )
             ).first()
             if current is not None and current.sha256 == intake.sha256:
-                return Stored("duplicate", current.id)
+                return _also(conn, also, Stored("duplicate", current.id))
             # A superseding row is inserted pointing at the current one, so that at no moment are
             # two rows current; the pointers are then swapped.
             values = _submission_row(intake, assessed_on, superseded_by=None if current is None else current.id)
@@ -260,7 +270,7 @@ class Registry:
             ).scalar()
             if inserted is None:
                 existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar_one()
-                return Stored("duplicate", existing)
+                return _also(conn, also, Stored("duplicate", existing))
             self._store_scores(conn, inserted, intake)
             status: StoreStatus
             other: int | None
@@ -272,8 +282,9 @@ class Registry:
                 status, other = "superseding", current.id
             else:
                 status, other = "history", current.id
+            stored = _also(conn, also, Stored(status, inserted, other))
         self._known_rubrics.add(intake.rubric.fingerprint)
-        return Stored(status, inserted, other)
+        return stored
 
     def _insert(self, table: Table) -> PostgresInsert | SqliteInsert:
         if self.is_postgres:
@@ -447,6 +458,21 @@ class Registry:
         return _row_as(StoredFile, row._mapping)
 
 
+def migrations_config() -> AlembicConfig:
+    """Alembic's configuration for the registry's migrations."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def _also(conn: Connection, also: StoreHook | None, stored: Stored) -> Stored:
+    if also is not None:
+        also(conn, stored)
+    return stored
+
+
 def columns(table: FromClause, names: tuple[str, ...]) -> list[KeyedColumnElement[Any]]:
     """The named columns of a table or subquery, in the order given."""
     return [table.c[name] for name in names]
@@ -494,6 +520,7 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "subject_name": subject.name,
         "org_type": subject.org_type,
         "region": subject.region,
+        "supplier_code": subject.supplier.code if subject.supplier else None,
         "assessed_by_code": intake.assessed_by[0] if intake.assessed_by else None,
         "assessed_by_name": intake.assessed_by[1] if intake.assessed_by else None,
         "round": result.round,

@@ -1,0 +1,67 @@
+"""`aiassure submit FILE... --to URL`: send submissions to the service; receipts, or errors as validate prints them."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import UsageError
+from .common import echo_diagnostics
+
+ENV_TOKEN = "AIASSURE_TOKEN"
+
+
+@click.command("submit")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "url", required=True, metavar="URL", help="The service, like https://aiassure.example.nhs.uk.")
+@click.option("--token", metavar="TOKEN", help=f"The API token (default: {ENV_TOKEN}; prefer it to the command line).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> None:
+    """Submit files (submission YAML, report PDF) to an aiassure service for your organisation.
+    Prints each receipt; refusals are printed like `validate` prints errors. Exit 1 if any file
+    was refused."""
+    from ..batch import expand_paths
+    from ..service.client import submit_files
+
+    secret = token or os.environ.get(ENV_TOKEN)
+    if not secret:
+        raise UsageError(f"no API token: give --token or set {ENV_TOKEN}")
+    paths = expand_paths(list(files), (".yaml", ".yml", ".pdf", ".json"))
+    sent = submit_files(url, secret, paths)
+    refused = 0
+    for item in sent:
+        if item.receipt is None:
+            refused += 1
+            problem = item.problem or {}
+            if item.diagnostics:
+                echo_diagnostics(item.diagnostics)
+            else:
+                click.echo(
+                    f"{item.path}: refused ({item.status} {problem.get('title', '')}): {problem.get('detail', '')}",
+                    err=True,
+                )
+        elif fmt == "text":
+            click.echo(_receipt_line(item.path, item.status, item.receipt))
+    if fmt == "json":
+        click.echo(json.dumps([item.receipt or {"refused": item.problem} for item in sent], indent=2))
+    stored = sum(1 for item in sent if item.status == 201)
+    duplicate = sum(1 for item in sent if item.status == 200)
+    click.echo(f"{len(sent)} file(s): {stored} stored, {duplicate} already stored, {refused} refused", err=True)
+    if refused:
+        raise SystemExit(1)
+
+
+def _receipt_line(path: Path, status: int, receipt: dict[str, Any]) -> str:
+    overall = receipt["result"]["overall"]
+    score = overall["score"]
+    level = "not assessed" if score is None else f"{overall['level']} {overall['label']} ({score:.2f})"
+    what = "already stored as" if status == 200 else "stored as"
+    extra = f", superseding #{receipt['supersedes']}" if receipt.get("supersedes") else ""
+    return (
+        f"{path}: {what} #{receipt['id']}{extra}; overall {level}; "
+        f"sha256 {receipt['sha256'][:12]}; received {receipt['received_at']}"
+    )
