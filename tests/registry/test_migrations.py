@@ -1,4 +1,4 @@
-"""Schema migrations on a registry created by an older aiassure: 0001 -> newest keeps every row; SQLite and PostgreSQL."""
+"""Schema migrations on a registry made by an older aiassure: 0001 -> newest keeps every row; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

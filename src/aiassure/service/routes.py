@@ -331,5 +331,5 @@ def token_out(row: Any) -> TokenOut:
         expires_at=iso(row.expires_at),
         last_used_at=None if row.last_used_at is None else iso(row.last_used_at),
         revoked_at=None if row.revoked_at is None else iso(row.revoked_at),
-        status=token_status(row),  # type: ignore[arg-type]
+        status=token_status(row),
     )

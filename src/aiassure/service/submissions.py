@@ -12,6 +12,7 @@ from typing import Any
 from ..assessments.result import Result
 from ..assessments.score_files import ScoreOptions
 from ..errors import AiassureError, Diagnostic, Location
+from ..fsutil import write_atomic
 from .audit import Actor, Event, append, append_alone
 from .clock import iso
 from .identity import Principal, check_submission_scope, owner_clause
@@ -58,7 +59,7 @@ def read_upload(raw: bytes, name: str, options: ScoreOptions) -> Any:
 
     with tempfile.TemporaryDirectory(prefix="aiassure-upload-") as folder:
         path = Path(folder) / name
-        path.write_bytes(raw)
+        write_atomic(path, raw)  # like every write of aiassure's; the folder is private anyway
         prefix = f"{folder}/"
         try:
             intake = read_input(path, options)
