@@ -15,12 +15,12 @@ from .intake import Intake, RubricRecord, major_of
 
 if TYPE_CHECKING:
     # Types only: importing SQLAlchemy costs the CLI's start-up, so code imports it where it runs.
+    from alembic.config import Config as AlembicConfig
     from sqlalchemy import ColumnElement, Connection, RowMapping, Table
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
     from sqlalchemy.engine import Engine
     from sqlalchemy.sql.elements import KeyedColumnElement
-    from alembic.config import Config as AlembicConfig
     from sqlalchemy.sql.expression import FromClause
 
 T = TypeVar("T")

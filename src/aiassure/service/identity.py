@@ -264,11 +264,11 @@ def check_submission_scope(principal: Principal, intake: Intake) -> None:
     principal.require("submit")
     org = principal.organisation
     subject = intake.result.subject
-    supplier = (subject.get("supplier") or {}).get("code")
+    supplier = subject.supplier.code if subject.supplier else None
     assessor = intake.assessed_by[0] if intake.assessed_by else None
     problem: tuple[tuple[str, ...], str] | None = None
     if principal.org_kind == "supplier":
-        if subject["type"] != "technology":
+        if subject.type != "technology":
             problem = (("subject", "type"), f"a vendor ({org}) submits technology assessments, not an organisation's")
         elif supplier != org:
             problem = (
@@ -288,16 +288,16 @@ def check_submission_scope(principal: Principal, intake: Intake) -> None:
                 f"the assessment was carried out by {assessor}, but the token is {org}'s: "
                 "an organisation submits only the assessments it carried out",
             )
-    elif subject["type"] != "organisation":
+    elif subject.type != "organisation":
         problem = (
             ("subject", "supplier", "code") if supplier else ("subject", "code"),
-            f"this is the supplier's own assessment of {subject['code']}; {org} can submit its own "
+            f"this is the supplier's own assessment of {subject.code}; {org} can submit its own "
             f"assessment of the product by adding `assessed_by` with the code {org}",
         )
-    elif subject["code"] != org:
+    elif subject.code != org:
         problem = (
             ("subject", "code"),
-            f"the subject is {subject['code']}, but the token is {org}'s: "
+            f"the subject is {subject.code}, but the token is {org}'s: "
             "an organisation submits only its own readiness assessments",
         )
     if problem is not None:
