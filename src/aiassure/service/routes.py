@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..errors import AiassureError
+from ..registry.portfolio import LIST_LIMIT
 from .app import Service, caller, service_of
 from .audit import Event, append, verify
 from .clock import iso
@@ -184,8 +185,73 @@ def get_source(request: Request, principal: Caller, submission_id: SubmissionId)
     )
 
 
+@router.get(
+    f"{API}/submissions/{{submission_id}}/report.{{fmt}}",
+    tags=["submissions"],
+    responses={**PROBLEMS, 409: {"model": Problem}},
+)
+def get_report(
+    request: Request, principal: Caller, submission_id: SubmissionId, fmt: Literal["html", "pdf"]
+) -> Response:
+    """The submission's report, as `aiassure report` makes it (the PDF embeds the result and the
+    submission), compared with the same assessment's latest earlier round in the registry."""
+    from .outputs import report
+
+    service = service_of(request)
+    row = stored_submission(service.registry, principal, submission_id)
+    content = report(service.registry, row, fmt, service.settings.score_options)
+    media = "text/html; charset=utf-8" if fmt == "html" else "application/pdf"
+    stem = _header_safe(
+        f"{row.subject_code}-{row.round}" + (f"-by-{row.assessed_by_code}" if row.assessed_by_code else "")
+    )
+    return Response(content, media_type=media, headers={"Content-Disposition": f'inline; filename="{stem}.{fmt}"'})
+
+
 def _header_safe(name: str) -> str:
     return "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+
+
+# -- the national view -----------------------------------------------------------------------
+
+
+@router.get(f"{API}/portfolio", tags=["portfolio"], responses=PROBLEMS)
+def get_portfolio(
+    request: Request,
+    principal: Caller,
+    round: Annotated[str | None, Query(max_length=20, description="YYYY-Qn; default: each rubric's latest")] = None,
+    rubric: Annotated[str | None, Query(max_length=200, description="ID, ID@MAJOR or ID@VERSION")] = None,
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Most subjects listed one per row")] = LIST_LIMIT,
+) -> Response:
+    """The portfolio's figures, as `aiassure portfolio report --format json` writes them (analysts)."""
+    from .outputs import portfolio
+
+    principal.require("portfolio")
+    text = portfolio(service_of(request).registry, round_=round, rubric=rubric, limit=limit)
+    return Response(text, media_type="application/json")
+
+
+@router.get(f"{API}/export.{{fmt}}", tags=["portfolio"], responses=PROBLEMS)
+def get_export(
+    request: Request,
+    principal: Caller,
+    fmt: Literal["csv", "jsonl", "parquet"],
+    table: Literal["submissions", "scores"] = "submissions",
+    round: Annotated[str | None, Query(max_length=20)] = None,
+    rubric: Annotated[str | None, Query(max_length=200)] = None,
+    status: Literal["current", "all"] = "current",
+) -> StreamingResponse:
+    """The registry as `aiassure portfolio export` writes it (analysts); `status=all` includes history."""
+    from .outputs import EXPORT_FORMATS, export
+
+    principal.require("export")
+    chunks = export(
+        service_of(request).registry, fmt, table, round_=round, rubric=rubric, include_superseded=status == "all"
+    )
+    return StreamingResponse(
+        chunks,
+        media_type=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="aiassure-{table}.{fmt}"'},
+    )
 
 
 # -- the caller ------------------------------------------------------------------------------
