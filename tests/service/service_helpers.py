@@ -75,9 +75,10 @@ def running(settings: Settings) -> Iterator[str]:
     import uvicorn
 
     from aiassure.service.app import create_app
+    from aiassure.service.server import uvicorn_options
 
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on", **uvicorn_options(settings))
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

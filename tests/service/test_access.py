@@ -34,9 +34,7 @@ class Matrix:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def matrix(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Matrix]:
+def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
     with service_on(request.param, tmp_path_factory.mktemp("access")) as service:
         ids = {}
         for name, (who, file) in STORED.items():

@@ -8,6 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .identity import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 
+# Text without control characters (a NUL is refused by PostgreSQL; none belongs in a name).
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -118,7 +121,7 @@ class Page(_Body):
 class OrganisationIn(_Body):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     kind: Literal["ods", "supplier"]
-    name: str = Field(min_length=1, max_length=300)
+    name: str = Field(min_length=1, max_length=300, pattern=PRINTABLE)
 
 
 class OrganisationOut(_Body):
@@ -129,9 +132,9 @@ class OrganisationOut(_Body):
 
 
 class TokenIn(_Body):
-    organisation: str = Field(min_length=1, max_length=64)
+    organisation: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
     role: Literal["submitter", "reader", "analyst", "admin"]
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     expires_in_days: int = Field(DEFAULT_TOKEN_DAYS, ge=1, le=MAX_TOKEN_DAYS)
 
 

@@ -26,6 +26,7 @@ from .identity import (
     token_status,
 )
 from .models import (
+    PRINTABLE,
     AuditEventOut,
     AuditPage,
     AuditVerification,
@@ -45,6 +46,7 @@ from .submissions import API, MAX_PAGE, Filters, listing, stored_submission, sub
 
 router = APIRouter()
 Caller = Annotated[Principal, Depends(caller)]
+# No control characters in any text parameter (models.PRINTABLE): a 422 here, not a database error.
 # Ids are the database's 32-bit integers: anything larger names nothing.
 SubmissionId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -111,7 +113,9 @@ def _readiness(service: Service) -> dict[str, str]:
 async def create_submission(
     request: Request,
     principal: Caller,
-    filename: Annotated[str | None, Query(max_length=255, description="The file's name, for messages")] = None,
+    filename: Annotated[
+        str | None, Query(max_length=255, pattern=PRINTABLE, description="The file's name, for messages")
+    ] = None,
 ) -> Any:
     """Validate, score and store one file for the token's organisation, by the same code as
     `registry ingest`: 201 with a receipt, 200 with the first receipt for bytes stored before, 422
@@ -136,11 +140,17 @@ async def create_submission(
 def list_submissions(
     request: Request,
     principal: Caller,
-    subject: Annotated[str | None, Query(max_length=200, description="A subject code or SHA-256 prefix")] = None,
-    round: Annotated[str | None, Query(max_length=20, description="YYYY-Qn")] = None,
-    rubric: Annotated[str | None, Query(max_length=200, description="ID, ID@MAJOR or ID@VERSION")] = None,
+    subject: Annotated[
+        str | None, Query(max_length=200, pattern=PRINTABLE, description="A subject code or SHA-256 prefix")
+    ] = None,
+    round: Annotated[str | None, Query(max_length=20, pattern=PRINTABLE, description="YYYY-Qn")] = None,
+    rubric: Annotated[
+        str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
+    ] = None,
     status: Literal["current", "superseded", "all"] = "current",
-    assessed_by: Annotated[str | None, Query(max_length=64, description="An assessor's code; - for own")] = None,
+    assessed_by: Annotated[
+        str | None, Query(max_length=64, pattern=PRINTABLE, description="An assessor's code; - for own")
+    ] = None,
     after: Annotated[int, Query(ge=0, le=2**31 - 1, description="The last id of the page before")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 50,
 ) -> Page:
@@ -218,8 +228,12 @@ def _header_safe(name: str) -> str:
 def get_portfolio(
     request: Request,
     principal: Caller,
-    round: Annotated[str | None, Query(max_length=20, description="YYYY-Qn; default: each rubric's latest")] = None,
-    rubric: Annotated[str | None, Query(max_length=200, description="ID, ID@MAJOR or ID@VERSION")] = None,
+    round: Annotated[
+        str | None, Query(max_length=20, pattern=PRINTABLE, description="YYYY-Qn; default: each rubric's latest")
+    ] = None,
+    rubric: Annotated[
+        str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="Most subjects listed one per row")] = LIST_LIMIT,
 ) -> Response:
     """The portfolio's figures, as `aiassure portfolio report --format json` writes them (analysts)."""
@@ -236,8 +250,8 @@ def get_export(
     principal: Caller,
     fmt: Literal["csv", "jsonl", "parquet"],
     table: Literal["submissions", "scores"] = "submissions",
-    round: Annotated[str | None, Query(max_length=20)] = None,
-    rubric: Annotated[str | None, Query(max_length=200)] = None,
+    round: Annotated[str | None, Query(max_length=20, pattern=PRINTABLE)] = None,
+    rubric: Annotated[str | None, Query(max_length=200, pattern=PRINTABLE)] = None,
     status: Literal["current", "all"] = "current",
 ) -> StreamingResponse:
     """The registry as `aiassure portfolio export` writes it (analysts); `status=all` includes history."""
@@ -298,7 +312,9 @@ def post_organisation(request: Request, principal: Caller, body: OrganisationIn)
 
 
 @router.get(f"{API}/organisations/{{code}}", response_model=OrganisationOut, tags=["admin"], responses=PROBLEMS)
-def get_organisation(request: Request, principal: Caller, code: Annotated[str, Path(max_length=64)]) -> OrganisationOut:
+def get_organisation(
+    request: Request, principal: Caller, code: Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+) -> OrganisationOut:
     principal.require("admin")
     with service_of(request).registry.transaction() as conn:
         return _organisation_out(organisation(conn, code))
@@ -308,7 +324,7 @@ def get_organisation(request: Request, principal: Caller, code: Annotated[str, P
 def get_tokens(
     request: Request,
     principal: Caller,
-    organisation: Annotated[str | None, Query(max_length=64)] = None,
+    organisation: Annotated[str | None, Query(max_length=64, pattern=PRINTABLE)] = None,
 ) -> list[TokenOut]:
     principal.require("admin")
     with service_of(request).registry.transaction() as conn:
@@ -337,14 +353,18 @@ def post_token(request: Request, principal: Caller, body: TokenIn) -> NewTokenOu
 
 
 @router.get(f"{API}/tokens/{{token_id}}", response_model=TokenOut, tags=["admin"], responses=PROBLEMS)
-def get_token(request: Request, principal: Caller, token_id: Annotated[str, Path(max_length=64)]) -> TokenOut:
+def get_token(
+    request: Request, principal: Caller, token_id: Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+) -> TokenOut:
     principal.require("admin")
     with service_of(request).registry.transaction() as conn:
         return token_out(token_row(conn, token_id))
 
 
 @router.post(f"{API}/tokens/{{token_id}}/revoke", response_model=TokenOut, tags=["admin"], responses=PROBLEMS)
-def post_revoke(request: Request, principal: Caller, token_id: Annotated[str, Path(max_length=64)]) -> TokenOut:
+def post_revoke(
+    request: Request, principal: Caller, token_id: Annotated[str, Path(max_length=64, pattern=PRINTABLE)]
+) -> TokenOut:
     """Revoke a token for good (again: no change)."""
     principal.require("admin")
     service = service_of(request)
