@@ -1,6 +1,6 @@
 """Run every benchmark of issue 7 and print each figure as a ratio measured in this one run.
 
-Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7] [--cores 2] [--json FILE]
+Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8] [--cores 2] [--json FILE]
 
 --quick runs tiny versions of every measure (under a minute; what CI's smoke test does): their
 figures are not meaningful. Without it the run takes about ten minutes on two cores, plus about
@@ -23,6 +23,7 @@ import measure_ingest
 import measure_jobs
 import measure_pdf
 import measure_portfolio
+import measure_service
 import measure_startup
 import measure_validate
 from harness import Figure, machine, to_json
@@ -34,6 +35,7 @@ MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "4": lambda args: measure_pdf.run(args.quick),
     "5": lambda args: measure_portfolio.run(args.quick),  # measures 5 and 6
     "7": lambda args: measure_ingest.run(args.quick, args.cores),
+    "8": lambda args: measure_service.run(args.quick),
 }
 
 
