@@ -5,7 +5,7 @@ FOLDER --jobs 2` as a user runs it, and `aiassure serve --workers 2` with four c
 every file (each with its organisation's submitter token, made beforehand and not timed) until
 every receipt is back. The figure is the API's rate over ingest's: target >= 0.8x. Best of two runs
 of each (one with --quick).
-Usage: python bench/measure_service.py [--quick]
+Usage: python bench/measure_service.py [--quick] [--count N]
 """
 
 from __future__ import annotations
@@ -130,8 +130,8 @@ def ingest_seconds(folder: Path, env: dict[str, str]) -> float:
         ).wall
 
 
-def run(quick: bool = False) -> list[Figure]:
-    count = 60 if quick else 1_000
+def run(quick: bool = False, count: int | None = None) -> list[Figure]:
+    count = count or (60 if quick else 1_000)
     paths = corpus(count)
     folder = folder_of(paths, "service")
     env = child_env()
@@ -162,6 +162,7 @@ def run(quick: bool = False) -> list[Figure]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--count", type=int, help="files to submit (default 1,000; 60 with --quick)")
     args = parser.parse_args()
-    for figure in run(args.quick):
+    for figure in run(args.quick, args.count):
         print(figure.report())
