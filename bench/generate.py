@@ -35,6 +35,7 @@ from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.rubrics.model import Criterion
 
 ROUNDS = ("2025-Q2", "2025-Q4", "2026-Q2", "2026-Q4")
+GENERATE_SECONDS = 0.004  # about how long writing one submission takes: what run_batch plans --jobs from
 PLACES = (
     "Northshire",
     "Westmoor",
@@ -511,7 +512,7 @@ def generate(
     out.mkdir(parents=True, exist_ok=True)
     write_evidence(out)
     generators = [SubmissionGenerator(r, seed=seed, templated_share=templated_share) for r in rubrics]
-    return list(run_batch(partial(_write_one, generators, out), range(count), jobs=jobs))
+    return list(run_batch(partial(_write_one, generators, out), range(count), jobs=jobs, item_seconds=GENERATE_SECONDS))
 
 
 def _write_one(generators: list[SubmissionGenerator], out: Path, k: int) -> Path:

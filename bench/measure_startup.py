@@ -15,7 +15,7 @@ import sys
 
 from harness import Figure, aiassure_command, best_child_times, check, corpus
 
-TARGET = 3.0
+TARGET = 2.5  # issue 20 (issue 7 asked 3x)
 
 
 def child_env() -> dict[str, str]:

@@ -1,6 +1,6 @@
-"""Run every benchmark of issue 7 and print each figure as a ratio measured in this one run.
+"""Run every benchmark (issues 7 and 20) and print each figure as a ratio measured in this one run.
 
-Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8] [--cores 2] [--json FILE]
+Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8,e2e] [--cores 2] [--json FILE] [--portfolio-sizes 1000,10000]
 
 --quick runs tiny versions of every measure (under a minute; what CI's smoke test does): their
 figures are not meaningful. Without it the run takes about ten minutes on two cores, plus about
@@ -19,6 +19,7 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import measure_endtoend
 import measure_ingest
 import measure_jobs
 import measure_pdf
@@ -33,9 +34,10 @@ MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "2": lambda args: measure_jobs.run(args.quick, args.cores),
     "3": lambda args: measure_startup.run(args.quick),
     "4": lambda args: measure_pdf.run(args.quick),
-    "5": lambda args: measure_portfolio.run(args.quick),  # measures 5 and 6
+    "5": lambda args: measure_portfolio.run(args.quick, args.portfolio_sizes),  # 5, 6 and issue 20's 1
     "7": lambda args: measure_ingest.run(args.quick, args.cores),
     "8": lambda args: measure_service.run(args.quick),
+    "e2e": lambda args: measure_endtoend.run(args.quick),  # issue 20's 3 to 6
 }
 
 
@@ -45,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(MEASURES), help="comma-separated measures (5 includes 6)")
     parser.add_argument("--cores", type=int, default=2, help="most cores measure 2 uses")
     parser.add_argument("--json", type=Path, help="also write the figures and the machine to this file")
+    parser.add_argument(
+        "--portfolio-sizes",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        help="registry sizes measure 5 grows to (default 1000,10000,100000)",
+    )
     args = parser.parse_args(argv)
     chosen = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in MEASURES]
@@ -68,7 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         for figure in found:
             figure.detail.setdefault("seconds", round(time.perf_counter() - began, 1))
             figure.detail.setdefault("load_average_before", load)
-            print(figure.row() + (f"  ({figure.note})" if figure.note else ""), flush=True)
+            after = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+            figure.detail.setdefault("load_average_after", after)
+            shown = f"  [load {load:.1f} -> {after:.1f}]" if load is not None and after is not None else ""
+            print(figure.row() + shown + (f"  ({figure.note})" if figure.note else ""), flush=True)
         figures.extend(found)
     print(f"total {time.perf_counter() - started:.0f} s{' (quick: figures not meaningful)' if args.quick else ''}")
     if args.json:

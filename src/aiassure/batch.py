@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -15,18 +18,64 @@ Item = TypeVar("Item")
 Out = TypeVar("Out")
 
 
+# A pool costs its start (forking and starting each worker) and, per task, a round trip with
+# pickling both ways (about 0.1 ms), and the parent still does its own part of every item. Below
+# these, more processes are slower than one (issue 20: `score --jobs 2` at 0.77x on a busy machine).
+PARALLEL_SECONDS = 1.0  # least work, in item-seconds, worth a pool at all
+WORKER_SECONDS = 0.5  # least work per worker, so that each one's start pays for itself
+TASK_SECONDS = 0.02  # work per task to aim for: the round trip is then under 1%
+TASKS_PER_WORKER = 4  # at least, so that no worker idles long at the end
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a batch runs: in `workers` processes (1: in this one) taking `chunk` items a task."""
+
+    workers: int
+    chunk: int = 1
+
+
+def free_cores() -> int:
+    """The cores this process may use that other work is not using now (by the 1-minute load
+    average), at least one: on a busy machine extra workers only compete with one another."""
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:
+        busy = 0.0
+    return max(1, min(usable, math.floor(usable - busy + 0.5)))
+
+
+def plan_batch(count: int, jobs: int, item_seconds: float, cores: int | None = None) -> Plan:
+    """The plan for `count` items of about `item_seconds` each, with at most `jobs` processes: no
+    more workers than there are free cores or than the work keeps busy (WORKER_SECONDS each), one
+    process for a small batch; tasks of about TASK_SECONDS, but at least TASKS_PER_WORKER per worker."""
+    work = count * item_seconds
+    if jobs <= 1 or work < PARALLEL_SECONDS:
+        return Plan(1)
+    workers = min(jobs, free_cores() if cores is None else cores, int(work // WORKER_SECONDS), count)
+    if workers <= 1:
+        return Plan(1)
+    by_time = max(1, round(TASK_SECONDS / item_seconds))
+    return Plan(workers, max(1, min(by_time, count // (workers * TASKS_PER_WORKER))))
+
+
 def run_batch(
     func: Callable[[Item], Out],
-    items: Iterable[Item],
+    items: Sequence[Item],
     *,
     jobs: int = 1,
-    window: int = 0,
-    chunk: int = 1,
+    item_seconds: float,
+    plan: Plan | None = None,
 ) -> Iterator[Out]:
-    """Yield func(item) in input order; with jobs > 1, at most `window` tasks of `chunk` items each
-    are in flight. Handing a worker several quick items at once saves a round trip per item (about
-    0.1 ms); heavy items are best one at a time, so that no worker idles at the end."""
-    if jobs <= 1:
+    """Yield func(item) in input order, in up to `jobs` processes as `plan_batch` plans it for items
+    taking about `item_seconds` each (or as `plan` says); at most 8 tasks per worker are in flight,
+    so memory stays flat however many items there are."""
+    chosen = plan or plan_batch(len(items), jobs, item_seconds)
+    if chosen.workers <= 1:
         for item in items:
             yield func(item)
         return
@@ -35,10 +84,10 @@ def run_batch(
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork")
-    limit = window or jobs * 8
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    limit = chosen.workers * 8
+    with ProcessPoolExecutor(max_workers=chosen.workers, mp_context=context) as pool:
         pending: deque[Future[list[Out]]] = deque()
-        for task in batched(items, chunk):
+        for task in batched(items, chosen.chunk):
             pending.append(pool.submit(_apply, func, task))
             if len(pending) >= limit:
                 yield from pending.popleft().result()
@@ -74,4 +123,4 @@ def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = (".yaml", ".
     return found
 
 
-__all__ = ["expand_paths", "run_batch"]
+__all__ = ["Plan", "expand_paths", "free_cores", "plan_batch", "run_batch"]

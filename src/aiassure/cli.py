@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import re
 import sys
 import warnings
 from collections.abc import Iterator
@@ -56,12 +57,16 @@ class Cli(click.Group):
         return plugin.load_as(click.Command, "a click command") if plugin is not None else None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The built-in commands with their help, then the plugins' by name and package: listing
-        them imports no plugin."""
-        builtin = [(name, command) for name in _builtin_commands() if (command := self.get_command(ctx, name))]
-        limit = formatter.width - 6 - max(len(name) for name, _ in builtin)
+        """The built-in commands, each with the summary its module's docstring gives (read from the
+        source: importing every command module, and what they import, would cost more than the rest
+        of the start-up together), then the plugins' by name and package: listing them imports no
+        plugin."""
+        builtin = _builtin_commands()
+        limit = formatter.width - 6 - max(len(name) for name in builtin)
         with formatter.section("Commands"):
-            formatter.write_dl([(name, command.get_short_help_str(limit)) for name, command in builtin])
+            formatter.write_dl(
+                [(name, shortened(summary(f"aiassure.commands.{COMMANDS[name]}"), limit)) for name in builtin]
+            )
         plugins = _plugin_commands()
         if plugins:
             with formatter.section("Commands from plugins"):
@@ -138,6 +143,38 @@ def _plugin_warnings_shown() -> Iterator[None]:
 
 def _available(module: str) -> bool:
     return importlib.util.find_spec(f"aiassure.commands.{module}") is not None
+
+
+# A command module's docstring opens with its usage in backquotes, then a colon: "`aiassure score
+# FILE...`: results as a readable table or as SPEC 4.8 JSON."
+USAGE_PREFIX = re.compile(r"^`[^`]*`:\s*")
+DOCSTRING = re.compile(r'^\s*(?:#[^\n]*\n\s*)*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
+
+
+def shortened(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with "..." as click shortens a command's help."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 3, 1)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
+
+
+def summary(module: str) -> str:
+    """What a command module's docstring says it does (its first line, usage left out), read from
+    its source without importing it; imported when its source cannot be read."""
+    spec = importlib.util.find_spec(module)
+    text: str | None = None
+    if spec is not None and spec.origin and spec.origin.endswith(".py"):
+        try:
+            with open(spec.origin, encoding="utf-8") as source:
+                found = DOCSTRING.match(source.read(4096))
+            text = found.group(2) if found else None
+        except OSError:
+            text = None
+    if text is None:
+        text = importlib.import_module(module).__doc__ or ""
+    first = " ".join(text.strip().split("\n\n")[0].split())
+    plain = USAGE_PREFIX.sub("", first)
+    return plain[:1].upper() + plain[1:]
 
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -179,3 +179,30 @@ def test_a_round_or_rubric_with_nothing_in_it_is_an_error(registry: Registry, su
     ingest(registry, [submit("A", "2026-Q4", levels(3, 3, 3))])
     with pytest.raises(NotFoundError, match="for round 2030-Q1"):
         build_portfolio(registry, round_="2030-Q1")
+
+
+def test_the_pdf_lists_the_first_rows_of_each_long_table_and_says_so(registry: Registry, submit: Submit) -> None:
+    """The PDF's tables are cut to PDF_ROWS subjects (its memory stays flat, issue 20); the HTML keeps
+    up to --limit, and the headline counts are the whole section's."""
+    import sys
+
+    from aiassure.reports.formats import PORTFOLIO_TEMPLATE
+    from aiassure.reports.portfolio import PDF_ROWS, pdf_context, portfolio_context
+    from aiassure.reports.render import render_html
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from grow import grow
+
+    ingest(registry, national_dataset(submit))
+    with registry.transaction(write=True) as conn:
+        grow(conn, subject_copies=12)  # 60 organisations and 48 technologies in 2026-Q4
+    full = portfolio_context(build_portfolio(registry))
+    cut = pdf_context(full)
+    for whole, shown in zip(full["sections"], cut["sections"], strict=True):
+        assert len(whole["heatmap"]["rows"]) == whole["heatmap"]["total"] > PDF_ROWS
+        assert len(shown["heatmap"]["rows"]) == PDF_ROWS
+        assert len(shown["benchmarks"]) == PDF_ROWS < len(whole["benchmarks"])
+        assert shown["support_total"] == whole["support_total"]
+        assert len(shown["support"]) == min(PDF_ROWS, whole["support_total"])
+    html = render_html(PORTFOLIO_TEMPLATE, cut)
+    assert f"The first {PDF_ROWS} of {full['sections'][0]['heatmap']['total']} organisations by name" in html

@@ -131,3 +131,31 @@ def test_parallel_runs_write_the_same_files(workdir: Path) -> None:
 def test_unknown_format_is_a_usage_error(workdir: Path) -> None:
     result = run(workdir / "northshire-2026-Q4.yaml", "-o", workdir / "out", "--format", "html,docx")
     assert result.exit_code == 2 and "docx" in result.output
+
+
+def test_report_reads_and_parses_each_file_once(workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each submission is read from disk and parsed once, however many formats (issue 20: twice)."""
+    from collections import Counter
+
+    import aiassure.commands.report as report
+    import aiassure.source as source
+
+    reads: Counter[str] = Counter()
+    parses: Counter[str] = Counter()
+    real_read, real_parse = source.read_bytes, report.load_submission
+
+    def counting_read(path: Path, **kwargs: object) -> bytes:
+        reads[Path(path).name] += 1
+        return real_read(path, **kwargs)  # type: ignore[arg-type]
+
+    def counting_parse(path: Path, *args: object, **kwargs: object) -> object:
+        parses[Path(path).name] += 1
+        return real_parse(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(source, "read_bytes", counting_read)
+    monkeypatch.setattr(report, "load_submission", counting_parse)
+    files = [workdir / "northshire-2026-Q2.yaml", workdir / "northshire-2026-Q4.yaml"]
+    result = run(*files, "-o", workdir / "out", "--format", "html,md,json")
+    assert result.exit_code == 0, result.output
+    assert len(list((workdir / "out").iterdir())) == 6
+    assert {f.name: (reads[f.name], parses[f.name]) for f in files} == {f.name: (1, 1) for f in files}

@@ -77,6 +77,20 @@ def test_python_internals_are_refused_with_a_clear_error(tmp_path: Path, context
     assert "report.html:2" in caught.value.message and "template refused" in caught.value.message
 
 
+def test_only_the_built_in_templates_alone_run_outside_the_sandbox(tmp_path: Path) -> None:
+    """The built-ins are trusted code (issue 20: the sandbox's checks cost their hot loops); any
+    template folder, even one that only extends the built-ins, is sandboxed, the built-ins with it."""
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from aiassure.reports.render import environment
+
+    assert not isinstance(environment(()), SandboxedEnvironment)
+    assert not isinstance(environment((), markdown=True), SandboxedEnvironment)
+    folder = template_dir(tmp_path, report__html='{% extends "default:report.html" %}')
+    assert isinstance(environment([folder]), SandboxedEnvironment)
+    assert isinstance(environment([folder], markdown=True), SandboxedEnvironment)
+
+
 def test_sandbox_escape_from_the_command_line_exits_1_without_traceback(tmp_path: Path) -> None:
     folder = template_dir(tmp_path, report__html="{{ ''.__class__.__mro__ }}")
     result = CliRunner().invoke(

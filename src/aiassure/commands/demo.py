@@ -64,7 +64,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
     from ..reports.portfolio import write_portfolio
-    from ..reports.writer import ReportSettings, report_file
+    from ..reports.writer import DEFAULT_FORMATS, ReportSettings, report_file, report_seconds
 
     folder = examples or source_examples()
     if not folder.is_dir():
@@ -89,7 +89,14 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     reports = [
         p
         for written in progress(
-            run_batch(partial(report_file, settings=settings), files, jobs=jobs), len(files), "reports"
+            run_batch(
+                partial(report_file, settings=settings),
+                files,
+                jobs=jobs,
+                item_seconds=report_seconds(DEFAULT_FORMATS),
+            ),
+            len(files),
+            "reports",
         )
         for p in written
     ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..assessments.model import Submission
-from ..assessments.score_files import SCORE_CHUNK, ScoreOptions, library_for
+from ..assessments.score_files import ScoreOptions, library_for
 from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, Diagnostic
@@ -23,30 +24,38 @@ from .common import (
     template_dir_option,
 )
 
+if TYPE_CHECKING:
+    from ..reports.writer import ReportSettings
+
 
 @dataclass(frozen=True)
-class Checked:
-    """What naming the reports needs of a valid submission (`report_paths` reads `file` and
-    `envelope`): kept instead of the whole parsed file, so memory stays flat however many there are."""
+class Reported:
+    """One submission read, validated and rendered once, by a worker: what naming its reports needs
+    (`report_paths` reads `file` and `envelope`), and its files staged beside their targets, to be
+    put in place once every name is known to be safe. Nothing large crosses processes."""
 
     file: str
     envelope: Submission
-    path: Path
+    staged: list[tuple[Path, Path]]  # (temporary file, target)
 
 
-def _check_one(
-    path: Path, *, rubric_dirs: tuple[Path, ...], strict: bool, max_bytes: int
-) -> tuple[Checked | None, list[Diagnostic]]:
-    """Worker: validate one submission before any report is written."""
+def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple[Reported | None, list[Diagnostic]]:
+    """Worker: read and validate one submission, render its reports and stage their files in `staging`."""
+    from ..fsutil import stage
+    from ..reports.writer import render_report, report_paths
+
+    options = settings.score
     try:
-        parsed = load_submission(path, library_for(rubric_dirs), strict=strict, max_bytes=max_bytes)
+        parsed = load_submission(
+            path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes
+        )
     except AiassureError as exc:
         return None, exc.diagnostics
-    return Checked(parsed.file, parsed.envelope, path), []
-
-
-# Files sent to a worker at a time: fewer round trips, while a PDF-heavy batch still spreads evenly.
-REPORT_CHUNK = 4
+    (targets,) = report_paths([parsed], settings.out_dir, settings.formats)
+    rendered = render_report(parsed, settings.formats, settings.template_dirs, settings.previous)
+    # A failure leaves what was staged to the staging folder's removal.
+    staged = [(stage(target, rendered[target.suffix[1:]], staging), target) for target in targets]
+    return Reported(parsed.file, parsed.envelope, staged), []
 
 
 @click.command("report")
@@ -87,28 +96,18 @@ def command(
 
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
     from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
-    from ..fsutil import refuse_inputs
-    from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_file, report_paths
+    from ..fsutil import put_in_place, refuse_inputs, staging_folder
+    from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_paths, report_seconds
 
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
     library = library_for(tuple(rubric_dirs))
     previous = load_previous(list(previous_paths), library)
     paths = expand_paths(files)
-    valid: list[Checked] = []
-    check = partial(_check_one, rubric_dirs=tuple(rubric_dirs), strict=strict, max_bytes=max_bytes)
-    for checked, diagnostics in progress(run_batch(check, paths, jobs=jobs, chunk=SCORE_CHUNK), len(paths), "checking"):
-        if checked is None:
-            echo_diagnostics(diagnostics)
-        else:
-            valid.append(checked)
     protect = [
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
     ]
-    refuse_inputs(
-        (target for planned in report_paths(valid, out_dir, chosen) for target in planned), [*paths, *protect]
-    )
     settings = ReportSettings(
         out_dir,
         chosen,
@@ -117,13 +116,27 @@ def command(
         tuple(protect),
         ScoreOptions(tuple(rubric_dirs), strict, max_bytes),
     )
-    valid_paths = [c.path for c in valid]
-    for written in progress(
-        run_batch(partial(report_file, settings=settings), valid_paths, jobs=jobs, chunk=REPORT_CHUNK),
-        len(valid_paths),
-        "reporting",
-    ):
-        for target in written:
+    # Each file is read once: workers validate, render and stage its reports; they are put in place
+    # only once every report's name is known not to collide or overwrite an input.
+    valid: list[Reported] = []
+    fresh = not out_dir.exists()
+    try:
+        with staging_folder(out_dir) as staging:
+            work = partial(_report_one, settings=settings, staging=staging)
+            batch = run_batch(work, paths, jobs=jobs, item_seconds=report_seconds(chosen))
+            for reported, diagnostics in progress(batch, len(paths), "reporting"):
+                if reported is None:
+                    echo_diagnostics(diagnostics)
+                else:
+                    valid.append(reported)
+            report_paths(valid, out_dir, chosen)  # two submissions named alike are refused
+            refuse_inputs((target for r in valid for _, target in r.staged), [*paths, *protect])
+            put_in_place(staged for r in valid for staged in r.staged)
+    finally:
+        if fresh and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()  # refused before anything was written: leave no trace
+    for reported in valid:
+        for _, target in reported.staged:
             click.echo(str(target))
     failed = len(paths) - len(valid)
     if failed:

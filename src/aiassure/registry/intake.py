@@ -8,7 +8,7 @@ from functools import cached_property, partial
 from pathlib import Path
 
 from ..assessments.inputs import SUFFIXES, InputFile, read_result
-from ..assessments.score_files import SCORE_CHUNK, ScoreOptions
+from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
 from ..batch import expand_paths, run_batch
 from ..canonical import canonical_json
 from ..errors import AiassureError, Diagnostic, Location
@@ -98,7 +98,7 @@ def read_input(path: Path, options: ScoreOptions) -> Intake:
 
 def read_inputs(paths: list[Path], options: ScoreOptions, *, jobs: int = 1) -> Iterator[IntakeOutcome]:
     """The outcome of each path, in order, read and scored in `jobs` processes."""
-    return run_batch(partial(_outcome, options=options), paths, jobs=jobs, chunk=SCORE_CHUNK)
+    return run_batch(partial(_outcome, options=options), paths, jobs=jobs, item_seconds=SCORE_SECONDS)
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:

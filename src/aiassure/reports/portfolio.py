@@ -16,6 +16,13 @@ from .views import LANG, ORG_TYPE_LABELS, Levels
 DEFAULT_FORMATS = ("html", "pdf")
 STEM = "portfolio"
 TITLE = "National AI assurance portfolio"
+# The PDF is for reading and printing: each of its tables lists at most this many subjects (the
+# HTML lists up to `--limit`, an export every one). WeasyPrint holds every box of a document in
+# memory, over a megabyte per subject listed, so the PDF must stay this size however large the
+# registry grows (issue 20: 634 MB with 200 rows a table, 229 MB with 40).
+PDF_ROWS = 40
+# The section lists that grow with the number of subjects, cut to PDF_ROWS in the PDF.
+LONG_LISTS = ("benchmarks", "candidates", "support")
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -154,6 +161,7 @@ def _section(section: Section) -> dict[str, Any]:
             }
             for b in section.benchmarks
         ],
+        "candidates_total": None if section.candidates is None else len(section.candidates),
         "candidates": None
         if section.candidates is None
         else [
@@ -230,6 +238,18 @@ def portfolio_context(portfolio: Portfolio) -> dict[str, Any]:
     return {"title": TITLE, "lang": LANG, "source": portfolio.source, "sections": sections}
 
 
+def pdf_context(context: dict[str, Any], rows: int = PDF_ROWS) -> dict[str, Any]:
+    """The portfolio context with each long table cut to its first `rows` subjects: what the PDF
+    shows. The template says how many it leaves out, and where they all are."""
+
+    def cut(section: dict[str, Any]) -> dict[str, Any]:
+        heatmap = {**section["heatmap"], "rows": section["heatmap"]["rows"][:rows]}
+        lists = {name: section[name][:rows] for name in LONG_LISTS if section[name] is not None}
+        return {**section, **lists, "heatmap": heatmap}
+
+    return {**context, "sections": [cut(s) for s in context["sections"]]}
+
+
 def portfolio_json(portfolio: Portfolio) -> str:
     """The portfolio's figures as JSON, unformatted (the HTML rounds them). The plugins' figures and
     the list of plugins are left out when there are none, so that a portfolio made without plugins
@@ -257,9 +277,12 @@ def _html(document: PortfolioDocument) -> bytes:
 
 
 def _pdf(document: PortfolioDocument) -> bytes:
+    """From the context cut to PDF_ROWS subjects a table (`pdf_context`), not from the HTML page."""
     from .pdf import html_to_pdf
+    from .render import render_html
 
-    return html_to_pdf(document.html, title=TITLE, lang=LANG, base_dirs=document.template_dirs)
+    html = render_html(PORTFOLIO_TEMPLATE, pdf_context(document.context), document.template_dirs)
+    return html_to_pdf(html, title=TITLE, lang=LANG, base_dirs=document.template_dirs)
 
 
 def _json(document: PortfolioDocument) -> bytes:

@@ -1,4 +1,4 @@
-"""Sandboxed Jinja environments over the template search path: --template-dir first, then the built-ins."""
+"""Jinja environments over the template search path: --template-dir first (sandboxed), then the built-ins."""
 
 from __future__ import annotations
 
@@ -38,8 +38,9 @@ def template_search_path(template_dirs: Sequence[Path] = ()) -> list[Path]:
     return [*(Path(d) for d in template_dirs), BUILTIN_TEMPLATES]
 
 
-def environment(template_dirs: Sequence[Path] = (), *, markdown: bool = False) -> ImmutableSandboxedEnvironment:
-    """The sandboxed environment for a template search path (one per path and kind, cached).
+def environment(template_dirs: Sequence[Path] = (), *, markdown: bool = False) -> Environment:
+    """The environment for a template search path (one per path and kind, cached): sandboxed
+    whenever a template folder is given, since its templates may come from anyone.
 
     HTML templates are autoescaped; in Markdown templates (`markdown=True`) every `{{ value }}` is
     Markdown-escaped instead, unless it is Markup, such as the result of `md_link()` or a macro.
@@ -64,12 +65,16 @@ class _FolderLoader(FileSystemLoader):
 
 
 @lru_cache(maxsize=32)
-def _environment(template_dirs: tuple[str, ...], markdown: bool) -> ImmutableSandboxedEnvironment:
+def _environment(template_dirs: tuple[str, ...], markdown: bool) -> Environment:
     builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
     loaders: list[BaseLoader] = [PrefixLoader({DEFAULT_PREFIX: builtin}, delimiter=":")]
     loaders.extend(_FolderLoader(folder) for folder in template_dirs)
     loaders.append(builtin)
-    env = ImmutableSandboxedEnvironment(
+    # The built-in templates are aiassure's own code: with no template folder given they run outside
+    # the sandbox, whose check of every attribute and call is a third of a report's rendering. The
+    # data they show is never run as a template, so the sandbox guards nothing there.
+    kind = ImmutableSandboxedEnvironment if template_dirs else Environment
+    env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
@@ -105,7 +110,7 @@ def compile_template(name: str, template_dirs: Sequence[Path] = (), *, markdown:
     _render(environment(template_dirs, markdown=markdown), name, None)
 
 
-def _render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str, Any] | None) -> str:
+def _render(env: Environment, name: str, context: Mapping[str, Any] | None) -> str:
     try:
         template = env.get_template(name)
         return "" if context is None else template.render(context)
@@ -126,7 +131,7 @@ def _render(env: ImmutableSandboxedEnvironment, name: str, context: Mapping[str,
         raise _located(exc, name, "template error", "") from None
 
 
-def _dirs_of(env: ImmutableSandboxedEnvironment) -> list[Path]:
+def _dirs_of(env: Environment) -> list[Path]:
     user = [loader for loader in env.loader.loaders[1:-1]]  # type: ignore[union-attr]
     return [Path(p) for loader in user for p in loader.searchpath]
 

@@ -25,6 +25,21 @@ from .render import compile_template, render_markdown
 DEFAULT_FORMATS = ("html", "pdf")
 
 
+# About how long each format of one report takes to render (bench measures 2 and 4), beyond
+# reading and scoring the file: what `run_batch` plans --jobs from.
+FORMAT_SECONDS = {"html": 0.008, "pdf": 2.5, "md": 0.004, "json": 0.0005}
+
+
+def report_seconds(formats: Sequence[str]) -> float:
+    """About how long one file's reports in these formats take, reading and scoring it included."""
+    from ..assessments.score_files import SCORE_SECONDS
+
+    # The PDF is rendered from the HTML, which is then not rendered twice.
+    # A plugin's format is taken to cost what the HTML does.
+    others = FORMAT_SECONDS["html"]
+    return SCORE_SECONDS + sum(FORMAT_SECONDS.get(f, others) for f in formats if not (f == "html" and "pdf" in formats))
+
+
 def slug(text: str, fallback: str = "report") -> str:
     """A file-name part that cannot leave its folder or hide: ASCII letters, digits, `.`, `_`, `-`."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -229,6 +244,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
 __all__ = [
     "BUILTIN_FORMATS",
     "DEFAULT_FORMATS",
+    "FORMAT_SECONDS",
     "ReportSettings",
     "match_previous",
     "parse_formats",
@@ -236,6 +252,7 @@ __all__ = [
     "render_report",
     "report_file",
     "report_paths",
+    "report_seconds",
     "report_stem",
     "slug",
     "write_reports",
