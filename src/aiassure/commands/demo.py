@@ -64,7 +64,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
     from ..reports.portfolio import write_portfolio
-    from ..reports.writer import DEFAULT_FORMATS, ReportSettings, report_file, report_seconds
+    from ..reports.writer import ReportSettings, report_file, report_seconds
 
     folder = examples or source_examples()
     if not folder.is_dir():
@@ -93,7 +93,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
                 partial(report_file, settings=settings),
                 files,
                 jobs=jobs,
-                item_seconds=report_seconds(DEFAULT_FORMATS),
+                item_seconds=report_seconds(REPORT_FORMATS),
             ),
             len(files),
             "reports",
