@@ -65,13 +65,17 @@ def test_subjects_are_told_apart_by_rubric_type_and_code(registry: Registry, sub
     assert ingest(registry, paths) == ["new", "new", "superseding"]
 
 
-def test_a_result_json_is_the_same_submission_as_its_yaml(registry: Registry, submit: Submit) -> None:
+def test_a_result_json_is_evidence_confirmed_against_its_stored_submission(registry: Registry, submit: Submit) -> None:
     path = submit("A", "2026-Q4", levels(4, 3, 5), assessed_by="QX1")
     result = path.with_suffix(".json")
     result.write_text(read_input(path, OPTIONS).result.to_json(), encoding="utf-8")
-    assert ingest(registry, [result, path]) == ["new", "duplicate"]
+    with pytest.raises(InputError) as caught:
+        registry.store(read_input(result, OPTIONS))  # alone, it never creates a row
+    assert [d.code for d in caught.value.diagnostics] == ["result-without-submission"]
+    assert list(registry.listing()) == []
+    assert ingest(registry, [path, result]) == ["new", "confirmed"]
     [stored] = registry.listing()
-    assert (stored.source_kind, stored.assessed_by_code, stored.assessed_by_name) == ("json", "QX1", "Trust QX1")
+    assert (stored.source_kind, stored.assessed_by_code, stored.assessed_by_name) == ("yaml", "QX1", "Trust QX1")
     assert json.loads(registry.submission(stored.id).result_json) == json.loads(result.read_text())
 
 

@@ -21,9 +21,9 @@ from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file
 from .answers import AnswerChecker
 from .model import Answer, EvidenceItem, Round
-from .result import Result, to_result
+from .result import Result, result_differences, scored_fields, to_result
 from .score_files import ScoreOptions, library_for
-from .scoring import Evaluation, evaluate
+from .scoring import evaluate
 from .validate import check_document, load_submission
 
 SUFFIXES = (".yaml", ".yml", ".json", ".pdf")
@@ -158,7 +158,9 @@ def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> Check
         raise _reject(doc, problems, shown)
     answers = _recorded_answers(doc, result, rubric, assessed_on, problems)
     if not problems:
-        problems.extend(_score_mismatches(doc, result, evaluate(rubric, answers, assessed_on)))
+        recorded = result.model_dump(mode="json")
+        computed = {**recorded, **scored_fields(rubric, evaluate(rubric, answers, assessed_on))}
+        problems.extend(mismatches(doc, recorded, computed, f"its answers under {rubric.ref} give"))
     if problems:
         raise _reject(doc, problems, shown)
     return CheckedInput(shown, "json", doc.raw, result, rubric)
@@ -231,50 +233,25 @@ def _recorded_answers(
     return answers
 
 
-def _score_mismatches(doc: Document, result: Result, evaluation: Evaluation) -> list[Diagnostic]:
-    def rounded(value: float | None, places: int) -> float | None:
-        return None if value is None else round(value, places)
-
-    expected: list[tuple[tuple[Any, ...], Any, Any]] = [
-        (("overall", "score"), result.overall.score, rounded(evaluation.overall.score, 2)),
-        (("overall", "capped_to"), result.overall.capped_to, evaluation.overall.capped_to),
-        (("completeness",), result.completeness, rounded(evaluation.completeness, 3)),
-        (("failed_gates",), [g.criterion for g in result.failed_gates], [g.criterion for g in evaluation.failed_gates]),
-        (
-            ("outcome",),
-            result.outcome.id if result.outcome else None,
-            evaluation.outcome[0] if evaluation.outcome else None,
-        ),
-    ]
-    for key, recorded_scopes, scopes in (
-        ("pillars", result.pillars, evaluation.pillars),
-        ("domains", result.domains, evaluation.domains),
-    ):
-        by_id = {s.id: s for s in scopes}
-        expected.append(((key,), [s.id for s in recorded_scopes], list(by_id)))
-        for index, scope in enumerate(recorded_scopes):
-            computed_scope = by_id.get(scope.id)
-            computed_score = rounded(computed_scope.score, 2) if computed_scope else "absent"
-            expected.append(((key, index, "score"), scope.score, computed_score))
-    for index, (recorded, computed) in enumerate(zip(result.criteria, evaluation.criteria, strict=True)):
-        expected.append(
-            (
-                ("criteria", index, "credited"),
-                (recorded.credited, recorded.status),
-                (computed.credited, computed.status),
-            )
-        )
+def mismatches(doc: Document, recorded: Any, computed: Any, computed_by: str) -> list[Diagnostic]:
+    """A `score-mismatch` for every field (located in `doc`) where a result differs from the one
+    computed; `computed_by` says where the computed one came from."""
     return [
         doc.diagnostic(
             "score-mismatch",
-            f"the result records {found!r} but its answers give {wanted!r} "
-            f"under {result.rubric.id}@{result.rubric.version}",
+            f"the result records {found!r} but {computed_by} {wanted!r}",
             parts,
             hint="the result was edited or scored by a different engine: ingest the submission YAML instead",
         )
-        for parts, found, wanted in expected
-        if found != wanted
+        for parts, found, wanted in result_differences(recorded, computed)
     ]
+
+
+def check_against(raw: bytes, shown: str, computed: Result, computed_by: str) -> list[Diagnostic]:
+    """Every difference between a result file's bytes and the result computed from its
+    submission (see `result_differences`), located in the file."""
+    doc = load_bytes(raw, shown)
+    return mismatches(doc, doc.data, computed.model_dump(mode="json"), computed_by)
 
 
 def _from_pdf(path: Path, options: ScoreOptions) -> CheckedInput:
@@ -307,16 +284,22 @@ def _from_pdf(path: Path, options: ScoreOptions) -> CheckedInput:
         name,
         attached,
     )
-    return _from_submission(doc, attached, "pdf", options)
+    checked = _from_submission(doc, attached, "pdf", options)
+    embedded_result = f"{shown}[{RESULT_ATTACHMENT}]"
+    problems = check_against(embedded.result_raw, embedded_result, checked.result, f"scoring {name} gives")
+    if problems:
+        raise InputError(f"{embedded_result}: does not match the submission it is embedded with", problems)
+    return checked
 
 
 @dataclass(frozen=True)
 class ReportAttachments:
-    """What a report PDF carries: the result, and the submission file's name and bytes."""
+    """What a report PDF carries: the result (and its bytes), and the submission file's name and bytes."""
 
     result: Result
     submission_name: str
     submission: bytes
+    result_raw: bytes = b""
 
 
 def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ReportAttachments:
@@ -334,7 +317,7 @@ def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES)
     except ValidationError as exc:
         message = f"the embedded {RESULT_ATTACHMENT} is not a valid result: {exc.errors()[0]['msg']}"
         raise InputError(f"{name}: {message}", [Diagnostic("bad-result", message, Location(name))]) from None
-    return ReportAttachments(result, others[0], files[others[0]])
+    return ReportAttachments(result, others[0], files[others[0]], files[RESULT_ATTACHMENT])
 
 
 def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]:
@@ -428,6 +411,7 @@ __all__ = [
     "RESULT_ATTACHMENT",
     "SUFFIXES",
     "CheckedInput",
+    "check_against",
     "InputFile",
     "ReportAttachments",
     "load_previous",

@@ -164,7 +164,6 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
     rubric = parsed.rubric
     env = parsed.envelope
     ev = evaluation or evaluate(rubric, parsed.answers, env.assessed_on)
-    overall_level = level_of(ev.overall.score)
     # Plain data validated in one call: a model call per criterion and action costs far more.
     return Result.model_validate(
         {
@@ -176,43 +175,7 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
             "assessed_on": env.assessed_on.isoformat(),
             "rubric": {"id": rubric.id, "version": rubric.version, "fingerprint": rubric.fingerprint},
             "submission": {"sha256": parsed.sha256},
-            "overall": {
-                "score": None if ev.overall.score is None else round(ev.overall.score, 2),
-                "level": overall_level,
-                "label": rubric.labels.get(overall_level) if overall_level is not None else None,
-                "method": rubric.model.overall.method,
-                "capped_to": ev.overall.capped_to,
-            },
-            "pillars": [_scope_out(rubric, p) for p in ev.pillars],
-            "domains": [_scope_out(rubric, d) for d in ev.domains],
-            "criteria": [
-                {
-                    "id": c.id,
-                    "domain": c.domain,
-                    "pillar": c.pillar,
-                    "applicable": c.applicable,
-                    "answer": c.answer,
-                    "claimed": c.claimed,
-                    "credited": c.credited,
-                    "status": c.status,
-                }
-                for c in ev.criteria
-            ],
-            "failed_gates": [
-                {"criterion": g.criterion, "scope": g.scope, "target": g.target, "cap": g.cap} for g in ev.failed_gates
-            ],
-            "completeness": None if ev.completeness is None else round(ev.completeness, 3),
-            "outcome": {"id": ev.outcome[0], "label": ev.outcome[1]} if ev.outcome else None,
-            "actions": [
-                {
-                    "criterion": a.criterion,
-                    "from_level": a.from_level,
-                    "to_level": a.to_level,
-                    "action": a.action,
-                    "reason": a.reason,
-                }
-                for a in ev.actions
-            ],
+            **scored_fields(rubric, ev),
             "warnings": [
                 {"code": w.code, "message": w.message, "location": str(w.location)}
                 for w in parsed.warnings
@@ -220,6 +183,102 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
             ],
         }
     )
+
+
+def scored_fields(rubric: LoadedRubric, ev: Evaluation) -> dict[str, Any]:
+    """The fields of a result that scoring gives (every level, label, cap, gate row, outcome and
+    action), as plain data: what a result's own figures must equal."""
+    overall_level = level_of(ev.overall.score)
+    return {
+        "overall": {
+            "score": None if ev.overall.score is None else round(ev.overall.score, 2),
+            "level": overall_level,
+            "label": rubric.labels.get(overall_level) if overall_level is not None else None,
+            "method": rubric.model.overall.method,
+            "capped_to": ev.overall.capped_to,
+        },
+        "pillars": [_scope_out(rubric, p) for p in ev.pillars],
+        "domains": [_scope_out(rubric, d) for d in ev.domains],
+        "criteria": [
+            {
+                "id": c.id,
+                "domain": c.domain,
+                "pillar": c.pillar,
+                "applicable": c.applicable,
+                "answer": c.answer,
+                "claimed": c.claimed,
+                "credited": c.credited,
+                "status": c.status,
+            }
+            for c in ev.criteria
+        ],
+        "failed_gates": [
+            {"criterion": g.criterion, "scope": g.scope, "target": g.target, "cap": g.cap} for g in ev.failed_gates
+        ],
+        "completeness": None if ev.completeness is None else round(ev.completeness, 3),
+        "outcome": {"id": ev.outcome[0], "label": ev.outcome[1]} if ev.outcome else None,
+        "actions": [
+            {
+                "criterion": a.criterion,
+                "from_level": a.from_level,
+                "to_level": a.to_level,
+                "action": a.action,
+                "reason": a.reason,
+            }
+            for a in ev.actions
+        ],
+    }
+
+
+# What two results of the same submission may differ in: the aiassure version that wrote each,
+# and where a warning was found (a path as the user gave it to `score`; the base name at ingest).
+NOT_COMPARED = frozenset({("engine",)})
+MAX_DIFFERENCES = 20
+
+
+def result_differences(
+    recorded: Any, computed: Any, parts: tuple[str | int, ...] = ()
+) -> list[tuple[tuple[str | int, ...], Any, Any]]:
+    """(field path, recorded value, computed value) of every leaf where two results (as plain
+    JSON data) differ, in document order; at most MAX_DIFFERENCES. A missing key or item
+    differs from any value; warnings are compared by code and message."""
+    found: list[tuple[tuple[str | int, ...], Any, Any]] = []
+    _differences(recorded, computed, parts, found)
+    return found
+
+
+def _differences(recorded: Any, computed: Any, parts: tuple[str | int, ...], found: list[Any]) -> None:
+    if len(found) >= MAX_DIFFERENCES or parts in NOT_COMPARED:
+        return
+    if len(parts) == 3 and parts[0] == "warnings" and parts[2] == "location":
+        return
+    if isinstance(recorded, dict) and isinstance(computed, dict):
+        for key in [*computed, *(k for k in recorded if k not in computed)]:
+            _differences(recorded.get(key, _ABSENT), computed.get(key, _ABSENT), (*parts, key), found)
+    elif isinstance(recorded, list) and isinstance(computed, list) and len(recorded) == len(computed):
+        for index, (left, right) in enumerate(zip(recorded, computed, strict=True)):
+            _differences(left, right, (*parts, index), found)
+    elif type(recorded) is not type(computed) and not _same_number(recorded, computed) or recorded != computed:
+        found.append((parts, recorded, computed))
+
+
+def _same_number(left: Any, right: Any) -> bool:
+    """1 and 1.0 are the same figure; True is not 1."""
+    numbers = (int, float)
+    return (
+        isinstance(left, numbers)
+        and isinstance(right, numbers)
+        and not isinstance(left, bool)
+        and not isinstance(right, bool)
+    )
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+_ABSENT = _Absent()
 
 
 def dumps(value: Any) -> str:

@@ -86,6 +86,19 @@ def check_document(
         except AiassureError as exc:
             hint = exc.diagnostics[0].hint if exc.diagnostics else ""
             found.append(doc.diagnostic("unknown-rubric", exc.message, ("rubric",), hint=hint))
+        by_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
+        if rubric is not None and by_path and rubric.id in library.builtin_ids():
+            found.append(
+                doc.diagnostic(
+                    "rubric-id-reserved",
+                    f"the rubric file {ref!r} uses the id {rubric.id!r} of a built-in rubric: "
+                    "only the built-in library's text may carry it",
+                    ("rubric",),
+                    hint=f"name the official rubric by id@version (`rubric: {rubric.id}@…`), "
+                    "or give the local rubric its own id",
+                )
+            )
+            rubric = None
         if rubric is not None and "@" not in ref and not ref.endswith((".yaml", ".yml")):
             found.append(
                 doc.diagnostic(

@@ -45,6 +45,7 @@ class IngestSummary:
     new: int = 0
     superseded: int = 0
     duplicate: int = 0
+    confirmed: int = 0
     skipped: list[str] = field(default_factory=list)
     rejected: list[tuple[str, list[str]]] = field(default_factory=list)
 
@@ -55,6 +56,7 @@ class IngestSummary:
             "new": self.new,
             "superseded": self.superseded,
             "duplicate": self.duplicate,
+            "confirmed": self.confirmed,
             "skipped": self.skipped,
             "rejected": [{"path": path, "reasons": reasons} for path, reasons in self.rejected],
         }
@@ -66,6 +68,7 @@ class IngestSummary:
             f"  superseded  {self.superseded}  (stored; an earlier submission of the same assessment: subject,"
             " assessing organisation, rubric and round, is kept as history)",
             f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
+            f"  confirmed   {self.confirmed}  (result files equal to what their stored submission scores)",
             f"  skipped     {len(self.skipped)}  (rubric files found in the folders given)",
             f"  rejected    {len(self.rejected)}",
         ]
@@ -107,26 +110,21 @@ def ingest(
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
     registry = open_registry(db)
     summary = IngestSummary(registry.shown, len(files))
+    # A result file is evidence, checked against the stored submission it names once every
+    # submission of the batch is stored; it never creates a row.
+    results: list[Any] = []
     try:
         for outcome in progress(read_inputs(files, options, jobs=jobs), len(files), "ingesting"):
             if outcome.intake is None and outcome.path not in named and _is_rubric(outcome.diagnostics):
                 # A local rubric kept beside the submissions that use it is not a rejected submission.
                 summary.skipped.append(outcome.path)
                 continue
-            if outcome.intake is None:
-                echo_diagnostics(outcome.diagnostics)
-                reasons = [d.format().split("\n")[0] for d in outcome.diagnostics if d.is_error] or ["rejected"]
-                summary.rejected.append((outcome.path, reasons))
+            if outcome.intake is not None and outcome.intake.kind == "json":
+                results.append(outcome.intake)
                 continue
-            stored = registry.store(outcome.intake)
-            if stored.status == "duplicate":
-                summary.duplicate += 1
-            elif stored.superseded:
-                summary.superseded += 1
-            else:
-                summary.new += 1
-            if verbose:
-                click.echo(_stored_line(outcome.path, stored), err=True)
+            _store_one(registry, summary, outcome.path, outcome.intake, outcome.diagnostics, verbose)
+        for intake in results:
+            _store_one(registry, summary, intake.source, intake, [], verbose)
         if summary.new or summary.superseded:
             registry.refresh_statistics()
     finally:
@@ -139,6 +137,33 @@ def ingest(
         raise SystemExit(1)
 
 
+def _store_one(
+    registry: Any, summary: IngestSummary, path: str, intake: Any, diagnostics: list[Any], verbose: bool
+) -> None:
+    """Store (or confirm) one intake and count what happened; a file refused, by its reading or by
+    the database, is counted as rejected and the batch goes on."""
+    from ..errors import AiassureError, Diagnostic, Location
+
+    if intake is not None:
+        try:
+            stored = registry.store(intake)
+        except AiassureError as exc:
+            diagnostics = exc.diagnostics or [Diagnostic("not-stored", exc.message, Location(path))]
+        else:
+            if stored.status in ("duplicate", "confirmed"):
+                setattr(summary, stored.status, getattr(summary, stored.status) + 1)
+            elif stored.superseded:
+                summary.superseded += 1
+            else:
+                summary.new += 1
+            if verbose:
+                click.echo(_stored_line(path, stored), err=True)
+            return
+    echo_diagnostics(diagnostics)
+    reasons = [d.format().split("\n")[0] for d in diagnostics if d.is_error] or ["rejected"]
+    summary.rejected.append((path, reasons))
+
+
 def _is_rubric(diagnostics: list[Diagnostic]) -> bool:
     return [d.code for d in diagnostics] == ["rubric-not-submission"]
 
@@ -146,6 +171,8 @@ def _is_rubric(diagnostics: list[Diagnostic]) -> bool:
 def _stored_line(path: str, stored: Stored) -> str:
     if stored.status == "duplicate":
         return f"{path}: duplicate of #{stored.submission_id}"
+    if stored.status == "confirmed":
+        return f"{path}: matches stored submission #{stored.submission_id}"
     if stored.status == "superseding":
         return f"{path}: stored as #{stored.submission_id}, superseding #{stored.other_id}"
     if stored.status == "history":
@@ -240,6 +267,47 @@ def list_(
         click.echo(f"{shown} submission(s)", err=True)
     finally:
         registry.close()
+
+
+@command.command("rubrics")
+@db_option
+@format_option("table", "json")
+def rubrics(db: str | None, fmt: str) -> None:
+    """The rubric texts the registry has accepted: one fingerprint per id@version, and how many
+    stored submissions were scored against each. A rubric with a known id and version but another
+    text is refused at ingest."""
+    from ..registry.store import open_registry
+
+    registry = open_registry(db, must_exist=True)
+    try:
+        rows = registry.accepted_rubrics()
+    finally:
+        registry.close()
+    if fmt == "json":
+        echo_json_array(
+            _json_item(
+                {
+                    "id": row.rubric_id,
+                    "version": row.version,
+                    "fingerprint": row.fingerprint,
+                    "title": row.title,
+                    "subject": row.subject,
+                    "submissions": row.submissions,
+                }
+            )
+            for row in rows
+        )
+        return
+    from rich.table import Table
+
+    table = Table()
+    for name in ("rubric", "fingerprint", "subject", "submissions", "title"):
+        table.add_column(name, justify="right" if name == "submissions" else "left", no_wrap=name != "title")
+    for row in rows:
+        table.add_row(
+            f"{row.rubric_id}@{row.version}", row.fingerprint[:12], row.subject, str(row.submissions), row.title
+        )
+    stdout_console().print(table)
 
 
 @command.command("show")

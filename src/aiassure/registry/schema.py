@@ -37,6 +37,8 @@ rubrics = Table(
     Column("subject", String, nullable=False),
     Column("definition", Text, nullable=False),  # the canonical JSON the fingerprint is taken of
 )
+# One id@version names one rubric text (migration 0005).
+Index("ix_rubrics_id_version", rubrics.c.rubric_id, rubrics.c.version, unique=True)
 
 submissions = Table(
     "submissions",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from ..errors import NotFoundError, RegistryError, UsageError
+from ..errors import Diagnostic, InputError, Location, NotFoundError, RegistryError, UsageError
 from .intake import Intake, RubricRecord, major_of
 
 if TYPE_CHECKING:
@@ -76,7 +76,8 @@ def shown_url(url: str) -> str:
         return url.split("://", 1)[0] + "://…"
 
 
-StoreStatus = Literal["new", "superseding", "history", "duplicate"]
+# confirmed: a result file equal to what its stored submission scores (it creates no row)
+StoreStatus = Literal["new", "superseding", "history", "duplicate", "confirmed"]
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,51 @@ class Registry:
     # -- writing ----------------------------------------------------------------------------
 
     def store(self, intake: Intake, *, also: StoreHook | None = None) -> Stored:
+        """Store one intake (see `_store`); a result file is never stored, only confirmed (see `confirm`)."""
+        if intake.kind == "json":
+            return self.confirm(intake, also=also)
+        return self._store(intake, also=also)
+
+    def confirm(self, intake: Intake, *, also: StoreHook | None = None) -> Stored:
+        """A result file is evidence, never input: it is accepted only when the submission it names
+        is stored, and then only if every field equals what the engine computed from that
+        submission's bytes (`score-mismatch` naming the field otherwise). It creates no row."""
+        from sqlalchemy import select
+
+        from ..assessments.inputs import check_against
+        from ..assessments.result import Result
+        from .schema import submissions as s
+
+        with self.transaction() as conn:
+            row = conn.execute(
+                select(s.c.id, s.c.result_json, s.c.source_name).where(s.c.sha256 == intake.sha256)
+            ).first()
+        if row is None:
+            message = (
+                f"the result names submission {intake.sha256[:12]}…, which is not in the registry: "
+                "a result file alone never creates a row"
+            )
+            raise InputError(
+                f"{intake.source}: {message}",
+                [
+                    Diagnostic(
+                        "result-without-submission",
+                        message,
+                        Location(intake.source),
+                        hint="ingest the submission YAML (or its PDF report) with it, or first",
+                    )
+                ],
+            )
+        computed = Result.model_validate_json(row.result_json)
+        problems = check_against(intake.raw, intake.source, computed, f"scoring the stored submission #{row.id} gives")
+        if problems:
+            raise InputError(f"{intake.source}: does not match the stored submission #{row.id}", problems)
+        if also is None:
+            return Stored("confirmed", row.id)
+        with self.transaction(write=True) as conn:
+            return _also(conn, also, Stored("confirmed", row.id))
+
+    def _store(self, intake: Intake, *, also: StoreHook | None = None) -> Stored:
         """Store one intake in one transaction: the SHA-256 makes a repeat a no-op, and a newer
         submission of the same assessment (rubric, subject, assessing organisation and round)
         supersedes the current one. `also(connection, stored)` runs inside that transaction, so
@@ -249,7 +295,7 @@ class Registry:
         with self.transaction(write=True) as conn:
             if self.is_postgres:
                 conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("\x1f".join(key)))))
-            self._ensure_rubric(conn, intake.rubric)
+            self._ensure_rubric(conn, intake.rubric, intake.source)
             current = conn.execute(
                 select(s.c.id, s.c.assessed_on, s.c.sha256).where(
                     s.c.rubric_id == result.rubric.id,
@@ -295,11 +341,22 @@ class Registry:
 
         return sqlite_insert(table)
 
-    def _ensure_rubric(self, conn: Connection, rubric: RubricRecord) -> None:
+    def _ensure_rubric(self, conn: Connection, rubric: RubricRecord, source: str) -> None:
         from .schema import rubrics
 
         if rubric.fingerprint in self._known_rubrics:
             return
+        from sqlalchemy import select
+
+        other = conn.execute(
+            select(rubrics.c.fingerprint).where(
+                rubrics.c.rubric_id == rubric.id,
+                rubrics.c.version == rubric.version,
+                rubrics.c.fingerprint != rubric.fingerprint,
+            )
+        ).scalar()
+        if other is not None:
+            raise RubricConflict(rubric, other, source)
         row = {
             "fingerprint": rubric.fingerprint,
             "rubric_id": rubric.id,
@@ -444,6 +501,26 @@ class Registry:
                 found[row.submission_id].append(_row_as(StoredScore, row._mapping))
         return found
 
+    def accepted_rubrics(self) -> list[Any]:
+        """Every rubric text the registry has accepted: id, version, fingerprint, title, subject and
+        how many submissions were scored against it; one fingerprint per id@version."""
+        from sqlalchemy import func, select
+
+        from .schema import rubrics as r
+        from .schema import submissions as s
+
+        count = (
+            select(func.count())
+            .where(s.c.rubric_fingerprint == r.c.fingerprint)
+            .scalar_subquery()
+            .label("submissions")
+        )
+        query = select(r.c.rubric_id, r.c.version, r.c.fingerprint, r.c.title, r.c.subject, count).order_by(
+            r.c.rubric_id, r.c.major, r.c.version
+        )
+        with self.transaction() as conn:
+            return list(conn.execute(query))
+
     def submission(self, submission_id: int) -> StoredFile:
         """One stored submission's file, whole: its bytes as given and its result JSON."""
         from sqlalchemy import select
@@ -471,6 +548,18 @@ def _also(conn: Connection, also: StoreHook | None, stored: Stored) -> Stored:
     if also is not None:
         also(conn, stored)
     return stored
+
+
+class RubricConflict(InputError):
+    """A rubric whose id@version the registry already holds under another fingerprint."""
+
+    def __init__(self, rubric: RubricRecord, accepted: str, source: str) -> None:
+        message = (
+            f"rubric {rubric.id}@{rubric.version} (fingerprint {rubric.fingerprint[:12]}…) is not the text the "
+            f"registry accepted under that id and version ({accepted[:12]}…): one id@version names one rubric"
+        )
+        hint = "give the changed rubric a new version, or score against the accepted text (`aiassure registry rubrics`)"
+        super().__init__(f"{source}: {message}", [Diagnostic("rubric-conflict", message, Location(source), hint=hint)])
 
 
 def columns(table: FromClause, names: tuple[str, ...]) -> list[KeyedColumnElement[Any]]:
@@ -641,6 +730,7 @@ __all__ = [
     "SUBJECT_COLUMNS",
     "SUBMISSION_FACTS",
     "Registry",
+    "RubricConflict",
     "Stored",
     "assessor_filter",
     "columns",

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..canonical import canonical_json
 from ..diagnose import did_you_mean, pydantic_diagnostics
-from ..errors import Diagnostic, InputError, Location, NotFoundError
+from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundError
 from ..plugins import RUBRICS, PluginRef, discover, remembered, warn
 from ..source import Document, YamlMap, YamlSeq, load_file
 from .lint import applies_if_cycle, lint
@@ -294,7 +294,50 @@ class RubricLibrary:
             matches.sort(key=lambda item: version_key(item[0]), reverse=True)
         return self.load_path(matches[0][1], where=where, _chain=_chain)
 
+    def builtin_ids(self) -> set[str]:
+        """The ids of the built-in library's rubrics: a rubric given by path may not use one."""
+        return {ident for ident, _, path in self.entries() if path.parent == BUILTIN_DIR}
+
     def load_path(self, path: Path, *, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
+        """A rubric file, refused when its id@version names another text on the search path."""
+        loaded = self._load_path(path, where=where, _chain=_chain)
+        self._check_pinned(loaded, path, where)
+        return loaded
+
+    def _check_pinned(self, loaded: LoadedRubric, path: Path, where: Location | None) -> None:
+        """`id@version` names exactly one fingerprint: another file on the search path (the built-in
+        library included) with the same id and version but another text makes both unusable."""
+        mine = self._real_paths.get(path) or path.resolve()
+        for ident, version, other_path in self.entries():
+            if ident != loaded.id or version != loaded.version:
+                continue
+            if (self._real_paths.get(other_path) or other_path.resolve()) == mine:
+                continue
+            try:
+                other = self._load_path(other_path)
+            except AiassureError:  # an invalid file names no rubric
+                continue
+            if other.fingerprint != loaded.fingerprint:
+                builtin = other_path.parent == BUILTIN_DIR
+                message = (
+                    f"rubric {loaded.ref} in {path} is not the text of {loaded.ref} "
+                    + ("in the built-in library" if builtin else f"in {other_path}")
+                    + f" (fingerprint {loaded.fingerprint[:12]}… against {other.fingerprint[:12]}…): "
+                    "one id@version names one rubric"
+                )
+                raise InputError(
+                    message,
+                    [
+                        Diagnostic(
+                            "rubric-conflict",
+                            message,
+                            where or Location(str(path)),
+                            hint="give the changed rubric its own id or a new version",
+                        )
+                    ],
+                )
+
+    def _load_path(self, path: Path, *, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
         resolved = self._real_paths.get(path)
         if resolved is None:
             if len(self._real_paths) >= 1024:  # relative refs from many folders: stay bounded
