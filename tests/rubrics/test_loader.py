@@ -120,24 +120,35 @@ def test_a_malformed_version_on_the_path_does_not_break_a_bare_id(tmp_path) -> N
 def test_rubric_dirs_come_before_the_environment_which_comes_before_the_built_in(
     tmp_path, monkeypatch, builtin
 ) -> None:
-    put(tmp_path / "cli", "demo.yaml", rubric(title="from --rubric-dir"))
-    put(tmp_path / "env", "demo.yaml", rubric(title="from the environment"))
-    put(builtin, "demo.yaml", rubric(title="built in"))
+    # The same text in three places (one id@version names one text: see the next test).
+    put(tmp_path / "cli", "demo.yaml", rubric())
+    put(tmp_path / "env", "demo.yaml", rubric())
+    put(builtin, "demo.yaml", rubric())
     monkeypatch.setenv(ENV_PATH, str(tmp_path / "env"))
-    assert RubricLibrary([tmp_path / "cli"]).resolve("demo@1.0.0").model.title == "from --rubric-dir"
-    assert RubricLibrary([]).resolve("demo@1.0.0").model.title == "from the environment"
+    assert RubricLibrary([tmp_path / "cli"]).resolve("demo@1.0.0").source == str(tmp_path / "cli" / "demo.yaml")
+    assert RubricLibrary([]).resolve("demo@1.0.0").source == str(tmp_path / "env" / "demo.yaml")
     monkeypatch.delenv(ENV_PATH)
-    assert RubricLibrary([]).resolve("demo@1.0.0").model.title == "built in"
+    assert RubricLibrary([]).resolve("demo@1.0.0").source == str(builtin / "demo.yaml")
+
+
+def test_one_id_and_version_with_two_texts_on_the_search_path_is_refused(tmp_path, monkeypatch, builtin) -> None:
+    put(tmp_path / "cli", "demo.yaml", rubric(title="a look-alike"))
+    put(builtin, "demo.yaml", rubric(title="built in"))
+    monkeypatch.delenv(ENV_PATH, raising=False)
+    with pytest.raises(InputError) as caught:
+        RubricLibrary([tmp_path / "cli"]).resolve("demo@1.0.0")
+    [problem] = caught.value.diagnostics
+    assert problem.code == "rubric-conflict" and "built-in library" in problem.message
 
 
 @pytest.mark.usefixtures("builtin")
 def test_the_environment_holds_several_folders_in_order(tmp_path, monkeypatch) -> None:
-    put(tmp_path / "a", "demo.yaml", rubric(title="a"))
-    put(tmp_path / "b", "demo.yaml", rubric(title="b"))
+    put(tmp_path / "a", "demo.yaml", rubric())
+    put(tmp_path / "b", "demo.yaml", rubric())
     put(tmp_path / "b", "other.yaml", rubric("other"))
     monkeypatch.setenv(ENV_PATH, f"{tmp_path / 'a'}::{tmp_path / 'b'}")
     library = RubricLibrary()
-    assert library.resolve("demo@1.0.0").model.title == "a"
+    assert library.resolve("demo@1.0.0").source == str(tmp_path / "a" / "demo.yaml")
     assert library.resolve("other@1.0.0").id == "other"
 
 
