@@ -251,7 +251,7 @@ def check_against(raw: bytes, shown: str, computed: Result, computed_by: str) ->
     """Every difference between a result file's bytes and the result computed from its
     submission (see `result_differences`), located in the file."""
     doc = load_bytes(raw, shown)
-    return mismatches(doc, doc.data, computed.model_dump(mode="json"), computed_by)
+    return mismatches(doc, doc.data, json.loads(computed.to_json()), computed_by)  # the layout result files have
 
 
 def _from_pdf(path: Path, options: ScoreOptions) -> CheckedInput:
