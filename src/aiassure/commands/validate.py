@@ -1,14 +1,16 @@
-"""`aiassure validate FILE...`: every error and warning of each submission, located."""
+"""`aiassure validate FILE...`: every error and warning of each submission, located; as text or as SARIF."""
 
 from __future__ import annotations
 
+import shlex
+import sys
 from pathlib import Path
 
 import click
 
 from ..assessments.validate import check_document
 from ..batch import expand_paths
-from ..errors import AiassureError
+from ..errors import AiassureError, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import load_file
 from .common import echo_diagnostics, max_bytes_option, progress, rubric_dir_option
@@ -17,17 +19,50 @@ from .common import echo_diagnostics, max_bytes_option, progress, rubric_dir_opt
 @click.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--quiet", "-q", is_flag=True, help="Print errors only, no warnings or summary.")
+@click.option("--quiet", "-q", is_flag=True, help="Report errors only (text and SARIF), no warnings or summary.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "sarif"]),
+    default="text",
+    show_default=True,
+    help="text: messages on standard error; sarif: also a SARIF 2.1.0 log for code-scanning views.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --format sarif: the file to write the log to (default: standard output).",
+)
 @rubric_dir_option
 @max_bytes_option
-def command(files: tuple[Path, ...], strict: bool, quiet: bool, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
+def command(
+    files: tuple[Path, ...],
+    strict: bool,
+    quiet: bool,
+    fmt: str,
+    output: Path | None,
+    rubric_dirs: tuple[Path, ...],
+    max_bytes: int,
+) -> None:
     """Check submission files against their rubric (exit 1 if any has an error)."""
+    from ..errors import UsageError
+
+    if output is not None and fmt != "sarif":
+        raise UsageError("-o/--output is for --format sarif")
     library = RubricLibrary(list(rubric_dirs))
     paths = expand_paths(files)
+    if output is not None:
+        from ..fsutil import refuse_inputs
+
+        refuse_inputs([output], paths)
     invalid = errors = warnings = 0
+    everything: list[Diagnostic] = []
+    identities: dict[str, str | None] = {str(path): None for path in paths}
     for path in progress(paths, len(paths), "validating"):
         try:
             doc = load_file(path, max_bytes=max_bytes)
+            identities[str(path)] = doc.sha256
             _, found = check_document(doc, library, strict=strict)
         except AiassureError as exc:
             found = exc.diagnostics
@@ -35,7 +70,11 @@ def command(files: tuple[Path, ...], strict: bool, quiet: bool, rubric_dirs: tup
         errors += file_errors
         warnings += len(found) - file_errors
         invalid += bool(file_errors)
-        echo_diagnostics(d for d in found if d.is_error or not quiet)
+        shown = [d for d in found if d.is_error or not quiet]
+        everything.extend(shown)
+        echo_diagnostics(shown)
+    if fmt == "sarif":
+        _write_sarif(everything, identities, output)
     if not quiet:
         click.echo(
             f"{len(paths)} file(s): {len(paths) - invalid} valid, {invalid} invalid; "
@@ -44,3 +83,24 @@ def command(files: tuple[Path, ...], strict: bool, quiet: bool, rubric_dirs: tup
         )
     if invalid:
         raise SystemExit(1)
+
+
+def _write_sarif(diagnostics: list[Diagnostic], inputs: dict[str, str | None], output: Path | None) -> None:
+    import json
+
+    from ..interop.sarif import sarif_log
+
+    log = sarif_log(
+        diagnostics,
+        inputs,
+        root=Path.cwd(),
+        command_line=shlex.join(["aiassure", *sys.argv[1:]]) if sys.argv else "aiassure validate",
+    )
+    text = json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from ..fsutil import write_atomic
+
+    write_atomic(output, text)
+    click.echo(f"wrote {output}", err=True)
