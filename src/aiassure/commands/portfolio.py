@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
 from ..registry.portfolio import LIST_LIMIT
 from .common import all_option, db_option, out_dir_option, round_option, rubric_option, template_dir_option
 
@@ -63,24 +64,33 @@ def report(
 
 
 @command.command("export")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl"]), required=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl", "datapackage"]), required=True)
 @click.option(
     "-o",
     "--out",
     "out_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="File to write (default: standard output; Parquet needs a file).",
+    type=click.Path(path_type=Path),
+    help="File to write (default: standard output; Parquet needs a file); for datapackage, the folder.",
 )
 @click.option(
     "--table",
     type=click.Choice(["submissions", "scores"]),
     default="submissions",
     show_default=True,
-    help="One row per submission, or one per submission and scope.",
+    help="One row per submission, or one per submission and scope (datapackage: both).",
 )
 @round_option()
 @rubric_option()
 @all_option
+@click.option(
+    "--licence",
+    type=click.Choice(list(LICENCES)),
+    default=DEFAULT_LICENCE,
+    show_default=True,
+    help="datapackage: the licence the open data is published under.",
+)
+@click.option("--title", help="datapackage: the package's title.")
+@click.option("--publisher", help="datapackage: who publishes it (for example the programme's name).")
 @db_option
 def export(
     fmt: str,
@@ -89,10 +99,15 @@ def export(
     round_: str | None,
     rubric: str | None,
     include_superseded: bool,
+    licence: str,
+    title: str | None,
+    publisher: str | None,
     db: str | None,
 ) -> None:
-    """Export the registry as CSV, Parquet or JSON Lines, streamed. CSV text cells that a
-    spreadsheet would run as a formula (starting with = + - @, tab or CR) are prefixed with '."""
+    """Export the registry as CSV, Parquet or JSON Lines, streamed; or as open data: a Frictionless
+    Data Package (a CSV per table and datapackage.json, current submissions only, columns not for
+    publication left out). CSV text cells that a spreadsheet would run as a formula (starting with
+    = + - @, tab or CR) are prefixed with '."""
     from ..errors import UsageError
     from ..fsutil import atomic_writer
     from ..registry.export import TABLES, export_rows, write_csv, write_jsonl, write_parquet
@@ -100,9 +115,26 @@ def export(
 
     if fmt == "parquet" and out_file is None:
         raise UsageError("Parquet is binary: give a file with -o")
-    columns = TABLES[table]
+    if fmt == "datapackage":
+        if out_file is None or out_file.is_file():
+            raise UsageError("a data package is a folder: give one with -o")
+        if include_superseded:
+            raise UsageError("a data package publishes current submissions only: leave out --all")
+    elif out_file is not None and out_file.is_dir():
+        raise UsageError(f"{out_file} is a folder: give a file with -o")
     registry = open_registry(db, must_exist=True)
     try:
+        if fmt == "datapackage":
+            from ..interop.datapackage import write_datapackage
+
+            assert out_file is not None
+            counts = write_datapackage(
+                registry, out_file, licence=licence, title=title, publisher=publisher, round_=round_, rubric=rubric
+            )
+            shown = ", ".join(f"{count} {name}" for name, count in counts.items())
+            click.echo(f"wrote {out_file / 'datapackage.json'} ({shown}; licence {licence})", err=True)
+            return
+        columns = TABLES[table]
         rows = export_rows(registry, table, round_=round_, rubric=rubric, include_superseded=include_superseded)
         if out_file is None:
             stream = sys.stdout

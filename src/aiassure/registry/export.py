@@ -56,13 +56,8 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def export_query(
-    table: str, *, round_: str | None = None, rubric: str | None = None, include_superseded: bool = False
-) -> Any:
-    """The SELECT of one export table, filtered, in a stable order."""
-    from sqlalchemy import and_, select
-
-    from .schema import scores as sc
+def _conditions(*, round_: str | None, rubric: str | None, include_superseded: bool) -> list[Any]:
+    """The WHERE clauses on submissions that the export's filters make."""
     from .schema import submissions as s
 
     conditions = []
@@ -76,6 +71,19 @@ def export_query(
     among = list(conditions)
     if not include_superseded:
         conditions.append(s.c.superseded_by.is_(None))
+    return conditions
+
+
+def export_query(
+    table: str, *, round_: str | None = None, rubric: str | None = None, include_superseded: bool = False
+) -> Any:
+    """The SELECT of one export table, filtered, in a stable order."""
+    from sqlalchemy import and_, select
+
+    from .schema import scores as sc
+    from .schema import submissions as s
+
+    conditions = _conditions(round_=round_, rubric=rubric, include_superseded=include_superseded)
     current = s.c.superseded_by.is_(None).label("current")
     if table == "scores":
         return (
@@ -140,6 +148,27 @@ def export_rows(registry: Registry, table: str, **filters: Any) -> Iterator[dict
     with registry.transaction(snapshot=True) as conn:
         for row in conn.execution_options(yield_per=BATCH).execute(export_query(table, **filters)):
             yield dict(zip(names, row, strict=True))
+
+
+def exported_rubrics(registry: Registry, **filters: Any) -> list[dict[str, Any]]:
+    """Each rubric text (id, version, fingerprint, title) that the exported submissions were scored against."""
+    from sqlalchemy import select
+
+    from .schema import rubrics as r
+    from .schema import submissions as s
+
+    query = (
+        select(r.c.rubric_id, r.c.version, r.c.fingerprint, r.c.title)
+        .select_from(s.join(r, r.c.fingerprint == s.c.rubric_fingerprint))
+        .where(*_conditions(**filters))
+        .distinct()
+        .order_by(r.c.rubric_id, r.c.version, r.c.fingerprint)
+    )
+    with registry.transaction(snapshot=True) as conn:
+        return [
+            {"id": row.rubric_id, "version": row.version, "fingerprint": row.fingerprint, "title": row.title}
+            for row in conn.execute(query)
+        ]
 
 
 def _plain(value: Any) -> Any:
@@ -214,6 +243,7 @@ __all__ = [
     "TABLES",
     "export_query",
     "export_rows",
+    "exported_rubrics",
     "neutralise",
     "write_csv",
     "write_jsonl",
