@@ -12,7 +12,7 @@ from ..assessments.answers_file import render_answers_file
 from ..assessments.model import Answer, current_round
 from ..assessments.validate import ParsedSubmission, check_document
 from ..diagnose import did_you_mean
-from ..errors import Diagnostic, InputError, Location, Severity
+from ..errors import Diagnostic, InputError, Location
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..rubrics.model import Criterion
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes
@@ -215,10 +215,10 @@ class _Reader:
         line, column = self.positions.position(path)
         return Location(self.file, line, column)
 
-    def add(self, code: str, message: str, path: Path_, hint: str = "", severity: Severity = "error") -> None:
+    def add(self, code: str, message: str, path: Path_, hint: str = "") -> None:
         from .fhir_checks import json_path
 
-        self.found.append(Diagnostic(code, message, self.locate(path), json_path(path), severity, hint))
+        self.found.append(Diagnostic(code, message, self.locate(path), json_path(path), "error", hint))
 
 
 def _parse(raw: bytes, file: str, max_bytes: int) -> tuple[Any, Document | None]:
