@@ -345,3 +345,30 @@ def test_import_errors_leave_nothing_behind(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         read_response(b"[]", "r.json", RubricLibrary(), ImportOptions(), tmp_path / "a.yaml")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_status_entered_in_error_is_refused_and_in_progress_warns(response_file: tuple[Path, dict[str, Any]]) -> None:
+    path, response = response_file
+    response["status"] = "entered-in-error"
+    code, output, out = import_errors(write_json(path, response))
+    assert code == 1 and "entered-in-error ($.status)" in output and not out.exists()
+    response["status"] = "published"
+    code, output, _ = import_errors(write_json(path, response))
+    assert code == 1 and "status must be one of in-progress, completed" in output
+    response["status"] = "in-progress"
+    code, output, out = import_errors(write_json(path, response))
+    assert code == 0 and "warning response-incomplete ($.status)" in output and out.exists()
+
+
+def test_the_questionnaire_given_names_the_rubric_when_the_response_does_not(
+    response_file: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    path, response = response_file
+    exported = questionnaire(RubricLibrary().resolve("nhs-ai-readiness@1.0.0"))
+    form = write_json(tmp_path / "q.json", exported)
+    del response["questionnaire"]
+    code, output, out = import_errors(write_json(path, response), "--questionnaire", str(form))
+    assert code == 0, output
+    response["questionnaire"] = "urn:aiassure:rubric:nhs-ai-technology|1.0.0"
+    code, output, _ = import_errors(write_json(path, response), "--questionnaire", str(form), "--force")
+    assert code == 1 and "questionnaire-mismatch ($.questionnaire)" in output

@@ -12,11 +12,11 @@ from ..assessments.answers_file import render_answers_file
 from ..assessments.model import Answer, current_round
 from ..assessments.validate import ParsedSubmission, check_document
 from ..diagnose import did_you_mean
-from ..errors import Diagnostic, InputError, Location
+from ..errors import AiassureError, Diagnostic, InputError, Location, Severity
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..rubrics.model import Criterion
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes
-from .fhir_checks import VALUE_KEYS, coding_key, structure_problems, walk_items
+from .fhir_checks import RESPONSE_STATUS, VALUE_KEYS, coding_key, structure_problems, walk_items
 from .fhir_names import (
     ABOUT,
     FINGERPRINT_EXTENSION,
@@ -215,10 +215,10 @@ class _Reader:
         line, column = self.positions.position(path)
         return Location(self.file, line, column)
 
-    def add(self, code: str, message: str, path: Path_, hint: str = "") -> None:
+    def add(self, code: str, message: str, path: Path_, hint: str = "", severity: Severity = "error") -> None:
         from .fhir_checks import json_path
 
-        self.found.append(Diagnostic(code, message, self.locate(path), json_path(path), "error", hint))
+        self.found.append(Diagnostic(code, message, self.locate(path), json_path(path), severity, hint))
 
 
 def _parse(raw: bytes, file: str, max_bytes: int) -> tuple[Any, Document | None]:
@@ -258,6 +258,7 @@ def read_response(raw: bytes, file: str, library: RubricLibrary, options: Import
         reader.add("fhir-invalid", problem.message, problem.path)
     if reader.found:
         raise InputError(f"{file}: not a valid QuestionnaireResponse", reader.found)
+    _check_status(reader)
     rubric = _rubric_of(reader, library, options)
     definitions = {item["linkId"]: item for _, item in walk_items(questionnaire(rubric)["item"], ())}
     answers: dict[str, Any] = {}
@@ -301,9 +302,42 @@ def _relocate(reader: _Reader, diagnostic: Diagnostic, found: _Collected) -> Dia
     )
 
 
+def _check_status(reader: _Reader) -> None:
+    """`status` is a required binding; an answer entered in error is no answer, one in progress may be partial."""
+    status = reader.data.get("status")
+    if status not in RESPONSE_STATUS:
+        reader.add("fhir-invalid", f"status must be one of {', '.join(RESPONSE_STATUS)}, got {status!r}", ("status",))
+    elif status == "entered-in-error":
+        reader.add("entered-in-error", "this response is marked as entered in error", ("status",))
+    elif status in ("in-progress", "stopped"):
+        reader.add(
+            "response-incomplete",
+            f"this response is {status}: questions not yet answered are reported as unanswered",
+            ("status",),
+            severity="warning",
+        )
+    if any(d.is_error for d in reader.found):
+        raise InputError(f"{reader.file}: not a response to import", reader.found)
+
+
 def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) -> LoadedRubric:
     data = reader.data
     named = data.get("questionnaire")
+    claims: list[tuple[str, str, Path_]] = []
+    for index, extension in enumerate(data.get("extension") or []):
+        if isinstance(extension, dict) and extension.get("url") == FINGERPRINT_EXTENSION:
+            claims.append(("this response", str(extension.get("valueString")), ("extension", index, "valueString")))
+    if options.questionnaire is not None:
+        given, fingerprint = _read_questionnaire(options.questionnaire)
+        if named is None:
+            named = given  # some tools leave `questionnaire` out; the form it answered names it
+        elif given != named:
+            reader.add(
+                "questionnaire-mismatch",
+                f"this response answers {named!r}, but {options.questionnaire} is {given!r}",
+                ("questionnaire",),
+            )
+        claims.append((str(options.questionnaire), fingerprint, ("questionnaire",)))
     ref = rubric_ref(named) if isinstance(named, str) else None
     if ref is None or "@" not in ref:
         reader.add(
@@ -316,18 +350,11 @@ def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) 
         raise InputError(f"{reader.file}: unknown questionnaire", reader.found)
     try:
         rubric = library.resolve(ref)
-    except InputError as exc:
+    except InputError as exc:  # the rubric's own file is invalid: its diagnostics say where
         raise InputError(exc.message, exc.diagnostics) from None
-    except Exception as exc:  # NotFoundError and friends: say where the response named it
-        message = getattr(exc, "message", str(exc))
-        reader.add("unknown-rubric", message, ("questionnaire",), "add its folder with --rubric-dir")
+    except AiassureError as exc:  # no such rubric here: say where the response named it
+        reader.add("unknown-rubric", exc.message, ("questionnaire",), "add its folder with --rubric-dir")
         raise InputError(f"{reader.file}: unknown rubric", reader.found) from None
-    claims: list[tuple[str, str, Path_]] = []
-    for index, extension in enumerate(data.get("extension") or []):
-        if isinstance(extension, dict) and extension.get("url") == FINGERPRINT_EXTENSION:
-            claims.append(("this response", str(extension.get("valueString")), ("extension", index, "valueString")))
-    if options.questionnaire is not None:
-        claims.append(_questionnaire_claim(reader, options.questionnaire, named))
     for source, fingerprint, path in claims:
         if fingerprint != rubric.fingerprint:
             reader.add(
@@ -337,36 +364,35 @@ def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) 
                 path,
                 "answer a Questionnaire exported from the rubric as it is now",
             )
-    if reader.found:
+    if any(d.is_error for d in reader.found):
         raise InputError(f"{reader.file}: another rubric", reader.found)
     return rubric
 
 
-def _questionnaire_claim(reader: _Reader, path: Path, named: str) -> tuple[str, str, Path_]:
+def _read_questionnaire(path: Path) -> tuple[str, str]:
+    """The canonical (`url|version`) and rubric fingerprint of an exported Questionnaire."""
     try:
         given = json.loads(path.read_bytes())
     except (OSError, ValueError) as exc:
+        where = Location(str(path))
         raise InputError(
-            f"{path}: unreadable",
-            [Diagnostic("unreadable", f"cannot read the Questionnaire: {exc}", Location(str(path)))],
+            f"{path}: unreadable", [Diagnostic("unreadable", f"cannot read the Questionnaire: {exc}", where)]
         ) from None
-    url = f"{given.get('url')}|{given.get('version')}" if isinstance(given, dict) else ""
-    if url != named:
-        reader.add(
-            "questionnaire-mismatch",
-            f"this response answers {named!r}, but {path} is {url!r}",
-            ("questionnaire",),
+    if not isinstance(given, dict) or given.get("resourceType") != "Questionnaire":
+        raise InputError(
+            f"{path}: not a Questionnaire",
+            [Diagnostic("not-a-questionnaire", "not a Questionnaire", Location(str(path)))],
         )
-    extensions = given.get("extension") if isinstance(given, dict) else None
+    extensions = given.get("extension") or []
     fingerprint = next(
         (
             str(e.get("valueString"))
-            for e in extensions or []
+            for e in extensions
             if isinstance(e, dict) and e.get("url") == FINGERPRINT_EXTENSION
         ),
         "",
     )
-    return (str(path), fingerprint, ("questionnaire",))
+    return f"{given.get('url')}|{given.get('version')}", fingerprint
 
 
 @dataclass
