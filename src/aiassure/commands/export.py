@@ -24,12 +24,10 @@ def command() -> None:
 def _write_checked(resource: dict[str, Any], output: Path, inputs: list[Path]) -> None:
     """Check the resource (fhir.resources R4B models, then value-set bindings) and write it atomically."""
     from ..fsutil import refuse_inputs, write_atomic
-    from ..interop.fhir_checks import binding_problems, structure_problems
+    from ..interop.fhir_checks import questionnaire_problems, structure_problems
 
     kind = str(resource["resourceType"])
-    problems = structure_problems(resource, kind)
-    if not problems and kind == "Questionnaire":
-        problems = binding_problems(resource)
+    problems = questionnaire_problems(resource) if kind == "Questionnaire" else structure_problems(resource, kind)
     if problems:
         raise AiassureError(
             f"the {kind} made here fails FHIR's checks; nothing was written",

@@ -24,7 +24,6 @@ MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ORDINAL_VALUE = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
 REGEX = "http://hl7.org/fhir/StructureDefinition/regex"
-UCUM = "http://unitsofmeasure.org"
 
 NA_CODE = "na"
 NONE_CODE = "none"
