@@ -65,10 +65,6 @@ def _conditions(*, round_: str | None, rubric: str | None, include_superseded: b
         conditions.append(s.c.round == round_)
     if rubric is not None:
         conditions.append(rubric_filter(s, rubric))
-    # Percentiles and counts of assessing organisations are taken within one rubric, major version
-    # and round, so the same filters narrow the peers without changing a figure: an export of one
-    # round then reads that round only.
-    among = list(conditions)
     if not include_superseded:
         conditions.append(s.c.superseded_by.is_(None))
     return conditions
@@ -84,6 +80,10 @@ def export_query(
     from .schema import submissions as s
 
     conditions = _conditions(round_=round_, rubric=rubric, include_superseded=include_superseded)
+    # Percentiles and counts of assessing organisations are taken within one rubric, major version
+    # and round, so the same filters narrow the peers without changing a figure: an export of one
+    # round then reads that round only.
+    among = _conditions(round_=round_, rubric=rubric, include_superseded=True)
     current = s.c.superseded_by.is_(None).label("current")
     if table == "scores":
         return (
