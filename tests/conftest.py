@@ -20,6 +20,24 @@ from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
 Write = Callable[..., Path]
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="Rewrite the golden files (reports, JSON outputs, docs/diagnostics.md) from the current output.",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    """Whether to rewrite golden files rather than compare with them (review the diff afterwards)."""
+    return (
+        bool(request.config.getoption("--update-goldens", default=False))
+        or os.environ.get("AIASSURE_UPDATE_GOLDENS") == "1"
+    )
+
+
 @pytest.fixture
 def write(tmp_path: Path) -> Write:
     """`write(name, content)` -> path under tmp_path: bytes as they are, text dedented, a mapping as YAML."""

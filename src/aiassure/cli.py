@@ -14,7 +14,8 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
-from .errors import AiassureError, ExitCode
+from .codes import ExitCode
+from .errors import AiassureError, ChecksFailed
 from .plugins import COMMANDS as COMMAND_PLUGINS
 from .plugins import Plugin, PluginWarning, discover
 
@@ -78,21 +79,21 @@ class Cli(click.Group):
             with _plugin_warnings_shown():
                 return super().invoke(ctx)
         except AiassureError as exc:
-            if debug:
+            if debug and not isinstance(exc, ChecksFailed):  # a failed check is no bug to trace
                 raise
             from .commands.common import echo_diagnostics
 
             if exc.diagnostics:
                 echo_diagnostics(exc.diagnostics)
             prefix = "usage error" if exc.exit_code == ExitCode.USAGE else "error"
-            if not exc.diagnostics or exc.exit_code == ExitCode.USAGE:
+            if exc.message and (not exc.diagnostics or exc.exit_code == ExitCode.USAGE):
                 click.echo(f"{prefix}: {exc.message}", err=True)
             ctx.exit(int(exc.exit_code))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except KeyboardInterrupt:
             click.echo("\ninterrupted", err=True)
-            ctx.exit(130)
+            ctx.exit(int(ExitCode.INTERRUPTED))
         except BrokenPipeError:
             sys.stderr.close()
             ctx.exit(int(ExitCode.OK))

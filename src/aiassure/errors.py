@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Literal
+
+from .codes import ExitCode
 
 # Control characters and bidirectional overrides: printed raw they could rewrite a terminal line
 # or make a hostile file name read as something else.
@@ -18,15 +19,6 @@ def printable(text: str) -> str:
 
 
 Severity = Literal["error", "warning"]
-
-
-class ExitCode(IntEnum):
-    """Documented process exit codes (docs/cli.md)."""
-
-    OK = 0
-    INVALID = 1  # invalid input or a failed check
-    USAGE = 2  # the command line itself is wrong
-    INTERNAL = 3  # a bug in aiassure: rerun with --debug and report it
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +81,14 @@ class InputError(AiassureError):
 
 class NotFoundError(AiassureError):
     """Something named by the user (a rubric, a subject, a file) does not exist."""
+
+
+class ChecksFailed(AiassureError):
+    """Some inputs failed their checks (exit 1). Each was reported as it was found and the command
+    printed its summary, so there is nothing more to say."""
+
+    def __init__(self) -> None:
+        super().__init__("")
 
 
 class UsageError(AiassureError):

@@ -6,7 +6,6 @@ with `python -m pytest tests/reports --update-goldens` (or AIASSURE_UPDATE_GOLDE
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -18,23 +17,6 @@ from aiassure.rubrics.loader import RubricLibrary
 
 DATA = Path(__file__).parent / "data"
 GOLDENS = Path(__file__).parent / "goldens"
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--update-goldens",
-        action="store_true",
-        default=False,
-        help="Rewrite tests/reports/goldens from the current output.",
-    )
-
-
-@pytest.fixture(scope="session")
-def update_goldens(request: pytest.FixtureRequest) -> bool:
-    return (
-        bool(request.config.getoption("--update-goldens", default=False))
-        or os.environ.get("AIASSURE_UPDATE_GOLDENS") == "1"
-    )
 
 
 @pytest.fixture(scope="session")

@@ -34,14 +34,12 @@ from ..assessments.session import (
     show_answer,
 )
 from ..assessments.validate import load_submission
+from ..codes import ExitCode
 from ..errors import AiassureError
 from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
 from ..rubrics.model import Criterion
 from .common import max_bytes_option, render_table, rubric_dir_option, stdout_console, summary_lines
-
-EXIT_EOF = 1
-EXIT_INTERRUPTED = 130
 
 
 class Terminal:
@@ -369,10 +367,10 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
         finished = session.run()
     except KeyboardInterrupt:
         click.echo(f"\n{_saved(store)}", err=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
+        raise SystemExit(ExitCode.INTERRUPTED) from None
     except EOFError:
         click.echo(f"\nstandard input ended before the questionnaire was finished; {_saved(store)}", err=True)
-        raise SystemExit(EXIT_EOF) from None
+        raise SystemExit(ExitCode.INVALID) from None
     if not finished:
         click.echo(_saved(store), err=True)
         return

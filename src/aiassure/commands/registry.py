@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..assessments.score_files import ScoreOptions
-from ..errors import Diagnostic, NotFoundError
+from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
     all_option,
     db_option,
@@ -134,7 +134,7 @@ def ingest(
     else:
         click.echo("\n".join(summary.lines()))
     if summary.rejected:
-        raise SystemExit(1)
+        raise ChecksFailed()
 
 
 def _store_one(

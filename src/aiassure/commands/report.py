@@ -13,7 +13,7 @@ from ..assessments.model import Submission
 from ..assessments.score_files import ScoreOptions, library_for
 from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
-from ..errors import AiassureError, Diagnostic
+from ..errors import AiassureError, ChecksFailed, Diagnostic
 from .common import (
     echo_diagnostics,
     jobs_option,
@@ -141,4 +141,4 @@ def command(
     failed = len(paths) - len(valid)
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) could not be reported", err=True)
-        raise SystemExit(1)
+        raise ChecksFailed()

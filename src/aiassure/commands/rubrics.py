@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..errors import AiassureError, Diagnostic
+from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
@@ -121,7 +121,7 @@ def lint(paths: tuple[Path, ...], strict: bool, rubric_dirs: tuple[Path, ...]) -
         warnings += sum(1 for d in found if not d.is_error)
     click.echo(f"{len(files)} rubric file(s): {errors} error(s), {warnings} warning(s)", err=True)
     if errors or (strict and warnings):
-        raise SystemExit(1)
+        raise ChecksFailed()
 
 
 @command.command("crosswalk")

@@ -11,6 +11,7 @@ import click
 from ..assessments.result import Result
 from ..assessments.score_files import FileOutcome, ScoreOptions, score_files
 from ..batch import expand_paths
+from ..errors import ChecksFailed
 from .common import (
     echo_diagnostics,
     echo_json_array,
@@ -69,4 +70,4 @@ def command(
             click.echo(outcome.text, nl=False)
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) could not be scored", err=True)
-        raise SystemExit(1)
+        raise ChecksFailed()

@@ -10,7 +10,7 @@ import click
 
 from ..assessments.validate import check_document
 from ..batch import expand_paths
-from ..errors import AiassureError, Diagnostic
+from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import load_file
 from .common import echo_diagnostics, max_bytes_option, progress, rubric_dir_option
@@ -82,7 +82,7 @@ def command(
             err=True,
         )
     if invalid:
-        raise SystemExit(1)
+        raise ChecksFailed()
 
 
 def _write_sarif(diagnostics: list[Diagnostic], inputs: dict[str, str | None], output: Path | None) -> None:
