@@ -14,10 +14,27 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, settings
 
 from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
 
 Write = Callable[..., Path]
+
+# Hypothesis profiles. `ci` (the default, and what CI runs) is derandomised: the same examples on every
+# run, no example database, so a test cannot pass on one run and fail on the next. `fuzz`
+# (HYPOTHESIS_PROFILE=fuzz) draws 100 times as many fresh examples per test, keeps failures in
+# .hypothesis/ and replays them first: for hunting by hand (docs/security.md). Tests give their
+# budget with hypothesis_budget.examples(n), which the profile scales.
+settings.register_profile("ci", max_examples=100, derandomize=True, database=None, deadline=None, print_blob=True)
+settings.register_profile(
+    "fuzz",
+    max_examples=10_000,
+    derandomize=False,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

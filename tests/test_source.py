@@ -130,59 +130,8 @@ def test_a_root_scalar_or_list_is_data_too() -> None:
 
 
 # --- structural errors ----------------------------------------------------------------------------------
-
-
-def test_malformed_yaml_is_located() -> None:
-    assert where(refused(b"a: [1, 2\nb: 3\n"))[:2] == ("yaml-syntax", 2)
-    assert where(refused(b"a: 'open\n"))[:2] == ("yaml-syntax", 2)
-    assert where(refused(b"a: b: c\n")) == ("yaml-syntax", 1, 5)
-
-
-@pytest.mark.parametrize(
-    ("raw", "position"),
-    [
-        (b"a: 1\na: 2\n", (2, 1)),
-        (b"a:\n  b:\n    c: 1\n    c: 1\n", (4, 5)),
-        (b"list:\n  - {x: 1, y: 2, x: 3}\n", (2, 18)),
-        (b"1: a\n1: b\n", (2, 1)),
-    ],
-)
-def test_duplicate_keys_at_any_depth(raw: bytes, position: tuple[int, int]) -> None:
-    diagnostic = refused(raw)
-    assert where(diagnostic) == ("duplicate-key", *position)
-    assert "first given at line" in diagnostic.message
-
-
-def test_a_key_must_be_a_plain_value() -> None:
-    assert where(refused(b"? [a]\n: 1\n")) == ("yaml-key", 1, 5)
-
-
-def test_one_document_per_file() -> None:
-    assert where(refused(b"a: 1\n---\nb: 2\n")) == ("yaml-documents", 2, 1)
-
-
-def test_an_alias_needs_its_anchor() -> None:
-    assert where(refused(b"a: *nope\n")) == ("yaml-alias", 1, 4)
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        b"a: !!python/object:os.system {}\n",
-        b"a: !!python/object/apply:os.system [ls]\n",
-        b"a: !!python/name:os.system ''\n",
-        b"a: !!python/tuple [1, 2]\n",
-        b"a: !local 3\n",
-        b"a: !<tag:example.com,2026:x> 3\n",
-        b"a: !!binary aGk=\n",
-        b"a: !!set {x: null}\n",
-        b"a: !!omap [{x: 1}]\n",
-        b"a: !!int [1]\n",
-        b"a: !!map [1]\n",
-    ],
-)
-def test_only_standard_tags_are_accepted(raw: bytes) -> None:
-    assert where(refused(raw)) == ("yaml-tag", 1, 4)
+# The located refusals (syntax, duplicate keys, tags, aliases, anchors, merge keys) are cases in
+# tests/diagnostics/yaml-reader.yaml.
 
 
 def test_standard_tags_are_accepted() -> None:
@@ -201,15 +150,6 @@ def test_standard_tags_are_accepted() -> None:
         "g": [1],
         "h": dt.date(2026, 1, 2),
     }
-
-
-def test_a_tagged_value_that_does_not_parse() -> None:
-    assert where(refused(b"a: !!int abc\n"))[:2] == ("yaml-value", 1)
-
-
-def test_merge_keys_are_refused() -> None:
-    # `<<` resolves to the merge tag, which would copy values away from their positions.
-    assert where(refused(b"base: &b {x: 1}\nother:\n  <<: *b\n")) == ("yaml-merge", 3, 3)
 
 
 # --- limits ---------------------------------------------------------------------------------------------

@@ -45,6 +45,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "yaml-tag": "an explicit YAML tag (`!!python/...`, `!custom`) that is not a plain value type",
         "yaml-merge": "a YAML merge key (`<<`), which aiassure does not support",
         "yaml-alias": "an alias (`*name`) with no anchor before it",
+        "yaml-anchor": "an anchor (`&name`) defined twice, which would make `*name` mean two things",
         "alias-bomb": "aliases that would expand to more nodes than the limit (a 'billion laughs' file)",
         "yaml-key": "a mapping key that is a list or a mapping, not a plain value",
         "yaml-value": "a tagged value that is not valid for its tag (`!!int abc`)",

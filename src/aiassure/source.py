@@ -198,7 +198,7 @@ class _Builder:
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.anchors: dict[str, tuple[Any, int]] = {}  # anchor -> (value, node count)
+        self.anchors: dict[str, tuple[Any, int, Position]] = {}  # anchor -> (value, node count, where)
         self.alias_budget = MAX_ALIAS_EXPANSION
 
     def error(self, code: str, message: str, mark: Any, hint: str = "") -> InputError:
@@ -304,7 +304,7 @@ class _Builder:
                     raise self.error(
                         "yaml-alias", f"the alias *{event.anchor} has no anchor before it", event.start_mark
                     )
-                value, size = self.anchors[event.anchor]
+                value, size, _ = self.anchors[event.anchor]
                 self.alias_budget -= size
                 if self.alias_budget < 0:
                     raise self.error(
@@ -329,7 +329,19 @@ class _Builder:
             else:  # StreamStartEvent, DocumentEndEvent
                 continue
             if anchor is not None:
-                self.anchors[anchor] = (value, size)
+                # YAML 1.2 lets an anchor be defined again (an alias then means the latest), PyYAML
+                # refuses it; aiassure refuses it too, so that every `*name` means one thing to
+                # whoever reads the file and every YAML tool reads it the same (docs/cli.md).
+                if anchor in self.anchors:
+                    first = self.anchors[anchor][2]
+                    raise _fail(
+                        self.file,
+                        "yaml-anchor",
+                        f"the anchor &{anchor} is defined twice (also at line {first[0]}, column {first[1]})",
+                        start,
+                        "give each anchor its own name",
+                    )
+                self.anchors[anchor] = (value, size, start)
             if container is None:
                 result, root = value, start
                 continue

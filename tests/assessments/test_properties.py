@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from aiassure.assessments.result import Result, to_result
 from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
+from hypothesis_budget import examples
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=examples(60), suppress_health_check=[HealthCheck.too_slow])
 TYPES = ("level", "yes_no", "choice", "number", "checklist", "multi")
 WEIGHTS = (0, 0.1, 0.3, 0.5, 1, 2, 3)
 PILLARS = ("safe", "ethical", "effective")

@@ -18,6 +18,7 @@ from aiassure.assessments.result import Result, dumps, to_result
 from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
 from aiassure.source import load_bytes
+from hypothesis_budget import examples
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -36,7 +37,7 @@ JSON_VALUES = st.recursive(
 )
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500))
 @given(JSON_VALUES)
 def test_result_json_is_what_json_dumps_writes(value) -> None:
     assert dumps(value) == json.dumps(value, indent=2, ensure_ascii=False) + "\n"
@@ -96,7 +97,7 @@ URL_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(2000))
 @given(st.lists(URL_PIECES, max_size=12).map("".join))
 def test_the_link_shortcut_only_accepts_what_urlsplit_accepts(url) -> None:
     if url.isascii() and _PLAIN_WEB_URL.fullmatch(url):
@@ -142,7 +143,7 @@ YAML_PIECES = st.sampled_from(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=examples(1000))
 @given(st.lists(YAML_PIECES, max_size=16).map("".join))
 def test_plain_scalars_read_the_same_twice_and_as_pyyaml_reads_them(text) -> None:
     import yaml

@@ -8,7 +8,6 @@ control characters, and a valid submission scores to the same JSON twice.
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,20 +21,17 @@ from aiassure.assessments.validate import check_document
 from aiassure.errors import AiassureError, Diagnostic
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.source import Document, load_bytes
+from hypothesis_budget import examples
 
 HOSTILE = Path(__file__).parent.parent / "hostile"
 FIXTURE_DIR = HOSTILE / "submissions"
 FIXTURE_RUBRIC = FIXTURE_DIR / "fixture-rubric.yaml"
 VALID_SUBMISSION = FIXTURE_DIR / "valid.yaml"
 
-# CI runs a bounded fuzz with fixed seeds (the same examples every run); setting
-# AIASSURE_FUZZ_EXAMPLES asks for that many examples per test, drawn afresh each run.
-_EXAMPLES = os.environ.get("AIASSURE_FUZZ_EXAMPLES")
+# CI runs a bounded fuzz with fixed seeds (the `ci` profile: the same examples every run);
+# HYPOTHESIS_PROFILE=fuzz draws 100 times as many, afresh each run (tests/conftest.py).
 FUZZ = settings(
-    max_examples=int(_EXAMPLES) if _EXAMPLES else 150,
-    deadline=None,
-    derandomize=not _EXAMPLES,
-    database=None if not _EXAMPLES else settings.default.database,
+    max_examples=examples(150),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
 )
 
