@@ -37,6 +37,31 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+# Test modules marked `slow` as a whole (registered in pyproject.toml): `python -m pytest -m "not slow"`
+# is the quick loop while working, CI runs everything. Single slow tests carry @pytest.mark.slow.
+SLOW_MODULES = {
+    "tests/bench/test_bench_smoke.py": "runs every benchmark once",
+    "tests/hostile/test_hostile_corpus.py": "one CLI process per hostile file, under resource limits",
+    "tests/hostile/test_registry_safety.py": "kills ingests, runs concurrent writers, PDF bombs",
+    "tests/reports/test_reports_browser.py": "headless Chromium and axe-core",
+    "tests/reports/test_reports_layout.py": "renders and measures PDFs",
+    "tests/commands/test_demo.py": "the whole demo: scores, reports, registry, portfolio",
+    "tests/fuzz/test_fuzz_rubrics.py": "hundreds of generated rubrics",
+    "tests/fuzz/test_fuzz_submissions.py": "hundreds of generated submissions",
+    "tests/bench/test_fast_paths.py": "thousands of examples against the general code",
+    "tests/hostile/test_writes.py": "kills writers half way, fills disks",
+    "tests/registry/test_query_plans.py": "builds a large registry to read query plans",
+    "tests/reports/test_reports_pdf.py": "renders PDFs",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    root = Path(str(config.rootpath))
+    for item in items:
+        if Path(str(item.path)).relative_to(root).as_posix() in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens",

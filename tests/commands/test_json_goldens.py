@@ -1,0 +1,67 @@
+"""Golden files of the JSON outputs: a score, a diff and the portfolio, from the examples.
+
+Like the report goldens (tests/reports), they move only on purpose: after an intended change, rewrite
+them with `python -m pytest tests/commands/test_json_goldens.py --update-goldens` and review the diff.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from aiassure.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+GOLDENS = Path(__file__).parent / "goldens"
+# The portfolio names the registry it was read from; the golden says this instead of a temporary path.
+REGISTRY_PLACEHOLDER = "sqlite:///REGISTRY"
+
+
+def run(*args: object) -> str:
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def check_golden(name: str, text: str, update: bool) -> None:
+    golden = GOLDENS / name
+    if update:
+        golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"no golden file {name}: run with --update-goldens"
+    assert text == golden.read_text(encoding="utf-8"), (
+        f"{name} differs from its golden: if the change is intended, rerun with --update-goldens and review the diff"
+    )
+
+
+@pytest.fixture
+def in_repo(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run from the repository, so that the file names the outputs carry are the same everywhere."""
+    monkeypatch.chdir(REPO)
+
+
+@pytest.mark.parametrize(
+    ("name", "files"),
+    [
+        ("score-RX1-2026-Q4.json", ["examples/2026-Q4/RX1.yaml"]),
+        ("score-PRD-CXRTRIAGE-by-RX1-2026-Q4.json", ["examples/2026-Q4/PRD-CXRTRIAGE-by-RX1.yaml"]),
+        ("score-2026-Q2-array.json", ["examples/2026-Q2/RX1.yaml", "examples/2026-Q2/PRD-HOMEBP.yaml"]),
+    ],
+)
+def test_score_json_matches_its_golden(in_repo: None, update_goldens: bool, name: str, files: list[str]) -> None:
+    check_golden(name, run("score", "--format", "json", *files), update_goldens)
+
+
+def test_diff_json_matches_its_golden(in_repo: None, update_goldens: bool) -> None:
+    text = run("diff", "--format", "json", "examples/2026-Q2/RX1.yaml", "examples/2026-Q4/RX1.yaml")
+    check_golden("diff-RX1-2026-Q2-2026-Q4.json", text, update_goldens)
+
+
+def test_portfolio_json_matches_its_golden(in_repo: None, update_goldens: bool, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'registry.db'}"
+    run("registry", "ingest", "examples", "--db", url)
+    run("portfolio", "report", "--db", url, "--format", "json", "-o", tmp_path / "out")
+    text = (tmp_path / "out" / "portfolio.json").read_text(encoding="utf-8")
+    assert text.count(url) == 1
+    check_golden("portfolio-examples.json", text.replace(url, REGISTRY_PLACEHOLDER), update_goldens)
