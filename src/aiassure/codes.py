@@ -135,6 +135,10 @@ SECTIONS: dict[str, dict[str, str]] = {
         "missing-date": "the response does not say when the assessment was made",
         "missing-subject": "the response does not give a subject field the submission needs",
     },
+    "The shared service (`aiassure serve`)": {
+        "invalid-parameter": "a request parameter (query, path or body) that is missing or of the wrong type",
+        "identity-mismatch": "a submission whose subject or assessing organisation is not the API key's organisation",
+    },
     "Reports and templates": {
         "template-syntax": "a report template that is not valid Jinja",
         "template-error": "a report template that failed while rendering (an unknown variable, a sandbox refusal)",

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from .codes import ExitCode
+from .codes import ExitCode as ExitCode  # re-exported: ExitCode is declared in the catalogue of codes
 
 # Control characters and bidirectional overrides: printed raw they could rewrite a terminal line
 # or make a hostile file name read as something else.

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from ..errors import UsageError
+from ..errors import ChecksFailed, UsageError
 from .common import echo_diagnostics
 
 ENV_TOKEN = "AIASSURE_TOKEN"
@@ -52,7 +52,7 @@ def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> N
     duplicate = sum(1 for item in sent if item.status == 200)
     click.echo(f"{len(sent)} file(s): {stored} stored, {duplicate} already stored, {refused} refused", err=True)
     if refused:
-        raise SystemExit(1)
+        raise ChecksFailed()
 
 
 def _receipt_line(path: Path, status: int, receipt: dict[str, Any]) -> str:
