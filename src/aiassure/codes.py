@@ -63,6 +63,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "unknown-rubric": "no rubric with this id (and version) on the rubric search path, or no such rubric file",
         "no-such-dir": "a --rubric-dir folder that does not exist",
         "invalid-rubric": "the rubric a submission names has errors of its own (listed for its file)",
+        "rubric-id-reserved": "a rubric file taking the id of a built-in rubric, which only the built-in text carries",
+        "rubric-conflict": "another text under an id@version already taken (on the search path or in the registry)",
         "extends-cycle": "rubrics that extend one another in a cycle",
         "extends-too-deep": "a chain of rubrics extending one another that is longer than the limit",
         "remove-without-extends": "`remove` in a rubric that extends no other",
@@ -120,6 +122,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "not-a-report": "a PDF that is not an aiassure report (no submission attached)",
         "bad-result": "a PDF report whose attached result cannot be read or does not match the submission",
         "rejected": "an input the registry refused; the message says why",
+        "not-stored": "an input the registry could not store; the message says why",
+        "result-without-submission": "a result file whose submission is not in the registry (a result is evidence)",
     },
     "FHIR questionnaire responses": {
         "fhir-invalid": "the resource is not a valid FHIR R4 QuestionnaireResponse",

@@ -510,10 +510,7 @@ class Registry:
         from .schema import submissions as s
 
         count = (
-            select(func.count())
-            .where(s.c.rubric_fingerprint == r.c.fingerprint)
-            .scalar_subquery()
-            .label("submissions")
+            select(func.count()).where(s.c.rubric_fingerprint == r.c.fingerprint).scalar_subquery().label("submissions")
         )
         query = select(r.c.rubric_id, r.c.version, r.c.fingerprint, r.c.title, r.c.subject, count).order_by(
             r.c.rubric_id, r.c.major, r.c.version
