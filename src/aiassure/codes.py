@@ -127,6 +127,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "FHIR questionnaire responses": {
         "fhir-invalid": "the resource is not a valid FHIR R4 QuestionnaireResponse",
+        "entered-in-error": "the response is marked as entered in error, so it answers nothing",
+        "response-incomplete": "the response is in progress or stopped: its unanswered questions count as unanswered",
+        "not-a-questionnaire": "the file given as the Questionnaire is not a FHIR Questionnaire",
         "not-aiassure-questionnaire": "the response answers a Questionnaire that aiassure did not export",
         "questionnaire-mismatch": "the response answers another Questionnaire than the one given",
         "unknown-linkid": "a linkId that is not an item of the rubric's Questionnaire at this place",
