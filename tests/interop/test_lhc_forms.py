@@ -90,8 +90,12 @@ def choose(page: Any, element_id: str, typed: str) -> None:
     field = page.locator(f'[id="{element_id}"]')
     field.click()
     field.press_sequentially(typed)
+    # The match list is filled asynchronously: on a loaded machine an ArrowDown sent before it
+    # shows selects nothing, so wait for the list as a person would look at it.
+    page.locator("#lhc-tools-searchResults li").first.wait_for(state="visible", timeout=60_000)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
+    assert field.input_value().startswith(typed), field.input_value()
 
 
 def test_answers_given_in_lhc_forms_arrive_in_the_answers_file(
