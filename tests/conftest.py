@@ -52,6 +52,7 @@ SLOW_MODULES = {
     "tests/hostile/test_writes.py": "kills writers half way, fills disks",
     "tests/registry/test_query_plans.py": "builds a large registry to read query plans",
     "tests/reports/test_reports_pdf.py": "renders PDFs",
+    "tests/interop/test_lhc_forms.py": "LHC-Forms in headless Chromium",
 }
 
 
