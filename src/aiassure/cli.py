@@ -185,7 +185,8 @@ def main(debug: bool) -> None:
     """Assure AI in health and care: score AI technologies and organisations' readiness on the
     safe, ethical and effective pillars, report on them and monitor them nationally.
 
-    Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error, 3 internal error."""
+    Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error, 3 internal error, 130
+    interrupted."""
 
 
 if __name__ == "__main__":

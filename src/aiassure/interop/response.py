@@ -32,7 +32,7 @@ from .fhir_names import (
 from .questionnaire import about, answer_options, item_type, na_is_an_item, questionnaire
 
 Item = dict[str, Any]
-Path_ = tuple[str | int, ...]
+ItemPath = tuple[str | int, ...]
 
 # Sources of the subject's details, in the order they win: options, the form's items, the response's references.
 SUBJECT_KEYS = ("name", "code", "org_type", "region", "version", "intended_use", "device_class")
@@ -209,13 +209,13 @@ class _Reader:
         self.positions = positions
         self.found: list[Diagnostic] = []
 
-    def locate(self, path: Path_) -> Location:
+    def locate(self, path: ItemPath) -> Location:
         if self.positions is None:
             return Location(self.file)
         line, column = self.positions.position(path)
         return Location(self.file, line, column)
 
-    def add(self, code: str, message: str, path: Path_, hint: str = "", severity: Severity = "error") -> None:
+    def add(self, code: str, message: str, path: ItemPath, hint: str = "", severity: Severity = "error") -> None:
         from .fhir_checks import json_path
 
         self.found.append(Diagnostic(code, message, self.locate(path), json_path(path), severity, hint))
@@ -323,7 +323,7 @@ def _check_status(reader: _Reader) -> None:
 def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) -> LoadedRubric:
     data = reader.data
     named = data.get("questionnaire")
-    claims: list[tuple[str, str, Path_]] = []
+    claims: list[tuple[str, str, ItemPath]] = []
     for index, extension in enumerate(data.get("extension") or []):
         if isinstance(extension, dict) and extension.get("url") == FINGERPRINT_EXTENSION:
             claims.append(("this response", str(extension.get("valueString")), ("extension", index, "valueString")))
@@ -401,13 +401,13 @@ class _Collected:
 
     about: dict[str, Any] = field(default_factory=dict)
     assessors: list[dict[str, str]] = field(default_factory=list)
-    paths: dict[str, Path_] = field(default_factory=dict)  # criterion id -> its item
-    about_paths: dict[str, Path_] = field(default_factory=dict)  # `subject/name`, `round` ... -> its item
+    paths: dict[str, ItemPath] = field(default_factory=dict)  # criterion id -> its item
+    about_paths: dict[str, ItemPath] = field(default_factory=dict)  # `subject/name`, `round` ... -> its item
 
 
-def _walk_response(items: Any, path: Path_) -> list[tuple[Path_, Item]]:
+def _walk_response(items: Any, path: ItemPath) -> list[tuple[ItemPath, Item]]:
     """(path, item) of the response's items that are not under a criterion, depth first."""
-    found: list[tuple[Path_, Item]] = []
+    found: list[tuple[ItemPath, Item]] = []
     for index, item in enumerate(items or []):
         here = (*path, "item", index)
         found.append((here, item))
@@ -421,7 +421,7 @@ def _read_item(
     reader: _Reader,
     rubric: LoadedRubric,
     definitions: dict[str, Item],
-    path: Path_,
+    path: ItemPath,
     item: Item,
     found: _Collected,
     answers: dict[str, Any],
@@ -470,11 +470,11 @@ def _read_item(
         found.about[link.removeprefix(f"{ABOUT}/")] = value
 
 
-def _answers_of(reader: _Reader, definition: Item, path: Path_, item: Item) -> list[tuple[Path_, Any]]:
+def _answers_of(reader: _Reader, definition: Item, path: ItemPath, item: Item) -> list[tuple[ItemPath, Any]]:
     """(path, value) of each answer, checked against the item's type and value set."""
     kind = str(definition.get("type"))
     key = VALUE_KEYS.get(kind, "")
-    out: list[tuple[Path_, Any]] = []
+    out: list[tuple[ItemPath, Any]] = []
     answers = item.get("answer") or []
     if len(answers) > 1 and not definition.get("repeats"):
         reader.add(
@@ -516,7 +516,7 @@ def _answers_of(reader: _Reader, definition: Item, path: Path_, item: Item) -> l
     return out
 
 
-def _scalar(reader: _Reader, definitions: dict[str, Item], path: Path_, item: Item) -> Any:
+def _scalar(reader: _Reader, definitions: dict[str, Item], path: ItemPath, item: Item) -> Any:
     definition = definitions.get(str(item.get("linkId")))
     if definition is None:
         reader.add("unknown-linkid", f"linkId {item.get('linkId')!r} is not an item here", (*path, "linkId"))
@@ -525,7 +525,7 @@ def _scalar(reader: _Reader, definitions: dict[str, Item], path: Path_, item: It
     return values[0][1] if values else None
 
 
-def _nested(item: Item, path: Path_) -> list[tuple[Path_, Item]]:
+def _nested(item: Item, path: ItemPath) -> list[tuple[ItemPath, Item]]:
     """Items under a question: beneath its answers (as FHIR says) or beneath the item itself."""
     out = [((*path, "item", i), nested) for i, nested in enumerate(item.get("item") or [])]
     for a, answer in enumerate(item.get("answer") or []):
@@ -534,7 +534,12 @@ def _nested(item: Item, path: Path_) -> list[tuple[Path_, Item]]:
 
 
 def _criterion_value(
-    reader: _Reader, rubric: LoadedRubric, criterion: Criterion, definitions: dict[str, Item], path: Path_, item: Item
+    reader: _Reader,
+    rubric: LoadedRubric,
+    criterion: Criterion,
+    definitions: dict[str, Item],
+    path: ItemPath,
+    item: Item,
 ) -> Any:
     """The answer to one criterion as the answers file writes it: short form, or long form with what came with it."""
     ident = criterion.id
@@ -586,7 +591,7 @@ def _criterion_value(
     return ({key: value} if value is not None else {}) | extras
 
 
-def _evidence(reader: _Reader, definitions: dict[str, Item], path: Path_, group: Item) -> dict[str, Any]:
+def _evidence(reader: _Reader, definitions: dict[str, Item], path: ItemPath, group: Item) -> dict[str, Any]:
     entry: dict[str, Any] = {}
     for index, nested in enumerate(group.get("item") or []):
         where = (*path, "item", index)
@@ -604,7 +609,7 @@ def _evidence(reader: _Reader, definitions: dict[str, Item], path: Path_, group:
     return {key: entry[key] for key in ("title", "url", "path", "sha256", "date") if entry.get(key) is not None}
 
 
-def _date(reader: _Reader, path: Path_, value: Any) -> date | None:
+def _date(reader: _Reader, path: ItemPath, value: Any) -> date | None:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
