@@ -6,9 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service_helpers import Service, service_on
-
-from databases import BACKENDS
+from service_helpers import BACKENDS, Service, service_on
 
 
 @pytest.fixture(params=BACKENDS)
