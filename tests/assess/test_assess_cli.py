@@ -12,7 +12,7 @@ from click.testing import Result
 
 from aiassure.assessments.score_files import ScoreOptions, score_file
 from aiassure.assessments.validate import load_submission
-from aiassure.commands.assess import Store
+from aiassure.commands.assess.terminal import Store
 from aiassure.errors import AiassureError
 from aiassure.rubrics.loader import RubricLibrary
 
@@ -327,7 +327,7 @@ def test_an_answers_file_from_init_is_resumed(run_assess: Run, answers_path: Pat
 def test_a_file_changed_by_someone_else_is_not_overwritten(answers_path: Path) -> None:
     from datetime import date
 
-    from aiassure.assessments.session import Draft
+    from aiassure.assessments.draft import Draft
 
     draft = Draft.new(LIBRARY.resolve(str(RUBRIC)), str(RUBRIC), "2026-Q4", date(2026, 11, 20))
     store = Store(answers_path)

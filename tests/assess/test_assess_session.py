@@ -9,20 +9,10 @@ import pytest
 from assess_helpers import RUBRIC
 
 from aiassure.assessments.model import Answer, EvidenceItem
-from aiassure.assessments.session import (
-    Draft,
-    Questionnaire,
-    ReplyError,
-    evidence_item,
-    evidence_note,
-    intake_fields,
-    needs_evidence,
-    parse_value,
-    question_lines,
-    raw_answer,
-    read_field,
-    read_reply,
-)
+from aiassure.assessments.draft import Draft, raw_answer
+from aiassure.assessments.prompts import evidence_note, intake_fields, needs_evidence, question_lines
+from aiassure.assessments.questionnaire import Questionnaire
+from aiassure.assessments.replies import ReplyError, evidence_item, parse_value, read_field, read_reply
 from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
 

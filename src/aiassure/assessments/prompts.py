@@ -1,0 +1,170 @@
+"""What the questionnaire shows: the intake fields, a criterion's question, its menu, hints and help, an answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from ..rubrics.loader import LoadedRubric
+from ..rubrics.model import NA, Criterion
+from .answers_file import describe_criterion
+from .model import NHS_REGIONS, ORG_TYPES, Answer
+from .scoring import claimed_level, evidence_counts
+
+FieldKind = Literal["text", "ods", "choice", "round", "date"]  # how an intake field's answer is read
+
+
+@dataclass(frozen=True)
+class IntakeField:
+    """One question about the subject or the assessment round."""
+
+    key: str  # dotted, for Draft.get and Draft.set
+    prompt: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    other_allowed: bool = False  # may the answer be text outside `choices`?
+
+
+def intake_fields(subject_type: str) -> list[IntakeField]:
+    """What is asked before the criteria, in order."""
+    organisation = subject_type == "organisation"
+    fields = [
+        IntakeField("subject.name", "Organisation name" if organisation else "Product name", required=True),
+        IntakeField(
+            "subject.code",
+            "ODS code" if organisation else "Product id",
+            kind="ods" if organisation else "text",
+            required=True,
+        ),
+        IntakeField("subject.org_type", "Organisation type", kind="choice", required=True, choices=ORG_TYPES),
+        IntakeField("subject.region", "NHS England region", kind="choice", choices=NHS_REGIONS, other_allowed=True),
+    ]
+    if not organisation:
+        fields += [
+            IntakeField("subject.version", "Product version"),
+            IntakeField("subject.supplier.name", "Supplier"),
+            IntakeField("subject.intended_use", "Intended use"),
+            IntakeField("subject.device_class", "Medical device class (for example I, IIa, IIb)"),
+        ]
+    return fields + [
+        IntakeField("round", "Reporting round (YYYY-Qn)", kind="round", required=True),
+        IntakeField("assessed_on", "Assessed on (YYYY-MM-DD)", kind="date", required=True),
+    ]
+
+
+def choices(criterion: Criterion) -> list[tuple[str, str]]:
+    """(id, text) of a choice, multi or checklist criterion's numbered menu, in rubric order."""
+    if criterion.type == "checklist":
+        return [(e.id, e.text) for e in criterion.elements or []]
+    return [(o.id, o.label) for o in criterion.options or []]
+
+
+def needs_evidence(criterion: Criterion, value: Any, rubric: LoadedRubric) -> bool:
+    """Whether the level an answer claims needs evidence (SPEC 4.3)."""
+    if criterion.evidence_from is None or value is None:
+        return False
+    level = claimed_level(criterion, value, rubric.top)
+    return level is not None and level >= criterion.evidence_from
+
+
+def evidence_note(criterion: Criterion, answer: Answer, assessed_on: date) -> str | None:
+    """Why the evidence given does not count yet, or None when it does (or is not needed)."""
+    if evidence_counts(criterion, answer, assessed_on):
+        return None
+    fallback = (criterion.evidence_from or 1) - 1
+    if criterion.evidence_max_age_days is not None and answer.evidence:
+        return (
+            f"no item is dated within {criterion.evidence_max_age_days} days before {assessed_on.isoformat()}: "
+            f"the answer will be credited at level {fallback}"
+        )
+    return f"without evidence the answer will be credited at level {fallback}"
+
+
+def question_lines(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
+    """The question, its guidance and its descriptors, with choices numbered for the keyboard."""
+    lines = describe_criterion(criterion, rubric)
+    if criterion.type in ("choice", "multi", "checklist"):
+        # describe_criterion indents exactly the menu entries, in rubric order
+        entries = iter(range(1, len(choices(criterion)) + 1))
+        lines = [f"  {next(entries)}) {line.strip()}" if line.startswith("  ") else line for line in lines]
+    return lines
+
+
+def answer_hint(criterion: Criterion, rubric: LoadedRubric) -> str:
+    """One line saying what may be typed at this question."""
+    labels = rubric.labels
+    size = len(choices(criterion))
+    hints = {
+        "level": f"a level {min(labels)}-{max(labels)} or its label",
+        "yes_no": "y or n",
+        "choice": f"a number 1-{size} or an option id",
+        "multi": f"numbers or ids, separated by spaces or commas; ranges like 1-{size}; none for nothing",
+        "checklist": f"the elements met: numbers or ids, spaces or commas; ranges like 1-{size}; none for nothing",
+        "number": _number_hint(criterion),
+        "text": "free text",
+    }
+    hint = hints[criterion.type]
+    if criterion.allow_na and criterion.type != "text":
+        hint += "; na if it does not apply"
+    return hint
+
+
+def _number_hint(criterion: Criterion) -> str:
+    span = f" from {criterion.range[0]:g} to {criterion.range[1]:g}" if criterion.range else ""
+    return f"a number{span}" + (f" {criterion.unit}" if criterion.unit else "")
+
+
+def help_lines(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
+    """What `?` shows: how to answer, the commands, why the question is asked."""
+    lines = [f"Answer with {answer_hint(criterion, rubric)}."]
+    if criterion.type in ("multi", "checklist"):
+        lines.append(
+            "Example: 1 3  or  1-2,4  or  ids separated by commas. An empty selection is an answer: type none."
+        )
+    if criterion.type == "level":
+        lines.append("A label may be shortened while it stays unambiguous (def for Defined).")
+    if criterion.allow_na:
+        lines.append("na: the question does not apply here; you will be asked why and who approved that.")
+    if criterion.evidence_from is not None:
+        lines.append(
+            f"Claims of level {criterion.evidence_from} or more need evidence: a title, then a https:// link "
+            "or a path relative to the answers file."
+        )
+    lines += [
+        "Enter: keep the current answer (when there is one).  b: back to the previous question.",
+        "s: skip for now (asked again at the end, and on the next run).  q: save and quit.",
+        "Ctrl-C: stop at once; every answer given so far is saved.",
+    ]
+    if criterion.applies_if:
+        lines.append("Asked because: " + "; ".join(_condition(c) for c in criterion.applies_if) + ".")
+    if criterion.references:
+        lines.append("References: " + ", ".join(f"{ref.framework} {ref.id}" for ref in criterion.references))
+    return lines
+
+
+def _condition(condition: Any) -> str:
+    if condition.at_least is not None:
+        return f"{condition.criterion} is at least level {condition.at_least}"
+    return f"{condition.criterion} is one of {', '.join(map(str, condition.in_ or []))}"
+
+
+def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> str:
+    """An answer as a person reads it: `3 Defined`, `na (reason: ...)`, `access, audit`."""
+    if answer.na:
+        return NA + (f" (reason: {answer.reason})" if answer.reason else "")
+    value = answer.value
+    if criterion.type == "level":
+        text = f"{value} {rubric.labels.get(value, '')}".strip()
+    elif isinstance(value, list):
+        text = ", ".join(value) if value else "none"
+    elif isinstance(value, float):
+        text = f"{value:g}"
+    else:
+        text = str(value)
+    if criterion.type == "number" and criterion.unit:
+        text += f" {criterion.unit}"
+    if answer.evidence:
+        text += f" (evidence: {len(answer.evidence)} item{'s' if len(answer.evidence) > 1 else ''})"
+    return text

@@ -1,0 +1,87 @@
+"""`aiassure assess RUBRIC -o FILE`: the guided, resumable questionnaire on a terminal or a pipe."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ...assessments.draft import Draft, load_draft
+from ...assessments.model import current_round
+from ...assessments.questionnaire import Questionnaire
+from ...codes import ExitCode
+from ...fsutil import refuse_inputs
+from ...rubrics.loader import RubricLibrary
+from ..common import max_bytes_option, rubric_dir_option
+from .terminal import Session, Store, Terminal
+
+
+@click.command("assess")
+@click.argument("rubric")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The answers file: created, or resumed if it exists.",
+)
+@click.option("--review", is_flag=True, help="Walk through the subject and the answered questions too, to change them.")
+@rubric_dir_option
+@max_bytes_option
+def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
+    """Answer RUBRIC's questions one at a time, saving FILE after every answer.
+
+    Run it again with the same -o to resume at the first unanswered question. At a question:
+    ? help, b back, s skip, q save and quit, Enter keeps the current answer. Standard input may be
+    piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid input or standard
+    input ended early (the answers so far are saved), 2 usage error, 130 interrupted (Ctrl-C;
+    the answers so far are saved)."""
+    library = RubricLibrary(list(rubric_dirs))
+    loaded = library.resolve(rubric)
+    given_as_file = rubric.endswith((".yaml", ".yml"))
+    if given_as_file:
+        refuse_inputs([output], [Path(rubric)])
+    store = Store(output)
+    resuming = output.exists()
+    if resuming:
+        draft = load_draft(output, loaded, library, max_bytes=max_bytes)
+        store.saved_answers = draft.answered
+    else:
+        today = date.today()
+        # a rubric given as a file is named by its path from the answers file, as `init` does
+        reference = os.path.relpath(Path(rubric).resolve(), output.resolve().parent) if given_as_file else loaded.ref
+        draft = Draft.new(loaded, reference, current_round(today), today)
+    questionnaire = Questionnaire(draft, review=review)
+    session = Session(draft, questionnaire, store, Terminal())
+    say = session.term.say
+    if resuming:
+        next_up = questionnaire.current()
+        say(
+            f"Resuming {output}: {draft.answered} answered" + (f"; next: {next_up}" if next_up else "") + ".", bold=True
+        )
+    else:
+        say(f"{loaded.model.title} ({loaded.ref}): {len(loaded.criteria)} questions.", bold=True)
+        say(f"Every answer is saved to {output} as soon as it is given.")
+    say("At any question: ? help, b back, s skip, q save and quit. Ctrl-C stops; every answer given is kept.", dim=True)
+    try:
+        if review or not resuming or not draft.subject_complete:
+            session.intake()
+        finished = session.run()
+    except KeyboardInterrupt:
+        click.echo(f"\n{_saved(store)}", err=True)
+        raise SystemExit(ExitCode.INTERRUPTED) from None
+    except EOFError:
+        click.echo(f"\nstandard input ended before the questionnaire was finished; {_saved(store)}", err=True)
+        raise SystemExit(ExitCode.INVALID) from None
+    if not finished:
+        click.echo(_saved(store), err=True)
+        return
+    session.summary(library, max_bytes)
+
+
+def _saved(store: Store) -> str:
+    if store.digest is None:
+        return "nothing was saved yet"
+    return f"saved {store.saved_answers} answers to {store.path}; run the same command to resume"
