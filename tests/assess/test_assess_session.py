@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from assess_helpers import RUBRIC
 
-from aiassure.assessments.model import Answer, EvidenceItem
 from aiassure.assessments.draft import Draft, raw_answer
+from aiassure.assessments.model import Answer, EvidenceItem
 from aiassure.assessments.prompts import evidence_note, intake_fields, needs_evidence, question_lines
 from aiassure.assessments.questionnaire import Questionnaire
 from aiassure.assessments.replies import ReplyError, evidence_item, parse_value, read_field, read_reply

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from aiassure.assessments.result import to_result
 from aiassure.assessments.replies import ReplyError, evidence_item
+from aiassure.assessments.result import to_result
 from aiassure.assessments.validate import check_document, load_submission, load_submission_bytes
 from aiassure.errors import Diagnostic, InputError
 from aiassure.rubrics.loader import RubricLibrary

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..assessments.model import Answer, Organisation, Subject
 from ..assessments.result import Result, ScopeScore
@@ -148,61 +149,185 @@ def _scope_name(
     return "the overall level"
 
 
-def build_report_context(parsed: ParsedSubmission, result: Result, previous: Result | None = None) -> dict[str, Any]:
+class CriterionRow(TypedDict):
+    """One criterion as every report format shows it (docs/reports.md, `criteria_by_domain[].rows[]`)."""
+
+    id: str
+    question: str
+    type: str
+    weight: float
+    pillar: str
+    pillar_title: str
+    domain: str
+    domain_title: str
+    status: str
+    status_text: str
+    answer_text: str
+    claimed: dict[str, Any] | None
+    credited: dict[str, Any] | None
+    evidence: list[dict[str, Any]]
+    evidence_from: int | None
+    notes: str | None
+    owner: str | None
+    reason: str | None
+    approved_by: str | None
+    gate_text: str
+    gate_failed: bool
+
+
+class Completeness(TypedDict):
+    fraction: float | None
+    percent: str
+    answered: int
+    applicable: int
+    unanswered: list[CriterionRow]
+    unevidenced: list[CriterionRow]
+
+
+class Roadmap(TypedDict):
+    top: list[dict[str, Any]]
+    rest: list[dict[str, Any]]
+    count: int
+
+
+class ReportContext(TypedDict):
+    """Everything a report template sees; the names are documented in docs/reports.md."""
+
+    lang: str
+    title: str
+    subject: dict[str, Any]
+    assessed_by: dict[str, Any] | None
+    round: str
+    assessed_on: str
+    assessed_on_text: str
+    assessors: list[dict[str, str | None]]
+    rubric: dict[str, Any]
+    scale: list[dict[str, Any]]
+    top: int
+    overall: dict[str, Any]
+    outcome: dict[str, str] | None
+    pillars: list[dict[str, Any]]
+    domains: list[dict[str, Any]]
+    radar: Any
+    failed_gates: list[dict[str, Any]]
+    criteria_by_domain: list[dict[str, Any]]
+    roadmap: Roadmap
+    crosswalk: list[dict[str, Any]]
+    completeness: Completeness
+    warnings: list[dict[str, str]]
+    change: dict[str, Any] | None
+    provenance: dict[str, Any]
+    summary: list[str]
+
+
+@dataclass(frozen=True)
+class _Titles:
+    """The rubric's pillar and domain titles by id, and its level scale, for the row builders."""
+
+    levels: Levels
+    pillars: dict[str, str]
+    domains: dict[str, str]
+
+    def scope_name(self, criterion: Criterion, domain: str, pillar: str) -> str:
+        return _scope_name(criterion, domain, pillar, self.domains, self.pillars)
+
+
+def build_report_context(parsed: ParsedSubmission, result: Result, previous: Result | None = None) -> ReportContext:
     """Everything the report templates show for one submission, computed once for every format."""
     rubric = parsed.rubric
     model = rubric.model
     levels = Levels(rubric.top, rubric.labels)
-    assessed_on = date.fromisoformat(result.assessed_on)
-    subject = result.subject
-    pillar_titles = {p.id: p.title for p in model.pillars}
-    domain_titles = {d.id: d.title for d in model.domains}
-
+    titles = _Titles(levels, {p.id: p.title for p in model.pillars}, {d.id: d.title for d in model.domains})
     pillars = [_scope_view(p, levels) for p in result.pillars]
-    domains = [_scope_view(d, levels) for d in result.domains]
-    gated = {g.criterion: g for g in result.failed_gates}
+    rows = _criterion_rows(parsed, result, titles)
+    rows_by_domain: dict[str, list[CriterionRow]] = {d.id: [] for d in model.domains}
+    for row in rows.values():
+        rows_by_domain[row["domain"]].append(row)
+    actions = _actions(result, rows, levels)
+    assessed_by = _assessed_by(result.assessed_by) if result.assessed_by else None
+    context = ReportContext(
+        lang=LANG,
+        title=f"{result.subject.name}: {model.title}, {result.round}"
+        + (f", assessed by {assessed_by['name']}" if assessed_by else ""),
+        subject=_subject(result.subject),
+        assessed_by=assessed_by,
+        round=result.round,
+        assessed_on=result.assessed_on,
+        assessed_on_text=long_date(result.assessed_on),
+        assessors=[{"name": a.name, "role": a.role} for a in parsed.envelope.assessors],
+        rubric=_rubric_view(rubric),
+        scale=[{**levels.view(s.level), "description": s.description} for s in model.scale],
+        top=rubric.top,
+        overall=_overall(result, levels),
+        outcome=_outcome(result, rubric),
+        pillars=pillars,
+        domains=[_scope_view(d, levels) for d in result.domains],
+        radar=radar([(p["title"], p["score"], p["level"]["text"]) for p in pillars], rubric.top),
+        failed_gates=_failed_gates(result, rubric, rows, titles),
+        criteria_by_domain=[{"id": d.id, "title": d.title, "rows": rows_by_domain[d.id]} for d in model.domains],
+        roadmap=Roadmap(top=actions[:ROADMAP_TOP], rest=actions[ROADMAP_TOP:], count=len(actions)),
+        crosswalk=_crosswalk(rubric, rows),
+        completeness=_completeness(result, rows),
+        warnings=[
+            {"code": w.code, "message": w.message, "location": file_name_only(w.location)} for w in result.warnings
+        ],
+        change=_change(result, previous, levels) if previous is not None else None,
+        provenance=_provenance(parsed, result),
+        summary=[],
+    )
+    context["summary"] = _summary(context, levels)
+    return context
 
-    rows_by_domain: dict[str, list[dict[str, Any]]] = {d.id: [] for d in model.domains}
-    rows: dict[str, dict[str, Any]] = {}
+
+def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -> dict[str, CriterionRow]:
+    """Every scored criterion's row, by id, in the result's order."""
+    rubric = parsed.rubric
+    levels = titles.levels
+    assessed_on = date.fromisoformat(result.assessed_on)
+    gated = {g.criterion for g in result.failed_gates}
+    rows: dict[str, CriterionRow] = {}
     for scored in result.criteria:
         criterion = rubric.criteria[scored.id]
         answer = parsed.answers.get(scored.id)
-        row: dict[str, Any] = {
-            "id": scored.id,
-            "question": criterion.question,
-            "type": criterion.type,
-            "weight": criterion.weight,
-            "pillar": scored.pillar,
-            "pillar_title": pillar_titles.get(scored.pillar, scored.pillar),
-            "domain": scored.domain,
-            "domain_title": domain_titles[scored.domain],
-            "status": scored.status,
-            "status_text": STATUS_TEXT.get(scored.status, scored.status),
-            "answer_text": answer_text(criterion, answer, scored.status, rubric.labels),
-            "claimed": None if scored.claimed is None else levels.view(scored.claimed),
-            "credited": None if scored.credited is None else levels.view(scored.credited),
-            "evidence": _evidence(criterion, answer, assessed_on),
-            "evidence_from": criterion.evidence_from,
-            "notes": answer.notes if answer else None,
-            "owner": answer.owner if answer else None,
-            "reason": answer.reason if answer else None,
-            "approved_by": answer.approved_by if answer else None,
-            "gate_text": _gate_text(
-                criterion, _scope_name(criterion, scored.domain, scored.pillar, domain_titles, pillar_titles)
-            ),
-            "gate_failed": scored.id in gated,
-        }
-        rows[scored.id] = row
-        rows_by_domain[scored.domain].append(row)
+        rows[scored.id] = CriterionRow(
+            id=scored.id,
+            question=criterion.question,
+            type=criterion.type,
+            weight=criterion.weight,
+            pillar=scored.pillar,
+            pillar_title=titles.pillars.get(scored.pillar, scored.pillar),
+            domain=scored.domain,
+            domain_title=titles.domains[scored.domain],
+            status=scored.status,
+            status_text=STATUS_TEXT.get(scored.status, scored.status),
+            answer_text=answer_text(criterion, answer, scored.status, rubric.labels),
+            claimed=None if scored.claimed is None else levels.view(scored.claimed),
+            credited=None if scored.credited is None else levels.view(scored.credited),
+            evidence=_evidence(criterion, answer, assessed_on),
+            evidence_from=criterion.evidence_from,
+            notes=answer.notes if answer else None,
+            owner=answer.owner if answer else None,
+            reason=answer.reason if answer else None,
+            approved_by=answer.approved_by if answer else None,
+            gate_text=_gate_text(criterion, titles.scope_name(criterion, scored.domain, scored.pillar)),
+            gate_failed=scored.id in gated,
+        )
+    return rows
 
-    failed_gates = []
+
+def _failed_gates(
+    result: Result, rubric: LoadedRubric, rows: dict[str, CriterionRow], titles: _Titles
+) -> list[dict[str, Any]]:
+    """Each failed gate, with the sentence that says what it capped."""
+    levels = titles.levels
+    failed = []
     for gate in result.failed_gates:
         criterion = rubric.criteria[gate.criterion]
         row = rows[gate.criterion]
-        target = _scope_name(criterion, row["domain"], row["pillar"], domain_titles, pillar_titles)
+        target = titles.scope_name(criterion, row["domain"], row["pillar"])
         needed = criterion.gate.min_level if criterion.gate else gate.cap
         credited = row["credited"]["level"] if row["credited"] else 0
-        failed_gates.append(
+        failed.append(
             {
                 "criterion": gate.criterion,
                 "question": criterion.question,
@@ -217,7 +342,11 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
                 f"{levels.words(needed)} this gate needs, so {target} is capped at {levels.words(gate.cap)}.",
             }
         )
+    return failed
 
+
+def _actions(result: Result, rows: dict[str, CriterionRow], levels: Levels) -> list[dict[str, Any]]:
+    """The roadmap's steps, ranked as the engine ordered them."""
     actions = []
     for rank, action in enumerate(result.actions, start=1):
         row = rows[action.criterion]
@@ -235,81 +364,66 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
                 "gate_failed": row["gate_failed"],
             }
         )
+    return actions
 
+
+def _completeness(result: Result, rows: dict[str, CriterionRow]) -> Completeness:
     counted, answered = completeness_members(result.criteria)
-    completeness = {
-        "fraction": result.completeness,
-        "percent": "—" if result.completeness is None else f"{result.completeness:.0%}",
-        "answered": len(answered),
-        "applicable": len(counted),
-        "unanswered": [rows[r.id] for r in counted if r.status == "unanswered"],
-        "unevidenced": [rows[r.id] for r in counted if r.status == "unevidenced"],
-    }
-    overall = {
-        "score": result.overall.score,
-        "score_text": _score_text(result.overall.score),
-        "level": levels.view(result.overall.level),
-        "method": result.overall.method,
-        "method_text": "the level of the weakest pillar"
-        if result.overall.method == "min"
-        else "the weighted average of the pillars",
-        "capped_to": result.overall.capped_to,
-        "cap_text": _cap_text(result.overall.capped_to, levels),
-    }
-    outcome = None
-    if result.outcome is not None:
-        described = next((o.description for o in model.outcomes if o.id == result.outcome.id), "")
-        outcome = {"id": result.outcome.id, "label": result.outcome.label, "description": described}
+    return Completeness(
+        fraction=result.completeness,
+        percent="—" if result.completeness is None else f"{result.completeness:.0%}",
+        answered=len(answered),
+        applicable=len(counted),
+        unanswered=[rows[r.id] for r in counted if r.status == "unanswered"],
+        unevidenced=[rows[r.id] for r in counted if r.status == "unevidenced"],
+    )
 
-    change = _change(result, previous, levels) if previous is not None else None
-    assessed_by = _assessed_by(result.assessed_by) if result.assessed_by else None
-    context: dict[str, Any] = {
-        "lang": LANG,
-        "title": f"{subject.name}: {model.title}, {result.round}"
-        + (f", assessed by {assessed_by['name']}" if assessed_by else ""),
-        "subject": _subject(subject),
-        "assessed_by": assessed_by,
-        "round": result.round,
-        "assessed_on": result.assessed_on,
-        "assessed_on_text": long_date(result.assessed_on),
-        "assessors": [{"name": a.name, "role": a.role} for a in parsed.envelope.assessors],
-        "rubric": {
-            "id": rubric.id,
-            "version": rubric.version,
-            "ref": rubric.ref,
-            "title": model.title,
-            "subject": model.subject,
-            "publisher": model.publisher.publisher if model.publisher else None,
-            "licence": model.publisher.licence if model.publisher else None,
-        },
-        "scale": [{**levels.view(s.level), "description": s.description} for s in model.scale],
-        "top": rubric.top,
-        "overall": overall,
-        "outcome": outcome,
-        "pillars": pillars,
-        "domains": domains,
-        "radar": radar([(p["title"], p["score"], p["level"]["text"]) for p in pillars], rubric.top),
-        "failed_gates": failed_gates,
-        "criteria_by_domain": [{"id": d.id, "title": d.title, "rows": rows_by_domain[d.id]} for d in model.domains],
-        "roadmap": {"top": actions[:ROADMAP_TOP], "rest": actions[ROADMAP_TOP:], "count": len(actions)},
-        "crosswalk": _crosswalk(rubric, rows),
-        "completeness": completeness,
-        "warnings": [
-            {"code": w.code, "message": w.message, "location": file_name_only(w.location)} for w in result.warnings
-        ],
-        "change": change,
-        "provenance": {
-            "rubric_id": result.rubric.id,
-            "rubric_version": result.rubric.version,
-            "rubric_fingerprint": result.rubric.fingerprint,
-            "submission_file": Path(parsed.file).name,
-            "submission_sha256": result.submission.sha256,
-            "engine": result.engine,
-            "result_schema": result.result_schema,
-        },
+
+def _overall(result: Result, levels: Levels) -> dict[str, Any]:
+    overall = result.overall
+    return {
+        "score": overall.score,
+        "score_text": _score_text(overall.score),
+        "level": levels.view(overall.level),
+        "method": overall.method,
+        "method_text": "the level of the weakest pillar"
+        if overall.method == "min"
+        else "the weighted average of the pillars",
+        "capped_to": overall.capped_to,
+        "cap_text": _cap_text(overall.capped_to, levels),
     }
-    context["summary"] = _summary(context, levels)
-    return context
+
+
+def _outcome(result: Result, rubric: LoadedRubric) -> dict[str, str] | None:
+    if result.outcome is None:
+        return None
+    described = next((o.description for o in rubric.model.outcomes if o.id == result.outcome.id), "")
+    return {"id": result.outcome.id, "label": result.outcome.label, "description": described}
+
+
+def _rubric_view(rubric: LoadedRubric) -> dict[str, Any]:
+    model = rubric.model
+    return {
+        "id": rubric.id,
+        "version": rubric.version,
+        "ref": rubric.ref,
+        "title": model.title,
+        "subject": model.subject,
+        "publisher": model.publisher.publisher if model.publisher else None,
+        "licence": model.publisher.licence if model.publisher else None,
+    }
+
+
+def _provenance(parsed: ParsedSubmission, result: Result) -> dict[str, Any]:
+    return {
+        "rubric_id": result.rubric.id,
+        "rubric_version": result.rubric.version,
+        "rubric_fingerprint": result.rubric.fingerprint,
+        "submission_file": Path(parsed.file).name,
+        "submission_sha256": result.submission.sha256,
+        "engine": result.engine,
+        "result_schema": result.result_schema,
+    }
 
 
 def _subject(subject: Subject) -> dict[str, Any]:
@@ -334,7 +448,7 @@ def _assessed_by(organisation: Organisation) -> dict[str, Any]:
     return {**given, "org_type_text": org_type, "text": f"{organisation.name} ({described})"}
 
 
-def _crosswalk(rubric: LoadedRubric, rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _crosswalk(rubric: LoadedRubric, rows: dict[str, CriterionRow]) -> list[dict[str, Any]]:
     """For each framework the rubric references, its items with the levels of the criteria mapped to them."""
     frameworks = []
     for framework, items in crosswalk([rubric]).items():
@@ -446,7 +560,7 @@ def _change(result: Result, previous: Result, levels: Levels) -> dict[str, Any]:
     }
 
 
-def _summary(context: dict[str, Any], levels: Levels) -> list[str]:
+def _summary(context: ReportContext, levels: Levels) -> list[str]:
     """The executive summary: short sentences a board member can read without the rest."""
     subject, overall, rubric = context["subject"], context["overall"], context["rubric"]
     sentences = [

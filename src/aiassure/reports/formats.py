@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from ..assessments.result import Result
     from ..assessments.validate import ParsedSubmission
     from ..registry.portfolio import Portfolio
+    from .context import ReportContext
 
 Target = Literal["report", "portfolio"]
 # A format's name is also the extension of the file it writes: nothing that could leave the folder.
@@ -45,7 +46,7 @@ class ReportDocument:
 
     parsed: ParsedSubmission
     result: Result
-    context: dict[str, Any]
+    context: ReportContext
     template_dirs: Sequence[Path] = ()
 
     @cached_property
