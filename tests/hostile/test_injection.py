@@ -229,7 +229,7 @@ def test_pdf_report_shows_every_field_literally_and_links_only_to_the_web(
 
 # -- Markdown --------------------------------------------------------------------------------------
 
-MARKDOWN_TAGS = set("h1 h2 h3 p br ul ol li table thead tbody tr th td strong em code a".split())
+MARKDOWN_TAGS = set("h1 h2 h3 p br wbr ul ol li table thead tbody tr th td strong em code a".split())
 
 
 def test_markdown_report_is_inert(html_and_markdown: dict[str, str], hostile: tuple[Path, list[str]]) -> None:

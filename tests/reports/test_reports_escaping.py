@@ -58,8 +58,8 @@ def test_escaped_text_renders_as_itself_in_one_paragraph(text: str) -> None:
     for line in (md_escape(text), f"- {md_escape(text)}", f"| {md_escape(text)} |\n|---|\n| {md_escape(text)} |"):
         html = gfm().render(line)
         tags = {tag for tag, _ in elements(html)}
-        assert tags <= {"p", "br", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"}, (text, html)
-    rendered = gfm().render(md_escape(text))
+        assert tags <= {"p", "br", "wbr", "ul", "li", "table", "thead", "tbody", "tr", "th", "td"}, (text, html)
+    rendered = gfm().render(md_escape(text)).replace("<wbr>", "")
     visible = re.sub(r"<br\s*/?>\n?", "\n", rendered.removeprefix("<p>").removesuffix("</p>\n"))
     expected = "\n".join(part.strip() for part in re.split(r"\s*(?:\r\n|\r|\n)\s*", text.strip()))
     assert unescape(visible) == expected
@@ -114,6 +114,7 @@ def test_hostile_markdown_report_is_inert(rendered: Path) -> None:
         "h3",
         "p",
         "br",
+        "wbr",  # ours, after an @: no e-mail autolink (reports/markdown.py)
         "ul",
         "ol",
         "li",

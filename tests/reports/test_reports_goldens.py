@@ -32,6 +32,6 @@ def test_reports_are_deterministic_and_name_no_folder(load, tmp_path: Path) -> N
         write_reports([load("northshire-2026-Q4.yaml")], folder, ("html", "md"))
     markdown = (first / "RXX-2026-Q4.md").read_text()
     assert str(Path(__file__).parent) not in markdown
-    assert "northshire-2026-Q4.yaml:14:3" in markdown  # warnings keep the file name and position only
+    assert r"northshire-2026-Q4\.yaml:14:3" in markdown  # warnings keep the file name and position only
     for name in ("RXX-2026-Q4.html", "RXX-2026-Q4.md"):
         assert (first / name).read_bytes() == (second / name).read_bytes(), name

@@ -14,6 +14,16 @@ _ANYWHERE = re.compile(r"([\\`*_\[\]<>|!~$&#])")
 _AT_START = re.compile(r"^([-+=])|^(\d+)([.)])(?=\s|$)")
 _NEWLINES = re.compile(r"\s*(?:\r\n|\r|\n)\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# GitHub's autolinks (and linkify's, as in VS Code) start from plain text once it is parsed: a
+# `www.` or any `name.tld` (a dot between a word character and a letter), a scheme (`http:`,
+# `ftp:`, any `word:` before `/`), and an e-mail address or `mailto:`/`xmpp:` (an `@`).
+# Backslash-escaping the dot and the colon keeps the parser from seeing them (they become text
+# only after autolinks are found); an `@` stays an `@` after escaping (cmark-gfm finds e-mail
+# addresses in the joined text), so an empty `<wbr>` element of ours follows it: no text node
+# then holds an address, or an @mention, and the text reads the same.
+_DOMAIN_DOT = re.compile(r"(?<=\w)\.(?=[^\W\d_])")
+_SCHEME_COLON = re.compile(r":(?=/)")
+_AT = "@"
 
 
 def md_escape(value: object) -> str:
@@ -21,11 +31,17 @@ def md_escape(value: object) -> str:
 
     Line breaks become `<br>` (ours, never the user's) so that text inside a table cell or a list
     item cannot start a new block; every character that could begin syntax is backslash-escaped,
-    which CommonMark allows for any ASCII punctuation.
+    which CommonMark allows for any ASCII punctuation; and no autolink can start (`_inert_links`).
     """
     text = _CONTROL.sub("", "" if value is None else str(value)).strip()
-    lines = [_AT_START.sub(_escape_start, _ANYWHERE.sub(r"\\\1", line)) for line in _NEWLINES.split(text)]
+    lines = [_AT_START.sub(_escape_start, _inert_links(_ANYWHERE.sub(r"\\\1", line))) for line in _NEWLINES.split(text)]
     return "<br>".join(lines)
+
+
+def _inert_links(line: str) -> str:
+    """`line` (already escaped) with nothing a GFM or linkify autolink could start from."""
+    line = _SCHEME_COLON.sub(r"\\:", _DOMAIN_DOT.sub(r"\\.", line))
+    return line.replace(_AT, "@<wbr>")
 
 
 def _escape_start(match: re.Match[str]) -> str:
