@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
 import importlib.util
+import io
 import re
 import sys
 import warnings
@@ -15,7 +17,7 @@ import click
 
 from . import __version__
 from .codes import ExitCode
-from .errors import AiassureError, ChecksFailed
+from .errors import AiassureError, ChecksFailed, printable
 from .plugins import COMMANDS as COMMAND_PLUGINS
 from .plugins import Plugin, PluginWarning, discover
 
@@ -75,9 +77,13 @@ class Cli(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         debug = bool(ctx.params.get("debug"))
+        _prepare_streams()
         try:
             with _plugin_warnings_shown():
-                return super().invoke(ctx)
+                returned = super().invoke(ctx)
+            if sys.stdout is not None:
+                sys.stdout.flush()  # a full disk shows here, not as Python's complaint at exit
+            return returned
         except AiassureError as exc:
             if debug and not isinstance(exc, ChecksFailed):  # a failed check is no bug to trace
                 raise
@@ -87,7 +93,7 @@ class Cli(click.Group):
                 echo_diagnostics(exc.diagnostics)
             prefix = "usage error" if exc.exit_code == ExitCode.USAGE else "error"
             if exc.message and (not exc.diagnostics or exc.exit_code == ExitCode.USAGE):
-                click.echo(f"{prefix}: {exc.message}", err=True)
+                click.echo(f"{prefix}: {printable(exc.message)}", err=True)
             ctx.exit(int(exc.exit_code))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -95,9 +101,15 @@ class Cli(click.Group):
             click.echo("\ninterrupted", err=True)
             ctx.exit(int(ExitCode.INTERRUPTED))
         except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(int(ExitCode.OK))
+            # The reader went away (`| head`): nothing to tell it, and nothing more to write.
+            _silence_stdout()
+            ctx.exit(int(ExitCode.INVALID))
         except Exception as exc:
+            if isinstance(exc, OSError) and _stdout_failed():
+                _silence_stdout()
+                with contextlib.suppress(OSError):
+                    click.echo(f"error: cannot write standard output: {exc.strerror or exc}", err=True)
+                ctx.exit(int(ExitCode.INVALID))
             if debug:
                 raise
             click.echo(
@@ -106,6 +118,87 @@ class Cli(click.Group):
                 err=True,
             )
             ctx.exit(int(ExitCode.INTERNAL))
+
+
+class _Output(io.FileIO):
+    """Standard output's descriptor, remembering whether writing to it failed (a full disk, a
+    closed pipe), so that the failure is told apart from any other OSError; once it has been
+    reported, what is still buffered is dropped instead of failing again at exit."""
+
+    failed = False
+    discard = False
+
+    def write(self, data: Any) -> int:
+        if self.discard:
+            return len(data)
+        try:
+            return super().write(data)
+        except OSError:
+            self.failed = True
+            raise
+
+
+class _ClosedOutput(io.RawIOBase):
+    """Standard output when the process was started without one (`>&-`): writing is an error, as
+    it would be on a closed descriptor."""
+
+    failed = False
+    discard = False
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        if self.discard:
+            return len(data)
+        self.failed = True
+        raise OSError(errno.EBADF, "it is closed")
+
+
+def _prepare_streams() -> None:
+    """Text that the locale cannot encode (an ASCII terminal) is written as backslash escapes
+    instead of stopping the command; standard output is watched for a failed write; a missing
+    one fails when written to. Streams that are not the process's own (tests) are left alone."""
+    if sys.stderr is not None and isinstance(sys.stderr, io.TextIOWrapper):
+        with contextlib.suppress(ValueError, OSError):
+            sys.stderr.reconfigure(errors="backslashreplace")
+    if sys.stdout is None:
+        raw: io.RawIOBase = _ClosedOutput()
+        encoding, line_buffering = "utf-8", False
+    elif sys.stdout is sys.__stdout__ and isinstance(sys.stdout, io.TextIOWrapper):
+        try:
+            sys.stdout.flush()
+            raw = _Output(sys.stdout.fileno(), "w", closefd=False)
+        except (OSError, ValueError):
+            return
+        encoding, line_buffering = sys.stdout.encoding, sys.stdout.line_buffering
+    else:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            with contextlib.suppress(ValueError, OSError):
+                sys.stdout.reconfigure(errors="backslashreplace")
+        return
+    sys.stdout = io.TextIOWrapper(
+        io.BufferedWriter(raw), encoding=encoding, errors="backslashreplace", line_buffering=line_buffering
+    )
+
+
+def _watched() -> _Output | _ClosedOutput | None:
+    raw = getattr(getattr(sys.stdout, "buffer", None), "raw", None)
+    return raw if isinstance(raw, (_Output, _ClosedOutput)) else None
+
+
+def _stdout_failed() -> bool:
+    """Whether the OSError being handled came from writing standard output."""
+    watched = _watched()
+    return watched is not None and watched.failed
+
+
+def _silence_stdout() -> None:
+    """Nothing more is written to standard output, so the interpreter's final flush has nothing to
+    complain about."""
+    watched = _watched()
+    if watched is not None:
+        watched.discard = True
 
 
 def _builtin_commands() -> list[str]:

@@ -8,13 +8,15 @@ from typing import Literal
 
 from .codes import ExitCode as ExitCode  # re-exported: ExitCode is declared in the catalogue of codes
 
-# Control characters and bidirectional overrides: printed raw they could rewrite a terminal line
-# or make a hostile file name read as something else.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# Control characters (C0, DEL, C1 with U+0085), zero-width and bidirectional marks and overrides,
+# and the line and paragraph separators: printed raw they could rewrite a terminal line, start a
+# line of their own or make a hostile file name read as something else.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(text: str) -> str:
-    """`text` with control and bidi characters shown as escapes."""
+    """`text` with control, bidi and line-separator characters shown as escapes: the one escaping
+    of everything aiassure prints to a terminal (diagnostics, tables, summaries, file names)."""
     return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 

@@ -1,26 +1,73 @@
-"""Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target."""
+"""Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target
+(a device or a FIFO is written in place, a symbolic link is followed); never over an input."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .errors import AiassureError, UsageError
+from .errors import AiassureError, UsageError, printable
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
-    """Never overwrite a file the command was given to read."""
+    """Never overwrite a file the command was given to read: the same path once symbolic links are
+    followed, or the same file under another name (a hard link)."""
     # Resolved once: a batch checks every output of every file against every input.
-    read = {source.resolve(): source for source in inputs}
+    read: dict[Path | tuple[int, int], Path] = {}
+    for source in inputs:
+        read[source.resolve()] = source
+        identity = _identity(source)
+        if identity is not None:
+            read[identity] = source
     for target in targets:
-        source = read.get(target.resolve())
-        if source is not None:
-            raise UsageError(f"refusing to overwrite the input file {source}")
+        identity = _identity(target)
+        named = read.get(target.resolve()) or (read.get(identity) if identity is not None else None)
+        if named is not None:
+            raise UsageError(f"refusing to overwrite the input file {printable(str(named))}")
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def destination(target: Path) -> tuple[Path, bool]:
+    """Where a write of `target` goes, and whether in place: a regular file (or none yet) is
+    replaced atomically, at the end of any symbolic link so that the link stays; a character
+    device or a FIFO (`/dev/null`, `/dev/stdout`, a pipe made with mkfifo) is written in place,
+    never replaced; a folder, a block device or a socket is refused."""
+    try:
+        info = os.stat(target)  # follows symbolic links
+    except FileNotFoundError:
+        return (Path(os.path.realpath(target)) if os.path.islink(target) else target), False
+    except (OSError, ValueError) as exc:
+        raise _unwritable(target, exc if isinstance(exc, OSError) else OSError(str(exc))) from None
+    if stat.S_ISREG(info.st_mode):
+        return (Path(os.path.realpath(target)) if os.path.islink(target) else target), False
+    if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+        return target, True
+    what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file, a FIFO or a character device"
+    raise AiassureError(f"cannot write {printable(str(target))}: it is {what}")
+
+
+def _in_place(target: Path, mode: Literal["w", "wb"]) -> IO[Any]:
+    """`target` (a device or a FIFO) opened for writing as it is: no truncation, no rename."""
+    try:
+        handle = os.open(target, os.O_WRONLY | os.O_NOCTTY)
+    except OSError as exc:
+        raise _unwritable(target, exc) from None
+    if mode == "wb":
+        return os.fdopen(handle, "wb")
+    return os.fdopen(handle, "w", encoding="utf-8", newline="\n")
 
 
 @contextlib.contextmanager
@@ -30,7 +77,16 @@ def atomic_writer(
     """Write through a temporary file; the target appears whole or not at all. A failure to write
     (a full disk, a file size limit, no permission) is an AiassureError naming the target. With
     `staged`, the finished temporary file (in `folder`, on the target's file system, or beside
-    the target) is left for `put_in_place`, its path appended to `staged`."""
+    the target) is left for `put_in_place`, its path appended to `staged`. A device or a FIFO is
+    written in place, and a symbolic link followed (`destination`)."""
+    target, in_place = destination(target)
+    if in_place and staged is None:
+        try:
+            with _in_place(target, mode) as stream:
+                yield stream
+        except OSError as exc:
+            raise _unwritable(target, exc) from None
+        return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder or target.parent)
@@ -69,10 +125,17 @@ def stage(target: Path, content: bytes, folder: Path) -> Path:
 
 
 def put_in_place(staged: Iterable[tuple[Path, Path]]) -> None:
-    """Move each staged temporary file onto its target, atomically, in order; a failure names the target."""
-    for temporary, target in staged:
+    """Move each staged temporary file onto its target, atomically, in order (a device or a FIFO
+    gets its bytes written in place, `destination`); a failure names the target."""
+    for temporary, given in staged:
+        target, in_place = destination(given)
         try:
-            os.replace(temporary, target)
+            if in_place:
+                with open(temporary, "rb") as source, _in_place(target, "wb") as stream:
+                    shutil.copyfileobj(source, stream)
+                os.unlink(temporary)
+            else:
+                os.replace(temporary, target)
         except OSError as exc:
             raise _unwritable(target, exc) from None
 
@@ -111,7 +174,7 @@ def _alive(pid: int) -> bool:
 
 
 def _unwritable(target: Path, exc: OSError) -> AiassureError:
-    return AiassureError(f"cannot write {target}: {exc.strerror or exc}")
+    return AiassureError(f"cannot write {printable(str(target))}: {exc.strerror or exc}")
 
 
 def _umask() -> int:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .common import db_option, stdout_console
+from .common import add_row, db_option, shown, stdout_console
 
 
 @click.group("admin")
@@ -58,7 +58,7 @@ def org_add(code: str, name: str, kind: str, db: str | None) -> None:
             append(conn, actor, Event("organisation.add", "ok", f"organisation:{code}"))
     finally:
         registry.close()
-    click.echo(f"added {code} ({kind}): {name}")
+    click.echo(shown(f"added {code} ({kind}): {name}"))
 
 
 @org.command("list")
@@ -117,8 +117,8 @@ def token_create(org_code: str, role: str, name: str, days: int, db: str | None)
         registry.close()
     click.echo(made.token)
     click.echo(
-        f"token {made.id} ({role} for {org_code}) expires {iso(made.expires_at)}; "
-        "it is shown this once: keep it in a secret store",
+        shown(f"token {made.id} ({role} for {org_code}) expires {iso(made.expires_at)}; ")
+        + "it is shown this once: keep it in a secret store",
         err=True,
     )
 
@@ -176,7 +176,7 @@ def token_revoke(token_id: str, db: str | None) -> None:
             append(conn, actor, Event("token.revoke", "ok", f"token:{token_id}"))
     finally:
         registry.close()
-    click.echo(f"revoked {token_id} ({row.role} for {row.organisation}: {row.name})")
+    click.echo(shown(f"revoked {token_id} ({row.role} for {row.organisation}: {row.name})"))
 
 
 @command.group("audit")
@@ -204,9 +204,9 @@ def audit_verify(db: str | None, expect_head: str | None) -> None:
         registry.close()
     if not found.ok:
         for problem in found.problems:
-            click.echo(f"audit: {problem}", err=True)
+            click.echo(f"audit: {shown(problem)}", err=True)
         raise InputError(f"the audit trail is broken: {len(found.problems)} problem(s) in {found.events} event(s)")
-    click.echo(f"audit trail intact: {found.events} event(s), head {found.head}")
+    click.echo(shown(f"audit trail intact: {found.events} event(s), head {found.head}"))
 
 
 def _print(items: list[dict[str, Any]], names: tuple[str, ...], fmt: str) -> None:
@@ -219,5 +219,5 @@ def _print(items: list[dict[str, Any]], names: tuple[str, ...], fmt: str) -> Non
     for name in names:
         table.add_column(name)
     for item in items:
-        table.add_row(*(str(item[name]) if item[name] is not None else "" for name in names))
+        add_row(table, *("" if item[name] is None else item[name] for name in names))
     stdout_console().print(table)

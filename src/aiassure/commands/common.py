@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, printable
 from ..source import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.text import Text
 
     from ..assessments.result import OverallScore, Result, ScopeScore
 
@@ -107,6 +108,72 @@ def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def shown(value: object) -> str:
+    """A value (a name, a file name, a note) as printed to a terminal: control, bidi and line
+    separator characters escaped, as diagnostics are (`errors.printable`)."""
+    return printable("" if value is None else str(value))
+
+
+def cell(value: object) -> Text:
+    """A value as a rich table cell or line: escaped like `shown`, and never read as rich markup
+    (`[bold]` in a name is printed as typed)."""
+    from rich.text import Text
+
+    return Text(shown(value))
+
+
+def add_row(table: Any, *values: object) -> None:
+    """A row of a rich table, each value escaped like `shown` (a Text, styled by us, as it is)."""
+    from rich.text import Text
+
+    table.add_row(*(value if isinstance(value, Text) else shown(value) for value in values))
+
+
+def registry_files(db: str | None) -> list[Path]:
+    """The files of the SQLite registry that `--db` names (the database, its journal, write-ahead
+    log and shared memory), in every URL form (`PATH`, `sqlite:///PATH`, `sqlite+pysqlite:///...`,
+    `sqlite:///file:PATH?uri=true`, AIASSURE_DB): an output may not be one. None for PostgreSQL."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from ..registry.store import registry_url
+
+    try:
+        url = make_url(registry_url(db))
+    except (ArgumentError, ValueError):
+        return []
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return []
+    if database.startswith("file:"):  # an SQLite URI filename: file:PATH?mode=...
+        database = database.removeprefix("file:").split("?", 1)[0]
+    path = Path(database)
+    return [path, *(path.with_name(path.name + suffix) for suffix in ("-journal", "-wal", "-shm"))]
+
+
+def folder_files(folders: Iterable[Path], suffixes: tuple[str, ...] = ()) -> list[Path]:
+    """The regular files in `folders` (with one of `suffixes`, when given): inputs an output may not overwrite."""
+    found = []
+    for folder in folders:
+        if Path(folder).is_dir():
+            found += [p for p in Path(folder).rglob("*") if p.is_file() and (not suffixes or p.suffix in suffixes)]
+    return found
+
+
+def rubric_files(rubric_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Every rubric file of the search path: the given folders, AIASSURE_RUBRIC_PATH, plugins', the built-ins."""
+    from ..rubrics.loader import RubricLibrary
+
+    return folder_files(RubricLibrary(list(rubric_dirs)).dirs, (".yaml", ".yml"))
+
+
+def template_files(template_dirs: Iterable[Path] = ()) -> list[Path]:
+    """Every template of the search path: the given folders, then the built-in ones."""
+    from ..reports.render import template_search_path
+
+    return folder_files(template_search_path(list(template_dirs)))
+
+
 def json_array_item(text: str) -> str:
     """A JSON text as an item of `echo_json_array`: indented one level more, without its final newline."""
     return "\n".join("  " + line for line in text.rstrip("\n").split("\n"))
@@ -164,14 +231,17 @@ def _stderr_console() -> Console:
 
 
 def stdout_console() -> Console:
+    """The console for tables on standard output. Markup and emoji codes are off, so that a value
+    (`[bold]`, `:warning:`) is printed as typed; styles are ours, given as `style=` or Text."""
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    return Console(highlight=False, soft_wrap=False, markup=False, emoji=False)
 
 
 @dataclass(frozen=True)
 class ScoreSummary:
-    """What `score` and `assess` show of a result, whether as a table on a terminal or as plain lines."""
+    """What `score` and `assess` show of a result, whether as a table on a terminal or as plain
+    lines; every text from the submission or the rubric escaped (`shown`)."""
 
     title: str  # subject, round and rubric
     rows: list[tuple[str, str, OverallScore | ScopeScore]]  # (scope, id, its score): overall, pillars, domains
@@ -187,22 +257,23 @@ class ScoreSummary:
         subject, overall = result.subject, result.overall
         completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
         return cls(
-            title=f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}",
+            title=shown(f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}"),
             rows=[
-                ("overall", overall.method, overall),
-                *(("pillar", p.id, p) for p in result.pillars),
-                *(("domain", d.id, d) for d in result.domains),
+                ("overall", shown(overall.method), overall),
+                *(("pillar", shown(p.id), p) for p in result.pillars),
+                *(("domain", shown(d.id), d) for d in result.domains),
             ],
-            outcome=result.outcome.label if result.outcome else "no outcome",
+            outcome=shown(result.outcome.label) if result.outcome else "no outcome",
             details=f"completeness {completeness} · {len(result.warnings)} warning(s)",
-            gates=[f"{g.criterion}: {gate_caps_text(g.scope, g.target, g.cap)}" for g in result.failed_gates],
-            actions=[f"{a.criterion} {a.from_level}→{a.to_level}: {a.action}" for a in result.actions[:actions]],
+            gates=[shown(f"{g.criterion}: {gate_caps_text(g.scope, g.target, g.cap)}") for g in result.failed_gates],
+            actions=[shown(f"{a.criterion} {a.from_level}→{a.to_level}: {a.action}") for a in result.actions[:actions]],
         )
 
 
 def render_table(result: Result, console: Console) -> None:
     """The score summary as a rich table (on a terminal, in colour)."""
     from rich.table import Table
+    from rich.text import Text
 
     summary = ScoreSummary.of(result)
     table = Table(title=summary.title, title_justify="left", show_lines=False)
@@ -213,13 +284,13 @@ def render_table(result: Result, console: Console) -> None:
             kind,
             ident,
             "not assessed" if scope.score is None else f"{scope.score:.2f}",
-            "" if scope.level is None else f"{scope.level} {scope.label}",
+            "" if scope.level is None else shown(f"{scope.level} {scope.label}"),
             "" if scope.capped_to is None else str(scope.capped_to),
         )
     console.print(table)
-    console.print(f"Outcome: [bold]{summary.outcome}[/bold] · {summary.details}")
+    console.print(Text.assemble("Outcome: ", (summary.outcome, "bold"), f" · {summary.details}"))
     for gate in summary.gates:
-        console.print(f"[red]Failed gate[/red] {gate}")
+        console.print(Text.assemble(("Failed gate", "red"), f" {gate}"))
     for action in summary.actions:
         console.print(f"  → {action}", overflow="fold")
     console.print()
@@ -231,11 +302,11 @@ def summary_lines(result: Result) -> list[str]:
     lines = [f"Result for {summary.title}"]
     for kind, ident, scope in summary.rows:
         if scope.score is None:
-            shown = "not assessed"
+            figure = "not assessed"
         else:
             cap = "" if scope.capped_to is None else f", capped to {scope.capped_to}"
-            shown = f"{scope.score:.2f} (level {scope.level} {scope.label}){cap}"
-        lines.append(f"  {kind} {ident}: {shown}" if kind != "overall" else f"  overall ({ident}): {shown}")
+            figure = f"{scope.score:.2f} (level {scope.level} {shown(scope.label)}){cap}"
+        lines.append(f"  {kind} {ident}: {figure}" if kind != "overall" else f"  overall ({ident}): {figure}")
     lines.append(f"Outcome: {summary.outcome} · {summary.details}")
     lines += [f"Failed gate {gate}" for gate in summary.gates]
     if summary.actions:

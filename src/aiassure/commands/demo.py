@@ -14,8 +14,8 @@ import aiassure
 
 from ..assessments.score_files import ScoreOptions
 from ..batch import expand_paths, run_batch
-from ..errors import InputError, NotFoundError
-from .common import echo_diagnostics, jobs_option, out_dir_option, progress, rubric_dir_option
+from ..errors import InputError, NotFoundError, UsageError
+from .common import echo_diagnostics, jobs_option, out_dir_option, progress, rubric_dir_option, rubric_files, shown
 
 if TYPE_CHECKING:
     from ..registry.intake import Intake
@@ -72,9 +72,13 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
             f"no examples folder at {folder} (aiassure is not running from its source tree); "
             "give one with --examples DIR"
         )
+    _refuse_overlap(out_dir, folder)
     files = example_submissions(folder)
     if not files:
         raise NotFoundError(f"no submission files in {folder}")
+    from ..fsutil import refuse_inputs
+
+    refuse_inputs([out_dir / "registry.db"], [*files, *rubric_files(rubric_dirs)])
     options = ScoreOptions(tuple(rubric_dirs))
     outcomes = list(progress(read_inputs(files, options, jobs=jobs), len(files), "scoring"))
     rejected = [o for o in outcomes if o.intake is None]
@@ -110,6 +114,14 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
         registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
     _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
+
+
+def _refuse_overlap(out_dir: Path, examples: Path) -> None:
+    """The demo's output folder may neither be nor hold nor sit in the examples folder: its reports
+    would become examples, or replace them."""
+    out, given = out_dir.resolve(), examples.resolve()
+    if out == given or out.is_relative_to(given) or given.is_relative_to(out):
+        raise UsageError(f"refusing to write into {shown(out_dir)}: it overlaps the examples folder {shown(examples)}")
 
 
 def _two_rounds(intakes: list[Intake]) -> tuple[str, str] | None:
@@ -184,4 +196,4 @@ def _print_summary(
     pair = _two_rounds(intakes)
     if pair:
         lines.append(f"  aiassure diff {pair[0]} {pair[1]}")
-    click.echo("\n".join(lines))
+    click.echo("\n".join(shown(line) for line in lines))

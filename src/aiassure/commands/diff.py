@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..assessments.score_files import ScoreOptions
-from .common import format_option, max_bytes_option, rubric_dir_option, stdout_console
+from .common import format_option, max_bytes_option, rubric_dir_option, shown, stdout_console
 
 if TYPE_CHECKING:
     from ..assessments.diff import ResultDiff
@@ -42,13 +42,15 @@ def _level(level: int | None, score: float | None) -> str:
     return "—" if level is None and score is None else ("not assessed" if score is None else f"{level} ({score:.2f})")
 
 
-def _change_text(change: str) -> str:
-    style = STYLES.get(change)
-    return f"[{style}]{ARROWS[change]}[/{style}]" if style else ARROWS[change]
+def _change_text(change: str) -> Any:
+    from rich.text import Text
+
+    return Text(ARROWS.get(change, shown(change)), style=STYLES.get(change, ""))
 
 
 def _print_table(changes: ResultDiff) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     from ..assessments.scoring import capped_scope_text, gate_caps_text
 
@@ -56,16 +58,18 @@ def _print_table(changes: ResultDiff) -> None:
     subject = changes.subject
     before, after = changes.before, changes.after
     table = Table(
-        title=f"{subject.name} ({subject.code}) on {changes.rubric}: "
-        f"{before.round} ({before.assessed_on}) → {after.round} ({after.assessed_on})",
+        title=shown(
+            f"{subject.name} ({subject.code}) on {changes.rubric}: "
+            f"{before.round} ({before.assessed_on}) → {after.round} ({after.assessed_on})"
+        ),
         title_justify="left",
     )
     for name in ("scope", "id", f"old {before.round}", f"new {after.round}", "change"):
-        table.add_column(name)
+        table.add_column(shown(name))
     for row in [changes.overall, *changes.pillars, *changes.domains]:
         table.add_row(
-            row.scope,
-            row.id,
+            shown(row.scope),
+            shown(row.id),
             _level(row.before_level, row.before_score),
             _level(row.after_level, row.after_score),
             _change_text(row.change),
@@ -74,7 +78,7 @@ def _print_table(changes: ResultDiff) -> None:
     if changes.criteria:
         criteria = Table(title="Criteria whose credited level or status changed", title_justify="left")
         for name in ("criterion", "domain", f"old {before.round}", f"new {after.round}", "change"):
-            criteria.add_column(name)
+            criteria.add_column(shown(name))
         for c in changes.criteria:
             was = (
                 "—"
@@ -86,16 +90,15 @@ def _print_table(changes: ResultDiff) -> None:
                 if c.after_status is None
                 else f"{'' if c.after_level is None else c.after_level} {c.after_status}".strip()
             )
-            criteria.add_row(c.id, c.domain, was, now, _change_text(c.change))
+            criteria.add_row(shown(c.id), shown(c.domain), shown(was), shown(now), _change_text(c.change))
         console.print(criteria)
     else:
         console.print("No criterion changed.")
     for gate in changes.gates_failed:
-        console.print(
-            f"[red]Gate newly failed[/red] {gate.criterion}: {gate_caps_text(gate.scope, gate.target, gate.cap)}"
-        )
+        caps = gate_caps_text(gate.scope, gate.target, gate.cap)
+        console.print(Text.assemble(("Gate newly failed", "red"), shown(f" {gate.criterion}: {caps}")))
     for gate in changes.gates_cleared:
         capped = capped_scope_text(gate.scope, gate.target)
-        console.print(f"[green]Gate cleared[/green] {gate.criterion}: no longer caps {capped}")
+        console.print(Text.assemble(("Gate cleared", "green"), shown(f" {gate.criterion}: no longer caps {capped}")))
     if not changes.gates_failed and not changes.gates_cleared:
         console.print("No gate newly failed or cleared.")

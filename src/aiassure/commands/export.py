@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import AiassureError, Diagnostic, Location
-from .common import max_bytes_option, rubric_dir_option
+from .common import max_bytes_option, rubric_dir_option, rubric_files, shown
 
 output_option = click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The JSON file to write."
@@ -50,9 +50,10 @@ def fhir(rubric: str, output: Path, rubric_dirs: tuple[Path, ...]) -> None:
     loaded = RubricLibrary(list(rubric_dirs)).resolve(rubric)
     resource = questionnaire(loaded)
     inputs = [Path(rubric)] if rubric.endswith((".yaml", ".yml")) else []
-    _write_checked(resource, output, inputs)
+    _write_checked(resource, output, [*inputs, *rubric_files(rubric_dirs)])
     click.echo(
-        f"wrote {output}: Questionnaire {resource['url']}|{resource['version']}, {len(loaded.criteria)} questions",
+        shown(f"wrote {output}: Questionnaire {resource['url']}|{resource['version']}")
+        + f", {len(loaded.criteria)} questions",
         err=True,
     )
 
@@ -71,5 +72,5 @@ def fhir_response(submission: Path, output: Path, rubric_dirs: tuple[Path, ...],
 
     parsed = load_submission(submission, RubricLibrary(list(rubric_dirs)), max_bytes=max_bytes)
     resource = response_from_submission(parsed)
-    _write_checked(resource, output, [submission])
-    click.echo(f"wrote {output}: QuestionnaireResponse to {resource['questionnaire']}", err=True)
+    _write_checked(resource, output, [submission, *rubric_files(rubric_dirs)])
+    click.echo(shown(f"wrote {output}: QuestionnaireResponse to {resource['questionnaire']}"), err=True)

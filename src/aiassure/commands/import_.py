@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..assessments.model import ORG_TYPES
-from .common import echo_diagnostics, max_bytes_option, rubric_dir_option
+from .common import echo_diagnostics, max_bytes_option, rubric_dir_option, rubric_files, shown
 
 
 @click.group("import")
@@ -62,7 +62,7 @@ def fhir(
     from ..rubrics.loader import RubricLibrary
     from ..source import read_bytes
 
-    refuse_inputs([output], [response, *([questionnaire] if questionnaire else [])])
+    refuse_inputs([output], [response, *([questionnaire] if questionnaire else []), *rubric_files(rubric_dirs)])
     if output.exists() and not force:
         raise UsageError(f"{output} exists; use --force to replace it")
     subject = {"name": subject_name, "code": subject_code, "org_type": org_type, "region": region}
@@ -79,4 +79,4 @@ def fhir(
     imported = read_response(raw, str(response), RubricLibrary(list(rubric_dirs)), options, output)
     echo_diagnostics(imported.warnings)
     write_atomic(output, imported.text)
-    click.echo(f"wrote {output} ({imported.rubric.ref}); next: `aiassure score {output}`", err=True)
+    click.echo(shown(f"wrote {output} ({imported.rubric.ref}); next: `aiassure score {output}`"), err=True)

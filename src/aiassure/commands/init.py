@@ -13,9 +13,9 @@ from ..assessments.answers_file import render_answers_file
 from ..assessments.model import current_round
 from ..assessments.schema import submission_schema
 from ..errors import UsageError
-from ..fsutil import write_atomic
+from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
-from .common import rubric_dir_option
+from .common import rubric_dir_option, rubric_files, shown
 
 
 @click.command("init")
@@ -31,6 +31,8 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
         raise UsageError(f"{output} exists; use --force to replace it, or `aiassure assess` to continue answering it")
     loaded = RubricLibrary(list(rubric_dirs)).resolve(rubric)
     schema_path = output.with_name(f"{output.stem}.schema.json")
+    given = [Path(rubric)] if rubric.endswith((".yaml", ".yml")) else []
+    refuse_inputs([output, schema_path], [*given, *rubric_files(rubric_dirs)])
     today = date.today()
     write_atomic(schema_path, json.dumps(submission_schema(loaded), indent=2, ensure_ascii=False) + "\n")
     reference = loaded.ref
@@ -46,5 +48,5 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
             assessed_on=today,
         ),
     )
-    click.echo(f"wrote {output} ({len(loaded.criteria)} questions) and {schema_path}", err=True)
-    click.echo(f"next: fill it in, then `aiassure validate {output}`", err=True)
+    click.echo(f"wrote {shown(output)} ({len(loaded.criteria)} questions) and {shown(schema_path)}", err=True)
+    click.echo(f"next: fill it in, then `aiassure validate {shown(output)}`", err=True)

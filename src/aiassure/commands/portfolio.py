@@ -9,7 +9,17 @@ import click
 
 from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
 from ..registry.portfolio import LIST_LIMIT
-from .common import all_option, db_option, out_dir_option, round_option, rubric_option, template_dir_option
+from .common import (
+    all_option,
+    db_option,
+    out_dir_option,
+    registry_files,
+    round_option,
+    rubric_option,
+    shown,
+    template_dir_option,
+    template_files,
+)
 
 
 @click.group("portfolio")
@@ -49,18 +59,21 @@ def report(
     """Write the portfolio report: distributions, heatmap, trends, peer benchmarks, scaling
     candidates, organisations needing support, most failed gates and weakest criteria. Refuses to
     compare results across major versions of a rubric."""
+    from ..fsutil import refuse_inputs
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
-    from ..reports.portfolio import parse_formats, write_portfolio
+    from ..reports.portfolio import parse_formats, portfolio_paths, write_portfolio
 
     chosen = parse_formats(formats)
+    protect = [*registry_files(db), *template_files(template_dirs)]
+    refuse_inputs(portfolio_paths(out_dir, chosen), protect)  # before any work
     registry = open_registry(db, must_exist=True)
     try:
         portfolio = build_portfolio(registry, round_=round_, rubric=rubric, limit=limit)
     finally:
         registry.close()
-    for path in write_portfolio(portfolio, out_dir, chosen, template_dirs):
-        click.echo(str(path))
+    for path in write_portfolio(portfolio, out_dir, chosen, template_dirs, protect=protect):
+        click.echo(shown(path))
 
 
 @command.command("export")
@@ -121,7 +134,12 @@ def export(
         if include_superseded:
             raise UsageError("a data package publishes current submissions only: leave out --all")
     elif out_file is not None and out_file.is_dir():
-        raise UsageError(f"{out_file} is a folder: give a file with -o")
+        raise UsageError(f"{shown(out_file)} is a folder: give a file with -o")
+    if out_file is not None:
+        from ..fsutil import refuse_inputs
+        from ..interop.datapackage import package_files
+
+        refuse_inputs(package_files(out_file) if fmt == "datapackage" else [out_file], registry_files(db))
     registry = open_registry(db, must_exist=True)
     try:
         if fmt == "datapackage":
@@ -131,8 +149,8 @@ def export(
             counts = write_datapackage(
                 registry, out_file, licence=licence, title=title, publisher=publisher, round_=round_, rubric=rubric
             )
-            shown = ", ".join(f"{count} {name}" for name, count in counts.items())
-            click.echo(f"wrote {out_file / 'datapackage.json'} ({shown}; licence {licence})", err=True)
+            counted = ", ".join(f"{count} {name}" for name, count in counts.items())
+            click.echo(f"wrote {shown(out_file / 'datapackage.json')} ({counted}; licence {licence})", err=True)
             return
         columns = TABLES[table]
         rows = export_rows(registry, table, round_=round_, rubric=rubric, include_superseded=include_superseded)
@@ -147,4 +165,4 @@ def export(
                 count = write_csv(rows, list(columns), handle) if fmt == "csv" else write_jsonl(rows, handle)
     finally:
         registry.close()
-    click.echo(f"{count} row(s)" + (f" written to {out_file}" if out_file else ""), err=True)
+    click.echo(f"{count} row(s)" + (f" written to {shown(out_file)}" if out_file else ""), err=True)

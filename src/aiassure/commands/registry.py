@@ -12,6 +12,7 @@ import click
 from ..assessments.score_files import ScoreOptions
 from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
+    add_row,
     all_option,
     db_option,
     echo_diagnostics,
@@ -24,6 +25,7 @@ from .common import (
     round_option,
     rubric_dir_option,
     rubric_option,
+    shown,
     stdout_console,
 )
 
@@ -62,6 +64,7 @@ class IngestSummary:
         }
 
     def lines(self) -> list[str]:
+        """The summary as plain lines, every file name and reason escaped (`shown`)."""
         lines = [
             f"{self.files} file(s) into {self.db}:",
             f"  new         {self.new}",
@@ -76,7 +79,7 @@ class IngestSummary:
             # A located reason already starts with the file's name.
             first = reasons[0] if reasons[0].startswith(path) else f"{path}: {reasons[0]}"
             lines.append(f"    {first}" + (f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""))
-        return lines
+        return [shown(line) for line in lines]
 
 
 @command.command("ingest")
@@ -157,7 +160,7 @@ def _store_one(
             else:
                 summary.new += 1
             if verbose:
-                click.echo(_stored_line(path, stored), err=True)
+                click.echo(shown(_stored_line(path, stored)), err=True)
             return
     echo_diagnostics(diagnostics)
     reasons = [d.format().split("\n")[0] for d in diagnostics if d.is_error] or ["rejected"]
@@ -246,10 +249,11 @@ def list_(
         table = Table(show_lines=False)
         for name in LIST_COLUMNS:
             table.add_column(name, justify="right" if name in ("id", "overall", "gates", "complete") else "left")
-        shown = 0
+        count = 0
         for row in rows:
-            shown += 1
-            table.add_row(
+            count += 1
+            add_row(
+                table,
                 str(row.id),
                 row.subject_code,
                 row.subject_name,
@@ -264,7 +268,7 @@ def list_(
                 "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
             )
         stdout_console().print(table)
-        click.echo(f"{shown} submission(s)", err=True)
+        click.echo(f"{count} submission(s)", err=True)
     finally:
         registry.close()
 
@@ -304,9 +308,7 @@ def rubrics(db: str | None, fmt: str) -> None:
     for name in ("rubric", "fingerprint", "subject", "submissions", "title"):
         table.add_column(name, justify="right" if name == "submissions" else "left", no_wrap=name != "title")
     for row in rows:
-        table.add_row(
-            f"{row.rubric_id}@{row.version}", row.fingerprint[:12], row.subject, str(row.submissions), row.title
-        )
+        add_row(table, f"{row.rubric_id}@{row.version}", row.fingerprint[:12], row.subject, row.submissions, row.title)
     stdout_console().print(table)
 
 
@@ -350,7 +352,7 @@ def _print_history(rows: list[ListedSubmission], scores: dict[int, list[StoredSc
             + (f", {latest.region}" if latest.region else "")
             + f") on {rubric}"
         )
-        table = Table(title=title, title_justify="left")
+        table = Table(title=shown(title), title_justify="left")
         for name in (
             "id",
             "round",
@@ -364,10 +366,11 @@ def _print_history(rows: list[ListedSubmission], scores: dict[int, list[StoredSc
             "complete",
             "status",
         ):
-            table.add_column(name)
+            table.add_column(shown(name))
         for row in group:
             by_pillar = {score.scope_id: score for score in scores[row.id]}
-            table.add_row(
+            add_row(
+                table,
                 str(row.id),
                 row.round,
                 _assessor_text(row),

@@ -21,7 +21,10 @@ from .common import (
     out_dir_option,
     progress,
     rubric_dir_option,
+    rubric_files,
+    shown,
     template_dir_option,
+    template_files,
 )
 
 if TYPE_CHECKING:
@@ -106,7 +109,8 @@ def command(
     paths = expand_paths(files)
     protect = [
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
-        *(p for d in template_dirs for p in d.rglob("*") if p.is_file()),
+        *template_files(template_dirs),
+        *rubric_files(rubric_dirs),
     ]
     settings = ReportSettings(
         out_dir,
@@ -137,7 +141,7 @@ def command(
             out_dir.rmdir()  # refused before anything was written: leave no trace
     for reported in valid:
         for _, target in reported.staged:
-            click.echo(str(target))
+            click.echo(shown(target))
     failed = len(paths) - len(valid)
     if failed:
         click.echo(f"{failed} of {len(paths)} file(s) could not be reported", err=True)

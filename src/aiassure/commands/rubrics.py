@@ -12,7 +12,7 @@ from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
-from .common import echo_diagnostics, format_option, rubric_dir_option, stdout_console
+from .common import echo_diagnostics, format_option, rubric_dir_option, shown, stdout_console
 
 
 @click.group("rubrics")
@@ -52,7 +52,11 @@ def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     table = Table("id@version", "subject", "criteria", "title", "source")
     for row in rows:
         table.add_row(
-            f"{row['id']}@{row['version']}", row["subject"], str(row["criteria"]), row["title"], row["source"]
+            shown(f"{row['id']}@{row['version']}"),
+            shown(row["subject"]),
+            str(row["criteria"]),
+            shown(row["title"]),
+            shown(row["source"]),
         )
     stdout_console().print(table)
 
@@ -74,14 +78,16 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
             )
         )
         return
+    from rich.text import Text
     from rich.tree import Tree
 
-    tree = Tree(f"[bold]{model.title}[/bold] {loaded.ref} ({model.subject}) overall={model.overall.method}")
-    tree.add(f"fingerprint {loaded.fingerprint}")
-    tree.add("scale: " + ", ".join(f"{s.level} {s.label}" for s in model.scale))
-    tree.add("pillars: " + ", ".join(f"{p.id} (weight {p.weight:g})" for p in model.pillars))
+    heading = shown(f" {loaded.ref} ({model.subject}) overall={model.overall.method}")
+    tree = Tree(Text.assemble((shown(model.title), "bold"), heading))
+    tree.add(shown(f"fingerprint {loaded.fingerprint}"))
+    tree.add(shown("scale: " + ", ".join(f"{s.level} {s.label}" for s in model.scale)))
+    tree.add(shown("pillars: " + ", ".join(f"{p.id} (weight {p.weight:g})" for p in model.pillars)))
     for domain in model.domains:
-        branch = tree.add(f"[bold]{domain.id}[/bold] {domain.title}")
+        branch = tree.add(Text.assemble((shown(domain.id), "bold"), shown(f" {domain.title}")))
         for criterion in domain.criteria:
             extras = [criterion.type, loaded.pillar_of[criterion.id]]
             if criterion.weight != 1:
@@ -92,10 +98,12 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
                 extras.append("applies if " + " and ".join(c.criterion for c in criterion.applies_if))
             if criterion.evidence_from is not None:
                 extras.append(f"evidence from {criterion.evidence_from}")
-            branch.add(f"{criterion.id}: {criterion.question} [dim]({'; '.join(extras)})[/dim]")
+            line = shown(f"{criterion.id}: {criterion.question} ")
+            branch.add(Text.assemble(line, (shown(f"({'; '.join(extras)})"), "dim")))
     outcomes = tree.add("outcomes")
     for outcome in model.outcomes:
-        outcomes.add(f"{outcome.id}: {outcome.label} when {outcome.when.model_dump(exclude_defaults=True) or 'always'}")
+        when = outcome.when.model_dump(exclude_defaults=True) or "always"
+        outcomes.add(shown(f"{outcome.id}: {outcome.label} when {when}"))
     stdout_console().print(tree)
 
 
@@ -138,7 +146,7 @@ def crosswalk(rubrics: tuple[str, ...], update: Path | None, rubric_dirs: tuple[
     refs = list(rubrics) or sorted({f"{i}@{v}" for i, v, p in library.entries() if p.parent == BUILTIN_DIR})
     table = crosswalk_markdown([library.resolve(ref) for ref in refs])
     if update is None:
-        click.echo(table, nl=False)
+        click.echo("\n".join(shown(line) for line in table.split("\n")), nl=False)
         return
     write_atomic(update, replace_between_markers(update.read_text(encoding="utf-8"), table))
-    click.echo(f"updated {update}", err=True)
+    click.echo(f"updated {shown(update)}", err=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 
 from ..assessments.schema import submission_schema
-from ..fsutil import write_atomic
+from ..fsutil import refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
-from .common import rubric_dir_option
+from .common import rubric_dir_option, rubric_files, shown
 
 
 @click.command("schema")
@@ -29,5 +29,7 @@ def command(rubric: str, output: Path | None, rubric_dirs: tuple[Path, ...]) -> 
     if output is None:
         click.echo(text, nl=False)
     else:
+        given = [Path(rubric)] if rubric.endswith((".yaml", ".yml")) else []
+        refuse_inputs([output], [*given, *rubric_files(rubric_dirs)])
         write_atomic(output, text)
-        click.echo(f"wrote {output}", err=True)
+        click.echo(f"wrote {shown(output)}", err=True)

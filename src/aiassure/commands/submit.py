@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ChecksFailed, UsageError
-from .common import echo_diagnostics
+from .common import echo_diagnostics, shown
 
 ENV_TOKEN = "AIASSURE_TOKEN"
 
@@ -40,12 +40,10 @@ def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> N
             if item.diagnostics:
                 echo_diagnostics(item.diagnostics)
             else:
-                click.echo(
-                    f"{item.path}: refused ({item.status} {problem.get('title', '')}): {problem.get('detail', '')}",
-                    err=True,
-                )
+                title, detail = problem.get("title", ""), problem.get("detail", "")
+                click.echo(shown(f"{item.path}: refused ({item.status} {title}): {detail}"), err=True)
         elif fmt == "text":
-            click.echo(_receipt_line(item.path, item.status, item.receipt))
+            click.echo(shown(_receipt_line(item.path, item.status, item.receipt)))
     if fmt == "json":
         click.echo(json.dumps([item.receipt or {"refused": item.problem} for item in sent], indent=2))
     stored = sum(1 for item in sent if item.status == 201)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .common import shown
+
 
 @click.group("templates")
 def command() -> None:
@@ -23,8 +25,8 @@ def list_templates() -> None:
 
     for name in builtin_templates():
         kind = "partial" if Path(name).name.startswith("_") else "report"
-        click.echo(f"{name}\t{kind}")
-    click.echo(f"(in {BUILTIN_TEMPLATES})", err=True)
+        click.echo(f"{shown(name)}\t{kind}")
+    click.echo(f"(in {shown(BUILTIN_TEMPLATES)})", err=True)
 
 
 @command.command("scaffold")

@@ -10,7 +10,7 @@ import click
 
 from ..assessments.validate import check_document
 from ..batch import expand_paths
-from ..errors import AiassureError, ChecksFailed, Diagnostic
+from ..errors import AiassureError, ChecksFailed, Diagnostic, printable
 from ..rubrics.loader import RubricLibrary
 from ..source import load_file
 from .common import echo_diagnostics, max_bytes_option, progress, rubric_dir_option
@@ -103,4 +103,4 @@ def _write_sarif(diagnostics: list[Diagnostic], inputs: dict[str, str | None], o
     from ..fsutil import write_atomic
 
     write_atomic(output, text)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(f"wrote {printable(str(output))}", err=True)

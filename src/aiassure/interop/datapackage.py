@@ -143,6 +143,11 @@ def _package_name(rubrics: list[dict[str, Any]], round_: str | None) -> str:
     return re.sub(r"[^a-z0-9._-]", "-", name.lower())
 
 
+def package_files(folder: Path) -> list[Path]:
+    """The files `write_datapackage` writes into `folder`."""
+    return [*(folder / f"{table}.csv" for table in TABLES), folder / "datapackage.json"]
+
+
 def write_datapackage(
     registry: Registry,
     folder: Path,

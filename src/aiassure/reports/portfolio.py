@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..fsutil import write_atomic
+from ..fsutil import refuse_inputs, write_atomic
 from ..registry.portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
 from .formats import PORTFOLIO_TEMPLATE, OutputFormat, PortfolioDocument, output_formats, register
 from .views import LANG, ORG_TYPE_LABELS, Levels
@@ -298,10 +298,22 @@ for _output in (
     register(_output)
 
 
+def portfolio_paths(out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS) -> list[Path]:
+    """The files `write_portfolio` writes for `formats`."""
+    return [out_dir / f"{STEM}.{ext}" for ext in formats]
+
+
 def write_portfolio(
-    portfolio: Portfolio, out_dir: Path, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
+    portfolio: Portfolio,
+    out_dir: Path,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    template_dirs: Sequence[Path] = (),
+    *,
+    protect: Sequence[Path] = (),
 ) -> list[Path]:
-    """Render every format first, then write each file atomically; returns the files written."""
+    """Render every format first, then write each file atomically, none of them over a file of
+    `protect` (the registry, the templates); returns the files written."""
+    refuse_inputs(portfolio_paths(out_dir, formats), protect)
     rendered = render_portfolio(portfolio, formats, template_dirs)
     written = []
     for ext, content in rendered.items():

@@ -14,7 +14,7 @@ from ...assessments.questionnaire import Questionnaire
 from ...codes import ExitCode
 from ...fsutil import refuse_inputs
 from ...rubrics.loader import RubricLibrary
-from ..common import max_bytes_option, rubric_dir_option
+from ..common import max_bytes_option, rubric_dir_option, rubric_files
 from .terminal import Session, Store, Terminal
 
 
@@ -41,8 +41,7 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
     library = RubricLibrary(list(rubric_dirs))
     loaded = library.resolve(rubric)
     given_as_file = rubric.endswith((".yaml", ".yml"))
-    if given_as_file:
-        refuse_inputs([output], [Path(rubric)])
+    refuse_inputs([output], [*([Path(rubric)] if given_as_file else []), *rubric_files(rubric_dirs)])
     store = Store(output)
     resuming = output.exists()
     if resuming:

@@ -33,7 +33,7 @@ from ...errors import AiassureError
 from ...fsutil import write_atomic
 from ...rubrics.loader import RubricLibrary
 from ...rubrics.model import Criterion
-from ..common import render_table, stdout_console, summary_lines
+from ..common import render_table, shown, stdout_console, summary_lines
 
 
 class Terminal:
@@ -50,6 +50,7 @@ class Terminal:
                 import readline  # noqa: F401  (gives input() line editing and history)
 
     def say(self, text: str = "", **style: Any) -> None:
+        text = "\n".join(shown(line) for line in text.split("\n"))  # the rubric's and the answers' text
         click.echo(click.style(text, **style) if self.colour and style else text, color=self.colour)
 
     def block(self, line: str, **style: Any) -> None:
@@ -69,9 +70,9 @@ class Terminal:
         """One line from standard input; EOFError when it is closed."""
         if sys.stdin is None:
             raise EOFError
-        line = input(prompt)
+        line = input(shown(prompt))
         if not self.interactive:  # a piped answer is not echoed by a terminal: show it, so logs read like a session
-            click.echo(line)
+            click.echo(shown(line))
         return line
 
 
