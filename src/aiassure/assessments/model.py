@@ -26,7 +26,7 @@ OrgType = Literal[
 ORG_TYPES: tuple[OrgType, ...] = get_args(OrgType)
 # The seven NHS England regions: what the questionnaire offers for `subject.region` (any text is
 # accepted, for a region outside England).
-NHS_REGIONS = (
+NhsRegion = Literal[
     "East of England",
     "London",
     "Midlands",
@@ -34,7 +34,8 @@ NHS_REGIONS = (
     "North West",
     "South East",
     "South West",
-)
+]
+NHS_REGIONS: tuple[NhsRegion, ...] = get_args(NhsRegion)
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 Round = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..assessments.model import NHS_REGIONS, ORG_TYPES
 from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
 from ..registry.portfolio import LIST_LIMIT
 from .common import (
@@ -38,6 +39,16 @@ def command() -> None:
     show_default=True,
     help="Comma-separated: html, pdf, json, or one a plugin adds (docs/plugins.md).",
 )
+@click.option(
+    "--region",
+    type=click.Choice(NHS_REGIONS),
+    help="Only the subjects in this NHS England region: every figure is computed among them.",
+)
+@click.option(
+    "--org-type",
+    type=click.Choice(ORG_TYPES),
+    help="Only the subjects of this organisation type: every figure is computed among them.",
+)
 @template_dir_option
 @click.option(
     "--limit",
@@ -52,6 +63,8 @@ def report(
     round_: str | None,
     rubric: str | None,
     formats: str,
+    region: str | None,
+    org_type: str | None,
     template_dirs: tuple[Path, ...],
     limit: int,
     db: str | None,
@@ -69,7 +82,9 @@ def report(
     refuse_inputs(portfolio_paths(out_dir, chosen), protect)  # before any work
     registry = open_registry(db, must_exist=True)
     try:
-        portfolio = build_portfolio(registry, round_=round_, rubric=rubric, limit=limit)
+        portfolio = build_portfolio(
+            registry, round_=round_, rubric=rubric, limit=limit, region=region, org_type=org_type
+        )
     finally:
         registry.close()
     for path in write_portfolio(portfolio, out_dir, chosen, template_dirs, protect=protect):

@@ -235,7 +235,23 @@ def _mover(mover: Any, levels: Levels) -> dict[str, Any]:
 def portfolio_context(portfolio: Portfolio) -> dict[str, Any]:
     """What portfolio.html sees (docs/registry.md lists the names)."""
     sections = [_section(s) for s in portfolio.sections]
-    return {"title": TITLE, "lang": LANG, "source": portfolio.source, "sections": sections}
+    return {
+        "title": TITLE,
+        "lang": LANG,
+        "source": portfolio.source,
+        "filters": _filters(portfolio.filters),
+        "sections": sections,
+    }
+
+
+def _filters(filters: dict[str, str]) -> str:
+    """The portfolio's filters as a reader says them ("" when it covers every subject)."""
+    said = []
+    if "region" in filters:
+        said.append(f"in the region {filters['region']}")
+    if "org_type" in filters:
+        said.append(f"of the type {_org_type(filters['org_type'])}")
+    return ("Only the subjects " + " and ".join(said) + ": every figure is computed among them.") if said else ""
 
 
 def pdf_context(context: dict[str, Any], rows: int = PDF_ROWS) -> dict[str, Any]:
@@ -251,12 +267,14 @@ def pdf_context(context: dict[str, Any], rows: int = PDF_ROWS) -> dict[str, Any]
 
 
 def portfolio_json(portfolio: Portfolio) -> str:
-    """The portfolio's figures as JSON, unformatted (the HTML rounds them). The plugins' figures and
-    the list of plugins are left out when there are none, so that a portfolio made without plugins
-    reads the same as before they existed."""
+    """The portfolio's figures as JSON, unformatted (the HTML rounds them). The plugins' figures, the
+    list of plugins and the filters are left out when there are none, so that a portfolio made without
+    plugins or filters reads the same as before they existed."""
     data = dataclasses.asdict(portfolio)
     if not data["plugins"]:
         del data["plugins"]
+    if not data["filters"]:
+        del data["filters"]
     for section in data["sections"]:
         if not section["extra_figures"]:
             del section["extra_figures"]

@@ -59,12 +59,21 @@ def earlier_results(registry: Any, row: Any) -> list[Result]:
         return [Result.model_validate_json(text) for text in conn.execute(query).scalars()]
 
 
-def portfolio(registry: Any, *, round_: str | None, rubric: str | None, limit: int) -> str:
+def portfolio(
+    registry: Any,
+    *,
+    round_: str | None,
+    rubric: str | None,
+    limit: int,
+    region: str | None = None,
+    org_type: str | None = None,
+) -> str:
     """The portfolio's figures as `portfolio report --format json` writes them."""
     from ..registry.portfolio import build_portfolio
     from ..reports.portfolio import portfolio_json
 
-    return portfolio_json(build_portfolio(registry, round_=round_, rubric=rubric, limit=limit))
+    built = build_portfolio(registry, round_=round_, rubric=rubric, limit=limit, region=region, org_type=org_type)
+    return portfolio_json(built)
 
 
 def export(registry: Any, fmt: str, table: str, **filters: Any) -> Iterator[bytes]:

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from ..assessments.model import NhsRegion, OrgType
 from ..errors import AiassureError
 from ..registry.portfolio import LIST_LIMIT
 from .app import Service, caller, service_of
@@ -235,12 +236,21 @@ def get_portfolio(
         str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=10_000, description="Most subjects listed one per row")] = LIST_LIMIT,
+    region: Annotated[
+        NhsRegion | None, Query(description="Only the subjects in this NHS England region (every figure among them)")
+    ] = None,
+    org_type: Annotated[
+        OrgType | None, Query(description="Only the subjects of this organisation type (every figure among them)")
+    ] = None,
 ) -> Response:
-    """The portfolio's figures, as `aiassure portfolio report --format json` writes them (analysts)."""
+    """The portfolio's figures, as `aiassure portfolio report --format json` writes them (analysts),
+    over every subject or those of one region and/or organisation type."""
     from .outputs import portfolio
 
     principal.require("portfolio")
-    text = portfolio(service_of(request).registry, round_=round, rubric=rubric, limit=limit)
+    text = portfolio(
+        service_of(request).registry, round_=round, rubric=rubric, limit=limit, region=region, org_type=org_type
+    )
     return Response(text, media_type="application/json")
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...assessments.model import NHS_REGIONS, ORG_TYPES
 from ...errors import NotFoundError, UsageError
 from ...plugins import PORTFOLIO, Plugin, load_all, remembered, warn
 from ...rubrics.loader import version_key
 from ..store import Registry, rubric_filter
 from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
 from .model import LIST_LIMIT, ExtraFigure, PluginFigure, Portfolio, Section
-from .queries import current_of, grouped, rubric_info
+from .queries import EVERYONE, Among, current_of, grouped, rubric_info
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -24,18 +25,43 @@ class MixedMajorVersions(UsageError):
     """Results under different major versions of a rubric were about to be compared."""
 
 
+class UnknownFilter(UsageError):
+    """A portfolio filter's value is none of those it can take."""
+
+
+def among(region: str | None = None, org_type: str | None = None) -> Among:
+    """The subjects a portfolio covers, checked: `region` one of the NHS England regions, `org_type`
+    one of the organisation types (an unknown value is refused, with the values it can take)."""
+    if region is not None and region not in NHS_REGIONS:
+        raise UnknownFilter(f"unknown region {region!r}: expected one of " + ", ".join(NHS_REGIONS))
+    if org_type is not None and org_type not in ORG_TYPES:
+        raise UnknownFilter(f"unknown org_type {org_type!r}: expected one of " + ", ".join(ORG_TYPES))
+    return Among(region, org_type)
+
+
 def build_portfolio(
-    registry: Registry, *, round_: str | None = None, rubric: str | None = None, limit: int = LIST_LIMIT
+    registry: Registry,
+    *,
+    round_: str | None = None,
+    rubric: str | None = None,
+    limit: int = LIST_LIMIT,
+    region: str | None = None,
+    org_type: str | None = None,
 ) -> Portfolio:
-    """One section per rubric: its latest round, or `round_`; `rubric` is ID, ID@MAJOR or ID@VERSION."""
+    """One section per rubric: its latest round, or `round_`; `rubric` is ID, ID@MAJOR or ID@VERSION;
+    `region` and `org_type` narrow every figure to the subjects of that region and type (in SQL: the
+    percentiles, trends and movers are among them alone)."""
     from sqlalchemy import func, select
 
     from ..schema import submissions as s
 
-    portfolio = Portfolio(registry.shown)
+    covered = among(region, org_type)
+    portfolio = Portfolio(registry.shown, filters=covered.shown())
     figures = plugin_figures()
     with registry.transaction(snapshot=True) as conn:
-        query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(s.c.superseded_by.is_(None))
+        query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(
+            s.c.superseded_by.is_(None), *covered.where(s)
+        )
         if rubric is not None:
             query = query.where(rubric_filter(s, rubric))
         groups = conn.execute(query.group_by(s.c.rubric_id, s.c.round, s.c.rubric_major)).all()
@@ -49,14 +75,17 @@ def build_portfolio(
             if len(majors) > 1:
                 raise MixedMajorVersions(_mixed_message(rubric_id, target, majors, counts))
             major = majors[0]
-            section = _section(conn, rubric_id, major, target, rounds, counts, limit)
-            section.extra_figures = _extra_figures(conn, section, figures)
+            section = _section(conn, rubric_id, major, target, rounds, counts, limit, covered)
+            section.extra_figures = _extra_figures(conn, section, figures, covered)
             portfolio.sections.append(section)
     portfolio.plugins = sorted({f.plugin for s in portfolio.sections for f in s.extra_figures})
     if not portfolio.sections:
-        wanted = " and ".join(
-            x for x in (f"round {round_}" if round_ else "", f"rubric {rubric}" if rubric else "") if x
+        asked = (
+            f"round {round_}" if round_ else "",
+            f"rubric {rubric}" if rubric else "",
+            *(f"{name} {value}" for name, value in covered.shown().items()),
         )
+        wanted = " and ".join(x for x in asked if x)
         raise NotFoundError(
             f"the registry {registry.shown} holds no current submission"
             + (f" for {wanted}" if wanted else "")
@@ -73,11 +102,11 @@ def plugin_figures() -> tuple[tuple[Plugin, PluginFigure], ...]:
 
 
 def _extra_figures(
-    conn: Connection, section: Section, figures: tuple[tuple[Plugin, PluginFigure], ...]
+    conn: Connection, section: Section, figures: tuple[tuple[Plugin, PluginFigure], ...], covered: Among = EVERYONE
 ) -> list[ExtraFigure]:
-    """Each plugin figure built for `section`; one that raises is left out with a PluginWarning, and
-    the portfolio is made without it."""
-    current = current_of(section.rubric.id, section.rubric.major, [section.round])
+    """Each plugin figure built for `section` (over the submissions `covered`); one that raises is left
+    out with a PluginWarning, and the portfolio is made without it."""
+    current = current_of(section.rubric.id, section.rubric.major, [section.round], covered)
     built = []
     for plugin, figure in figures:
         try:
@@ -111,13 +140,14 @@ def _section(
     rounds: list[str],
     counts: dict[tuple[str, str, int], int],
     limit: int,
+    covered: Among,
 ) -> Section:
     from sqlalchemy import select
 
     from ..schema import submissions as s
 
     info = rubric_info(conn, rubric_id, major)
-    current = current_of(rubric_id, major, [round_])
+    current = current_of(rubric_id, major, [round_], covered)
     versions = sorted(
         conn.execute(select(s.c.rubric_version).where(s.c.id.in_(select(current.c.id))).distinct()).scalars(),
         key=version_key,
@@ -131,7 +161,7 @@ def _section(
             not_compared.append((r, others, sum(counts[(rubric_id, r, m)] for m in others)))
     previous = trend_rounds[-2] if len(trend_rounds) > 1 else None
     by_scope = distributions.build(conn, current, info)
-    up, down = movers.build(conn, rubric_id, major, round_, previous) if previous else ([], [])
+    up, down = movers.build(conn, rubric_id, major, round_, previous, covered) if previous else ([], [])
     needing_support, support_total = support.build(conn, current, limit)
     return Section(
         rubric=info,
@@ -149,7 +179,7 @@ def _section(
         pillars=[by_scope[("pillar", p)] for p, _ in info.pillars if ("pillar", p) in by_scope],
         domains=[by_scope[("domain", d[0])] for d in info.domains if ("domain", d[0]) in by_scope],
         heatmap=heatmap.build(conn, current, info, limit),
-        trend=trend.build(conn, rubric_id, major, trend_rounds, info),
+        trend=trend.build(conn, rubric_id, major, trend_rounds, info, covered),
         not_compared=not_compared,
         previous_round=previous,
         movers_up=up,
@@ -164,4 +194,4 @@ def _section(
     )
 
 
-__all__ = ["MixedMajorVersions", "build_portfolio"]
+__all__ = ["MixedMajorVersions", "UnknownFilter", "among", "build_portfolio"]

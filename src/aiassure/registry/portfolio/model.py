@@ -281,6 +281,7 @@ class Portfolio:
     source: str
     sections: list[Section] = field(default_factory=list)
     plugins: list[PluginRef] = field(default_factory=list)  # whose figures it holds; left out of the JSON when none
+    filters: dict[str, str] = field(default_factory=dict)  # region / org_type given; left out of the JSON when none
 
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ...rubrics.loader import version_key
@@ -27,13 +27,41 @@ def as_float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def current_of(rubric_id: str, major: int, rounds: list[str]) -> Any:
-    """The current (not superseded) submissions of one rubric major version in some rounds."""
+@dataclass(frozen=True)
+class Among:
+    """Which subjects a portfolio covers: every one, or those of one region and/or one org_type (the
+    subject's own, as its submission gives them). Applied in SQL wherever the current submissions are
+    read, so that every figure, trend, mover and percentile is computed among them alone."""
+
+    region: str | None = None
+    org_type: str | None = None
+
+    def where(self, table: Any) -> list[Any]:
+        """The WHERE conditions on a table (or subquery) with `region` and `org_type` columns."""
+        conditions = []
+        if self.region is not None:
+            conditions.append(table.c.region == self.region)
+        if self.org_type is not None:
+            conditions.append(table.c.org_type == self.org_type)
+        return conditions
+
+    def shown(self) -> dict[str, str]:
+        """The filters given, by name, for the portfolio's JSON and its reader."""
+        given = {"region": self.region, "org_type": self.org_type}
+        return {name: value for name, value in given.items() if value is not None}
+
+
+EVERYONE = Among()
+
+
+def current_of(rubric_id: str, major: int, rounds: list[str], among: Among = EVERYONE) -> Any:
+    """The current (not superseded) submissions of one rubric major version in some rounds, of the
+    subjects `among` covers."""
     from ..schema import submissions as s
 
     return (
         current_submissions()
-        .where(s.c.rubric_id == rubric_id, s.c.rubric_major == major, s.c.round.in_(rounds))
+        .where(s.c.rubric_id == rubric_id, s.c.rubric_major == major, s.c.round.in_(rounds), *among.where(s))
         .subquery("cur")
     )
 
@@ -156,7 +184,9 @@ def by_name(listed: Any) -> list[Any]:
 
 
 __all__ = [
+    "EVERYONE",
     "SUBJECT_ROUND",
+    "Among",
     "as_float",
     "assessing_organisations",
     "benchmark_query",

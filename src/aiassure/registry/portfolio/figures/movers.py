@@ -6,21 +6,24 @@ from typing import TYPE_CHECKING, Any
 
 from ...store import columns
 from ..model import LISTED_COLUMNS, MOVERS, Mover
-from ..queries import current_of, from_row, with_overall
+from ..queries import EVERYONE, Among, current_of, from_row, with_overall
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 
-def build(conn: Connection, rubric_id: str, major: int, round_: str, previous: str) -> tuple[list[Mover], list[Mover]]:
+def build(
+    conn: Connection, rubric_id: str, major: int, round_: str, previous: str, among: Among = EVERYONE
+) -> tuple[list[Mover], list[Mover]]:
     """Assessments whose overall score changed most since the previous round, up and down: a subject's
-    own submission is compared with its own, an organisation's assessment of it with that organisation's."""
+    own submission is compared with its own, an organisation's assessment of it with that organisation's
+    (both among the subjects `among` covers, as each round's submission gives its region and org_type)."""
     from sqlalchemy import and_, select
 
     from ...schema import assessor_key
 
-    now = with_overall(current_of(rubric_id, major, [round_]))
-    before = with_overall(current_of(rubric_id, major, [previous]))
+    now = with_overall(current_of(rubric_id, major, [round_], among))
+    before = with_overall(current_of(rubric_id, major, [previous], among))
     change = (now.c.score - before.c.score).label("change")
     query = select(
         *columns(now, (*LISTED_COLUMNS, "region")),

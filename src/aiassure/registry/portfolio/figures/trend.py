@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Distribution, RoundTrend, RubricInfo
-from ..queries import current_of
+from ..queries import EVERYONE, Among, current_of
 from . import distributions
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 
-def build(conn: Connection, rubric_id: str, major: int, rounds: list[str], info: RubricInfo) -> list[RoundTrend]:
-    current = current_of(rubric_id, major, rounds)
+def build(
+    conn: Connection, rubric_id: str, major: int, rounds: list[str], info: RubricInfo, among: Among = EVERYONE
+) -> list[RoundTrend]:
+    current = current_of(rubric_id, major, rounds, among)
     by_round = distributions.build(conn, current, info, by_round=True)
     return [
         RoundTrend(
