@@ -56,10 +56,29 @@ SLOW_MODULES = {
 }
 
 
+# Whole folders in the slow set, and why.
+SLOW_FOLDERS = {
+    "tests/service/": "each module starts the service under uvicorn and talks real HTTP",
+}
+SLOW_MODULES["tests/test_plugins.py"] = "installs the example plugin package into the environment"
+
+
+def is_slow(relative: str, item: pytest.Item) -> bool:
+    """Whether a test is left out of the quick loop: a slow module or folder, the PostgreSQL side of a
+    test run on both backends (the quick loop runs the SQLite side), or a Hypothesis property test
+    (hundreds of examples each)."""
+    return (
+        relative in SLOW_MODULES
+        or relative.startswith(tuple(SLOW_FOLDERS))
+        or item.get_closest_marker("postgres") is not None
+        or bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False))
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(str(config.rootpath))
     for item in items:
-        if Path(str(item.path)).relative_to(root).as_posix() in SLOW_MODULES:
+        if is_slow(Path(str(item.path)).relative_to(root).as_posix(), item):
             item.add_marker(pytest.mark.slow)
 
 

@@ -53,6 +53,7 @@ def answers(path: Path) -> dict:
     return {ident: ("na" if a.na else a.value) for ident, a in parsed.answers.items() if a.given}
 
 
+@pytest.mark.slow
 def test_answer_interrupt_resume_and_finish(tmp_path: Path) -> None:
     output = tmp_path / "northshire.yaml"
     log = io.StringIO()

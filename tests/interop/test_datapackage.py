@@ -41,6 +41,7 @@ def frictionless_errors(descriptor: Path) -> list[Any]:
     return [] if report.valid else report.flatten(["type", "note"])
 
 
+@pytest.mark.slow
 def test_the_data_package_is_valid_open_data(registry_url: str, tmp_path: Path) -> None:
     descriptor = export(registry_url, tmp_path / "pkg")
     assert frictionless_errors(tmp_path / "pkg" / "datapackage.json") == []
@@ -74,6 +75,7 @@ def test_the_data_package_is_valid_open_data(registry_url: str, tmp_path: Path) 
     assert len(rows) == len(listed) == 30  # current submissions only
 
 
+@pytest.mark.slow
 def test_frictionless_finds_tampering_with_a_table(registry_url: str, tmp_path: Path) -> None:
     """The validation is real: a changed cell breaks the hash, a score row of no submission the reference."""
     export(registry_url, tmp_path / "pkg")

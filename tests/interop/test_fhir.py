@@ -90,6 +90,7 @@ def test_applies_if_becomes_enable_when_with_any(example_library: RubricLibrary)
     assert "enableBehavior" not in items["ev-03"] and len(items["ev-03"]["enableWhen"]) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", SUBMISSIONS, ids=[str(p.relative_to(EXAMPLES)) for p in SUBMISSIONS])
 def test_round_trip_of_each_example_keeps_its_score(
     example: Path, examples: Path, example_library: RubricLibrary

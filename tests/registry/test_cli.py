@@ -75,6 +75,7 @@ def test_list_and_show(db_url: str, submit: Submit) -> None:
     assert code == 1 and "no submission of 'NOPE'" in err
 
 
+@pytest.mark.slow
 def test_portfolio_report_writes_html_pdf_and_json(db_url: str, submit: Submit, tmp_path: Path) -> None:
     run("registry", "ingest", *national_dataset(submit), "--db", db_url, "--rubric-dir", RUBRICS)
     out_dir = tmp_path / "portfolio"

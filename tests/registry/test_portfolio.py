@@ -181,6 +181,7 @@ def test_a_round_or_rubric_with_nothing_in_it_is_an_error(registry: Registry, su
         build_portfolio(registry, round_="2030-Q1")
 
 
+@pytest.mark.slow
 def test_the_pdf_lists_the_first_rows_of_each_long_table_and_says_so(registry: Registry, submit: Submit) -> None:
     """The PDF's tables are cut to PDF_ROWS subjects (its memory stays flat, issue 20); the HTML keeps
     up to --limit, and the headline counts are the whole section's."""

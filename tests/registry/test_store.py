@@ -120,6 +120,7 @@ def yaml_and_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return path, pdf
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["yaml", "pdf"])
 def test_a_pdf_report_gives_the_same_stored_result_as_its_yaml(
     registry: Registry, yaml_and_pdf: tuple[Path, Path], kind: str

@@ -66,6 +66,7 @@ def test_json_format_is_exactly_what_score_prints(workdir: Path) -> None:
     assert (workdir / "out" / "RXX-2026-Q4.json").read_text() == scored.stdout
 
 
+@pytest.mark.slow
 def test_previous_round_from_a_submission_a_result_or_a_pdf(workdir: Path, rendered: Path) -> None:
     out = workdir / "out"
     assert run(workdir / "northshire-2026-Q2.yaml", "-o", workdir / "q2", "--format", "json").exit_code == 0
