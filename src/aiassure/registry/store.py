@@ -150,6 +150,18 @@ class StoredFile:
     result_json: str
 
 
+@dataclass(frozen=True, slots=True)
+class AcceptedRubric:
+    """A rubric text the registry has accepted, and how many stored submissions were scored against it."""
+
+    rubric_id: str
+    version: str
+    fingerprint: str
+    title: str
+    subject: str
+    submissions: int
+
+
 def _row_as(kind: type[T], row: RowMapping) -> T:
     """A row dataclass from a result row whose column labels are its field names."""
     return kind(**row)
@@ -501,7 +513,7 @@ class Registry:
                 found[row.submission_id].append(_row_as(StoredScore, row._mapping))
         return found
 
-    def accepted_rubrics(self) -> list[Any]:
+    def accepted_rubrics(self) -> list[AcceptedRubric]:
         """Every rubric text the registry has accepted: id, version, fingerprint, title, subject and
         how many submissions were scored against it; one fingerprint per id@version."""
         from sqlalchemy import func, select
@@ -516,7 +528,7 @@ class Registry:
             r.c.rubric_id, r.c.major, r.c.version
         )
         with self.transaction() as conn:
-            return list(conn.execute(query))
+            return [_row_as(AcceptedRubric, row._mapping) for row in conn.execute(query)]
 
     def submission(self, submission_id: int) -> StoredFile:
         """One stored submission's file, whole: its bytes as given and its result JSON."""
