@@ -7,7 +7,6 @@ import http.server
 import os
 import textwrap
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, settings
 
 from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
+from databases import BACKENDS, database
 
 Write = Callable[..., Path]
 
@@ -125,41 +125,11 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> RubricLibrary:
     return RubricLibrary([tmp_path])
 
 
-POSTGRES_ENV = "AIASSURE_TEST_POSTGRES_URL"
-
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
-
-
-def postgres_schema_url(base: str, schema: str) -> str:
-    """The server URL with every connection's search_path set to `schema`."""
-    return base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty registry URL that other processes can open too: a SQLite file, or a schema of
-    its own on the test PostgreSQL (dropped afterwards)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'registry.db'}"
-        return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set: start a server with .ci/setup-postgres.sh (CI always does)")
-    from sqlalchemy import create_engine, text
-
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield postgres_schema_url(base, schema)
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
+    """A fresh, empty registry URL that other processes can open too (`databases.database`)."""
+    with database(request.param, tmp_path) as url:
+        yield url
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

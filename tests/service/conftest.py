@@ -6,7 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from service_helpers import BACKENDS, Service, service_on
+from service_helpers import Service, service_on
+
+from databases import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)

@@ -3,10 +3,8 @@ on each backend, with organisations and a token of every role; httpx clients."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,17 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from aiassure.registry.store import Registry, open_registry
 from aiassure.service.settings import Settings
+from databases import database
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "2026-Q4"
-POSTGRES_ENV = "AIASSURE_TEST_POSTGRES_URL"
-BACKENDS = [
-    pytest.param("sqlite", id="sqlite"),
-    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
-]
 # Who is who in the tests, after the shipped examples: a vendor, two trusts and the AI Lab.
 ORGANISATIONS = {
     "SUP-ALDERGROVE": ("supplier", "Aldergrove Imaging AI Ltd"),
@@ -44,29 +37,6 @@ TOKENS = {
     "analyst": ("X24", "analyst"),
     "admin": ("X24", "admin"),
 }
-
-
-@contextmanager
-def database(backend: str, tmp: Path) -> Iterator[str]:
-    """A fresh registry URL: a SQLite file, or a schema of its own on the test PostgreSQL (dropped after)."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp / 'registry.db'}"
-        return
-    base = os.environ.get(POSTGRES_ENV)
-    if not base:
-        pytest.skip(f"{POSTGRES_ENV} is not set: start a server with .ci/setup-postgres.sh (CI always does)")
-    from sqlalchemy import create_engine, text
-
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield base + ("&" if "?" in base else "?") + f"options=-csearch_path%3D{schema}"
-    finally:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 @contextmanager

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from service_helpers import BACKENDS, EXAMPLES, TOKENS, Service, service_on
+from service_helpers import EXAMPLES, TOKENS, Service, service_on
+
+from databases import BACKENDS
 
 # Whose each stored example is: the organisation that submits it.
 STORED = {

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from service_helpers import BACKENDS, EXAMPLES, database
+from service_helpers import EXAMPLES
 
 from aiassure.assessments.score_files import ScoreOptions
 from aiassure.registry.intake import read_input
 from aiassure.registry.store import MIGRATIONS, Registry, open_registry
+from databases import BACKENDS, database
 
 
 def _migrate(registry: Registry, revision: str, *, down: bool = False) -> None:
