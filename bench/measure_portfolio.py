@@ -130,7 +130,7 @@ def postgres_registry(server: str, results: int, base_count: int) -> str:
     from sqlalchemy.engine import make_url
 
     sys.path.insert(0, str(BENCH_DIR.parent / "tests"))
-    from conftest import postgres_schema_url
+    from databases import postgres_schema_url
 
     schema = f"bench_portfolio_{results}_{corpus_key(corpus(base_count))}_{schema_key()}"
     url = make_url(server)
