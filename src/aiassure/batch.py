@@ -11,6 +11,9 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .errors import Diagnostic, Location
+from .fsutil import Unconfined, confined
+
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
@@ -106,21 +109,56 @@ def batched(items: Iterable[Item], size: int) -> Iterator[tuple[Item, ...]]:
         yield task
 
 
-def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> list[Path]:
-    """Files as given, and the matching files inside any folder given, sorted for a stable order."""
-    found: list[Path] = []
+class Expanded(list[Path]):
+    """The files to read, in order, and `refused`: a diagnostic for each symbolic link found in a
+    folder given that leads out of it (to a file or a folder), which is not read."""
+
+    def __init__(self, files: Iterable[Path] = (), refused: Iterable[Diagnostic] = ()) -> None:
+        super().__init__(files)
+        self.refused = list(refused)
+
+
+def expand_paths(paths: Iterable[Path], suffixes: tuple[str, ...] = (".yaml", ".yml")) -> Expanded:
+    """Files as given, and the matching files inside any folder given, sorted for a stable order.
+    Inside a folder, a symbolic link that leads out of it is refused (`Expanded.refused`), and
+    one that stays inside is read when it is a file; symlinked folders are never walked into."""
+    found = Expanded()
     for path in paths:
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.is_file() and p.suffix.lower() in suffixes and not p.name.startswith(".")
-                )
-            )
+            found.extend(_walk(path, suffixes, found.refused))
         else:
             found.append(path)
     return found
 
 
-__all__ = ["Plan", "expand_paths", "free_cores", "plan_batch", "run_batch"]
+def _walk(root: Path, suffixes: tuple[str, ...], refused: list[Diagnostic]) -> list[Path]:
+    files: list[Path] = []
+    for folder, dirs, names in os.walk(root):  # symlinked folders are listed in dirs, never entered
+        here = Path(folder)
+        for name in dirs:
+            if (here / name).is_symlink():
+                _check_link(root, here / name, refused)
+        for name in names:
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in suffixes:
+                continue
+            if path.is_symlink() and not _check_link(root, path, refused):
+                continue
+            if path.is_file():
+                files.append(path)
+    return sorted(files)
+
+
+def _check_link(root: Path, link: Path, refused: list[Diagnostic]) -> bool:
+    """Whether a symbolic link found in `root` stays inside it (`fsutil.confined`); if not, why is in `refused`."""
+    try:
+        confined(root, link.relative_to(root).as_posix(), "the folder given")
+    except Unconfined as exc:
+        message = f"{link.relative_to(root).as_posix()!r} {exc.reason}: it was not read"
+        hint = "copy the file into the folder, or give it on the command line"
+        refused.append(Diagnostic("outside-folder", message, Location(str(link)), hint=hint))
+        return False
+    return True
+
+
+__all__ = ["Expanded", "Plan", "expand_paths", "free_cores", "plan_batch", "run_batch"]

@@ -61,6 +61,9 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Rubrics": {
         "unknown-rubric": "no rubric with this id (and version) on the rubric search path, or no such rubric file",
+        "rubric-path": "a `rubric:` or `extends:` path that is absolute, climbs out of the folder of the file naming "
+        "it or leads out of it through a symbolic link; it was not opened",
+        "not-a-rubric": "a file named as a rubric by another file that is not a rubric; its content is not shown",
         "no-such-dir": "a --rubric-dir folder that does not exist",
         "invalid-rubric": "the rubric a submission names has errors of its own (listed for its file)",
         "rubric-id-reserved": "a rubric file taking the id of a built-in rubric, which only the built-in text carries",
@@ -112,6 +115,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "evidence-hash": "an evidence file whose SHA-256 is not the one given",
     },
     "Result files, PDF reports and other inputs": {
+        "outside-folder": "a symbolic link inside a folder given that leads out of it (to a file or a folder); "
+        "it was not read, and the rest of the folder was",
         "unknown-input": "a file whose kind (by its suffix) is not an accepted input",
         "not-a-result": "a JSON file that is not one result object",
         "result-schema": "a result_schema version this aiassure does not read",
@@ -120,6 +125,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "score-mismatch": "a score the result records that its own answers do not give",
         "not-a-pdf": "a .pdf file that is not a readable PDF",
         "not-a-report": "a PDF that is not an aiassure report (no submission attached)",
+        "attachment-name": "a PDF report whose embedded submission's name is not a plain base name (`/`, `\\`, `..`, "
+        "a control character or empty); it is not read",
         "bad-result": "a PDF report whose attached result cannot be read or does not match the submission",
         "rejected": "an input the registry refused; the message says why",
         "not-stored": "an input the registry could not store; the message says why",

@@ -1,10 +1,13 @@
-"""Atomic file writes: a temporary file in the same folder, fsynced, then renamed over the target
-(a device or a FIFO is written in place, a symbolic link is followed); never over an input."""
+"""Files handled safely: atomic writes through a temporary file in the same folder, fsynced, then renamed
+(a device or a FIFO is written in place, a symbolic link is followed), never over an input; and
+names read from a file confined to the folder they came from."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+import posixpath
 import shutil
 import stat
 import tempfile
@@ -12,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .errors import AiassureError, UsageError, printable
+from .errors import AiassureError, InputError, UsageError, printable
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
@@ -186,3 +189,90 @@ def _umask() -> int:
 def write_atomic(target: Path, content: str | bytes) -> None:
     with atomic_writer(target, "wb" if isinstance(content, bytes) else "w") as stream:
         stream.write(content)
+
+
+# -- confinement: a file that names a file ---------------------------------------------------------
+
+
+class Unconfined(InputError):
+    """A name, read from a file, that would reach outside the folder it must stay in. `reason`
+    completes a sentence about the name: `evidence path 'x' <reason>`."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name!r} {reason}")
+        self.name = name
+        self.reason = reason
+
+
+def name_problem(name: str, folder: str = "the folder") -> str | None:
+    """Why `name` cannot name a file inside `folder` (how a message calls it), or None: the part of
+    the one rule (see `confined`) that needs no file system. A name is relative, separates folders
+    with `/` (a browser reading a report turns `\\` into `/`, so `a\\..\\..\\x` could escape there;
+    refused on every platform, not converted), and does not climb out of the folder."""
+    if not name:
+        return "is empty"
+    if "\0" in name:
+        return "holds a NUL character"
+    if name.startswith(("/", "\\", "~")) or ":" in name:
+        return f"must be relative to {folder}"
+    if "\\" in name:
+        return "must separate folders with /, not \\"
+    normal = posixpath.normpath(name)
+    if normal == ".." or normal.startswith("../"):
+        return f"escapes {folder}"
+    return None
+
+
+def confined(base: Path, name: str, folder: str = "the folder") -> Path:
+    """`base / name`, when `name` (read from a file in `base`) names something inside `base`:
+    relative, not climbing out, and still inside once symbolic links are followed. Otherwise
+    Unconfined says why; nothing outside is opened. The one rule for `rubric:` and `extends:`
+    paths, evidence paths and the files found in a folder given on the command line."""
+    problem = name_problem(name, folder)
+    if problem is not None:
+        raise Unconfined(name, problem)
+    joined = base / name
+    try:
+        inside = resolved(joined).is_relative_to(resolved(base))
+    except (OSError, RuntimeError, ValueError) as exc:  # too long, no permission; RuntimeError: a symlink loop
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "symbolic links loop"
+        raise Unconfined(name, f"cannot be checked: {reason}") from None
+    if not inside:
+        raise Unconfined(name, f"escapes {folder} through a symbolic link")
+    return joined
+
+
+def reference_from(folder: Path, target: Path, what: str) -> str:
+    """How a file written in `folder` names `target`: its path from there, which must stay inside
+    `folder` (a file may name only files in its own folder, see `confined`); UsageError otherwise."""
+    reference = Path(os.path.relpath(target.resolve(), folder.resolve())).as_posix()
+    if name_problem(reference) is not None:
+        raise UsageError(
+            f"the {what} {target} is outside {folder}, and a file may name only files in its own folder: "
+            f"copy the {what} there, or put its folder on the search path (--rubric-dir) and name it by id@version"
+        )
+    return reference
+
+
+def attachment_problem(name: str) -> str | None:
+    """Why a file name embedded in a PDF is not a plain base name, or None: no folders (`/` or
+    `\\`), not `.` or `..`, no NUL or other control character, not empty."""
+    if not name or name in (".", ".."):
+        return "is not a file name"
+    if "/" in name or "\\" in name:
+        return "names a folder: an embedded file's name is a base name"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "holds a control character"
+    return None
+
+
+def resolved(path: Path) -> Path:
+    """`path.resolve()`, remembered: the files of a batch share folders and cite the same evidence,
+    and resolving walks every component of the path with a system call. Kept by absolute path,
+    so that changing the working directory does not mix folders up; errors are not kept."""
+    return _resolve_absolute(path.absolute())
+
+
+@functools.lru_cache(maxsize=1024)
+def _resolve_absolute(path: Path) -> Path:
+    return path.resolve()

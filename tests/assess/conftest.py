@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,9 @@ from aiassure.cli import main
 
 @pytest.fixture
 def answers_path(tmp_path: Path) -> Path:
+    """The answers file to write, beside a copy of the tiny rubric: a submission names only files
+    in its own folder (issue 11)."""
+    shutil.copy(RUBRIC, tmp_path / RUBRIC.name)
     return tmp_path / "answers.yaml"
 
 
@@ -21,7 +25,8 @@ def answers_path(tmp_path: Path) -> Path:
 def run_assess(answers_path: Path) -> Callable[..., Result]:
     """`aiassure assess RUBRIC -o FILE [extra...]` with `lines` piped to standard input."""
 
-    def run(lines: list[str], *extra: str, rubric: Path | str = RUBRIC, output: Path | None = None) -> Result:
+    def run(lines: list[str], *extra: str, rubric: Path | str | None = None, output: Path | None = None) -> Result:
+        rubric = answers_path.parent / RUBRIC.name if rubric is None else rubric
         text = "".join(f"{line}\n" for line in lines)
         args = ["assess", str(rubric), "-o", str(output or answers_path), *extra]
         return CliRunner().invoke(main, args, input=text, catch_exceptions=False)

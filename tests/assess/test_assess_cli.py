@@ -48,7 +48,7 @@ def answers(path: Path) -> dict:
 
 def prefilled(path: Path, blank: str, **changes: str) -> Path:
     """answers-by-hand.yaml, with `blank` unanswered and other answers replaced, at `path`."""
-    text = BY_HAND.read_text(encoding="utf-8").replace("rubric: tiny-assess-rubric.yaml", f"rubric: {RUBRIC}")
+    text = BY_HAND.read_text(encoding="utf-8")  # its rubric: the copy beside `path` (see answers_path)
     for ident, value in {blank: "", **changes}.items():
         text = re.sub(rf"^  {ident}:.*(\n    .*)*$", f"  {ident}: {value}".rstrip(), text, count=1, flags=re.M)
     path.write_text(text, encoding="utf-8")
@@ -306,9 +306,25 @@ def test_a_file_with_errors_is_not_touched(run_assess: Run, answers_path: Path) 
 
 
 def test_the_rubric_file_is_never_the_output(run_assess: Run) -> None:
-    result = run_assess([], output=RUBRIC)
+    result = run_assess([], rubric=RUBRIC, output=RUBRIC)
     assert result.exit_code == 2
     assert "refusing to overwrite the input file" in result.output
+
+
+@pytest.mark.parametrize("command", ["assess", "init"])
+def test_a_rubric_file_outside_the_answers_folder_is_refused(tmp_path: Path, command: str) -> None:
+    """A submission may name only files in its own folder (issue 11): a rubric elsewhere is a
+    usage error saying what to do, before anything is written."""
+    from click.testing import CliRunner
+
+    from aiassure.cli import main
+
+    output = tmp_path / "answers" / "answers.yaml"
+    output.parent.mkdir()
+    result = CliRunner().invoke(main, [command, str(RUBRIC), "-o", str(output)], input="q\n")
+    assert result.exit_code == 2, result.output
+    assert "a file may name only files in its own folder" in result.output
+    assert list(output.parent.iterdir()) == []
 
 
 def test_an_answers_file_from_init_is_resumed(run_assess: Run, answers_path: Path) -> None:
@@ -316,7 +332,7 @@ def test_an_answers_file_from_init_is_resumed(run_assess: Run, answers_path: Pat
 
     from aiassure.cli import main
 
-    made = CliRunner().invoke(main, ["init", str(RUBRIC), "-o", str(answers_path)])
+    made = CliRunner().invoke(main, ["init", str(answers_path.parent / RUBRIC.name), "-o", str(answers_path)])
     assert made.exit_code == 0, made.output
     result = run_assess([*INTAKE, "1", "q"])
     assert result.exit_code == 0, result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -223,7 +224,8 @@ def test_raw_answers_use_the_short_form_when_they_can() -> None:
 
 def test_a_rendered_draft_validates_and_keeps_everything(tmp_path: Path) -> None:
     draft = new_draft()
-    draft.reference = str(RUBRIC)
+    shutil.copy(RUBRIC, tmp_path / RUBRIC.name)  # a submission names only files in its own folder
+    draft.reference = RUBRIC.name
     draft.subject.update(name="Northshire", code="RXX", supplier=None)
     item = EvidenceItem(title="Minutes", path="evidence/minutes.pdf", date=date(2026, 6, 1))
     draft.answers.update(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,7 +29,10 @@ INTAKE_PROMPTS = [
 
 
 def spawn(output: Path, log: io.StringIO):
-    command = ["-c", "from aiassure.cli import main; main()", "assess", str(RUBRIC), "-o", str(output)]
+    rubric = output.parent / RUBRIC.name  # a submission names only files in its own folder
+    if not rubric.exists():
+        shutil.copy(RUBRIC, rubric)
+    command = ["-c", "from aiassure.cli import main; main()", "assess", str(rubric), "-o", str(output)]
     child = pexpect.spawn(
         sys.executable,
         command,

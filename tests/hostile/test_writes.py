@@ -11,6 +11,7 @@ import ast
 import contextlib
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import time
@@ -222,11 +223,11 @@ def test_an_assess_save_that_fails_leaves_the_previous_answers_file(tmp_path: Pa
     with a clear message, and the answers file is as it was before that answer."""
     answers = tmp_path / "answers.yaml"
     text = (ASSESS_DATA / "answers-by-hand.yaml").read_text(encoding="utf-8")
-    text = text.replace("rubric: tiny-assess-rubric.yaml", f"rubric: {ASSESS_DATA / 'tiny-assess-rubric.yaml'}")
+    shutil.copy(ASSESS_DATA / "tiny-assess-rubric.yaml", tmp_path)  # named from the answers file's own folder
     answers.write_text(re.sub(r"^  eff-notes:.*$", "  eff-notes:", text, count=1, flags=re.M), encoding="utf-8")
     before = answers.read_bytes()
     process = subprocess.run(
-        aiassure_argv("assess", ASSESS_DATA / "tiny-assess-rubric.yaml", "-o", answers),
+        aiassure_argv("assess", tmp_path / "tiny-assess-rubric.yaml", "-o", answers),
         input="A board paper is due in March\n",
         capture_output=True,
         text=True,
@@ -236,7 +237,7 @@ def test_an_assess_save_that_fails_leaves_the_previous_answers_file(tmp_path: Pa
     assert process.returncode == 1, process.stdout + process.stderr
     assert f"error: cannot write {answers}: File too large" in process.stderr and "Traceback" not in process.stderr
     assert answers.read_bytes() == before
-    assert leftovers(tmp_path, {answers}) == []
+    assert leftovers(tmp_path, {answers, tmp_path / "tiny-assess-rubric.yaml"}) == []
 
 
 def test_an_export_that_fails_half_way_keeps_the_previous_export(tmp_path: Path) -> None:

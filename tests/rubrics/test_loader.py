@@ -201,7 +201,10 @@ def test_a_rubric_by_path_relative_to_a_folder(tmp_path) -> None:
     library = RubricLibrary([])
     assert library.resolve("sub/local.yaml", relative_to=tmp_path).id == "local"
     assert library.resolve("local.yaml", relative_to=tmp_path / "sub").id == "local"
-    assert library.resolve(str(tmp_path / "sub" / "local.yaml"), relative_to=Path("/nowhere")).id == "local"
+    # A path named by a file stays in that file's folder (issue 11): an absolute one is refused.
+    with pytest.raises(InputError) as refused:
+        library.resolve(str(tmp_path / "sub" / "local.yaml"), relative_to=Path("/nowhere"))
+    assert refused.value.diagnostics[0].code == "rubric-path"
     with pytest.raises(NotFoundError) as raised:
         library.resolve("nothing.yaml", relative_to=tmp_path)
     assert raised.value.diagnostics[0].code == "unknown-rubric"
@@ -399,13 +402,25 @@ def test_extension_errors(tmp_path, extension, code, hint) -> None:
 
 @pytest.mark.usefixtures("builtin")
 def test_extends_by_a_path_relative_to_the_extension(tmp_path) -> None:
-    put(tmp_path / "national", "base.yaml", rubric("base"))
+    put(tmp_path / "local" / "national", "base.yaml", rubric("base"))
     path = put(
         tmp_path / "local",
         "local.yaml",
-        {"extends": "../national/base.yaml", "id": "local", "version": "1.0.0", "remove": ["dp-01"]},
+        {"extends": "national/base.yaml", "id": "local", "version": "1.0.0", "remove": ["dp-01"]},
     )
     assert list(RubricLibrary([]).load_path(path).criteria) == ["gov-01", "gov-02"]
+
+
+def test_extends_by_a_path_stays_in_the_extensions_folder(tmp_path) -> None:
+    """A file names only files in its own folder (issue 11): `../` out of it is refused, unread."""
+    put(tmp_path / "national", "base.yaml", rubric("base"))
+    path = put(
+        tmp_path / "local", "local.yaml", {"extends": "../national/base.yaml", "id": "local", "version": "1.0.0"}
+    )
+    with pytest.raises(InputError) as raised:
+        RubricLibrary([]).load_path(path)
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code == "rubric-path" and diagnostic.location.line == 1
 
 
 @pytest.mark.usefixtures("builtin")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,6 +12,7 @@ from pydantic import ValidationError
 
 from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
 from ..errors import Diagnostic
+from ..fsutil import Unconfined, confined, resolved
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
 from ..source import Document
@@ -24,25 +23,13 @@ from .model import LONG_FORM_KEYS, Answer, EvidenceItem, evidence_path_problem
 _PLAIN_WEB_URL = re.compile(r"(?i:https?)://[^\x00-\x20\x7f/?#\[\]]+(?:[/?#][^\x00-\x20\x7f]*)?")
 
 
-def _resolved(path: Path) -> Path:
-    """`path.resolve()`, remembered: the files of a batch share folders and cite the same evidence,
-    and resolving walks every component of the path with a system call. Kept by absolute path,
-    so that changing the working directory does not mix folders up; errors are not kept."""
-    return _resolve_absolute(path.absolute())
-
-
-@lru_cache(maxsize=1024)
-def _resolve_absolute(path: Path) -> Path:
-    return path.resolve()
-
-
 class AnswerChecker:
     """Parses answers of one submission, collecting located diagnostics."""
 
     def __init__(self, doc: Document, rubric: LoadedRubric) -> None:
         self.doc = doc
         self.rubric = rubric
-        self.folder = _resolved(doc.path.parent) if doc.path is not None else None
+        self.folder = resolved(doc.path.parent) if doc.path is not None else None
         self.found: list[Diagnostic] = []
 
     def error(self, code: str, message: str, path: tuple[Any, ...], hint: str = "", key: bool = False) -> None:
@@ -262,33 +249,33 @@ class AnswerChecker:
 
     def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
         text = item.path or ""
+        where = (*path, "path")
         problem = evidence_path_problem(text)
         if problem is not None:
-            self.error("evidence-path", f"evidence path {text!r} {problem}", (*path, "path"))
+            self.error("evidence-path", f"evidence path {text!r} {problem}", where)
             return False
         if self.folder is None:
             return True
-        relative = Path(text)
         try:
-            target = _resolved(self.folder / relative)
-            if not target.is_relative_to(self.folder):
-                self.error(
-                    "evidence-path",
-                    f"evidence path {item.path!r} escapes the submission's folder",
-                    (*path, "path"),
-                    "keep evidence files inside the folder of the submission",
-                )
-                return False
+            target = resolved(confined(self.folder, text, "the submission's folder"))
             if not target.is_file():
-                self.warn("evidence-missing", f"evidence file {item.path!r} does not exist", (*path, "path"))
+                self.warn("evidence-missing", f"evidence file {text!r} does not exist", where)
                 return True
             if item.sha256 is None:
                 return True
             with target.open("rb") as handle:
                 digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except Unconfined as exc:
+            self.error(
+                "evidence-path",
+                f"evidence path {text!r} {exc.reason}",
+                where,
+                "keep evidence files inside the folder of the submission",
+            )
+            return False
         except (OSError, RuntimeError) as exc:  # a name too long, no permission; RuntimeError: a symlink loop
             reason = exc.strerror if isinstance(exc, OSError) else "symbolic links loop"
-            self.error("evidence-path", f"evidence path {item.path!r} cannot be checked: {reason}", (*path, "path"))
+            self.error("evidence-path", f"evidence path {text!r} cannot be checked: {reason}", where)
             return False
         if digest != item.sha256.lower():
             self.error(

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..batch import expand_paths
 from ..diagnose import pydantic_diagnostics
 from ..errors import AiassureError, Diagnostic, InputError, Location
+from ..fsutil import attachment_problem
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file
 from .answers import AnswerChecker
@@ -181,7 +182,7 @@ def _result_rubric(
 ) -> LoadedRubric | None:
     ref = f"{result.rubric.id}@{result.rubric.version}"
     try:
-        rubric = library_for(options.rubric_dirs).resolve(ref)
+        rubric = library_for(options.rubric_dirs).resolve(ref, by_id=True)
     except AiassureError as exc:
         hint = exc.diagnostics[0].hint if exc.diagnostics else ""
         problems.append(
@@ -312,6 +313,11 @@ def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES)
         found = ", ".join(sorted(files)) or "none"
         message = f"not an aiassure report: it should embed {RESULT_ATTACHMENT} and one submission file, found {found}"
         raise InputError(f"{name}: {message}", [Diagnostic("not-a-report", message, Location(name))])
+    problem = attachment_problem(others[0])
+    if problem is not None:
+        message = f"the embedded file {others[0]!r} {problem}: it is not read"
+        hint = "a report names its embedded submission by the file's base name, such as submission.yaml"
+        raise InputError(f"{name}: {message}", [Diagnostic("attachment-name", message, Location(name), hint=hint)])
     try:
         result = Result.model_validate_json(files[RESULT_ATTACHMENT])
     except ValidationError as exc:
@@ -323,7 +329,10 @@ def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES)
 def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]:
     """Earlier results from submissions (YAML), results (JSON object or array) or report PDFs."""
     results: list[Result] = []
-    for path in expand_paths(paths, PREVIOUS_SUFFIXES):
+    found = expand_paths(paths, PREVIOUS_SUFFIXES)
+    if found.refused:
+        raise InputError(f"{found.refused[0].location}: refused", found.refused)
+    for path in found:
         suffix = path.suffix.lower()
         if suffix == ".pdf":
             results.append(read_report_pdf(path).result)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import posixpath
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
 
+from ..fsutil import name_problem
 from ..rubrics.model import SubjectType
 
 OrgType = Literal[
@@ -109,19 +109,10 @@ class EvidenceItem(Strict):
 
 def evidence_path_problem(path: str) -> str | None:
     """Why `path` cannot name an evidence file, or None: the one rule the validator and the
-    questionnaire apply (docs/cli.md, Evidence). A path is relative to the submission's folder,
-    folders are separated by `/` (a browser reading a report turns `\\` into `/`, so `a\\..\\..\\x`
-    could escape there; refused on every platform, not converted), and it does not climb out of
-    the folder. The validator also follows symbolic links and checks the file; this is the part
-    that needs no file system."""
-    if path.startswith(("/", "\\", "~")) or ":" in path or "\0" in path:
-        return "must be relative to the submission's folder"
-    if "\\" in path:
-        return "must separate folders with /, not \\"
-    normal = posixpath.normpath(path)
-    if normal == ".." or normal.startswith("../"):
-        return "escapes the submission's folder"
-    return None
+    questionnaire apply (docs/cli.md, Evidence), `fsutil.name_problem` for the submission's folder.
+    The validator also follows symbolic links and checks the file (`fsutil.confined`); this is the
+    part that needs no file system."""
+    return name_problem(path, "the submission's folder")
 
 
 # The long form of an answer: `value` (or `level` for level criteria) plus these.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from pydantic import ValidationError
 
 from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
 from ..errors import AiassureError, Diagnostic, InputError
-from ..rubrics.loader import LoadedRubric, RubricLibrary
+from ..rubrics.loader import LoadedRubric, RubricLibrary, RubricPathRefused, is_path_ref
 from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
 from .answers import AnswerChecker
 from .model import TECHNOLOGY_ONLY, Answer, Submission
@@ -71,22 +72,27 @@ def check_document(
     ref = data.get("rubric")
     if isinstance(ref, str) and ref:
         try:
+            if doc.path is None and is_path_ref(ref):
+                raise RubricPathRefused(ref, "cannot be followed: the submission was read without its folder", None)
             rubric = library.resolve(ref, relative_to=doc.path.parent if doc.path else None)
         except InputError as exc:
-            found.extend(exc.diagnostics)
-            # Those name the rubric's file; say here too why this submission fails.
-            found.append(
-                doc.diagnostic(
-                    "invalid-rubric",
-                    f"rubric {ref!r} is invalid: see the errors listed for its file",
-                    ("rubric",),
-                    hint="fix the rubric, or name a valid one",
+            if isinstance(exc, RubricPathRefused) and exc.where is None:  # this submission's own `rubric:` line
+                found.append(dataclasses.replace(exc.diagnostics[0], location=doc.locate(("rubric",)), path="rubric"))
+            else:
+                found.extend(exc.diagnostics)
+                # Those name the rubric's file; say here too why this submission fails.
+                found.append(
+                    doc.diagnostic(
+                        "invalid-rubric",
+                        f"rubric {ref!r} is invalid: see the errors listed for its file",
+                        ("rubric",),
+                        hint="fix the rubric, or name a valid one",
+                    )
                 )
-            )
         except AiassureError as exc:
             hint = exc.diagnostics[0].hint if exc.diagnostics else ""
             found.append(doc.diagnostic("unknown-rubric", exc.message, ("rubric",), hint=hint))
-        by_path = ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref
+        by_path = is_path_ref(ref)
         if rubric is not None and by_path and rubric.id in library.builtin_ids():
             found.append(
                 doc.diagnostic(

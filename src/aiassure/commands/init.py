@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from ..assessments.answers_file import render_answers_file
 from ..assessments.model import current_round
 from ..assessments.schema import submission_schema
 from ..errors import UsageError
-from ..fsutil import refuse_inputs, write_atomic
+from ..fsutil import reference_from, refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
 from .common import rubric_dir_option, rubric_files, shown
 
@@ -30,14 +29,14 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
     if output.exists() and not force:
         raise UsageError(f"{output} exists; use --force to replace it, or `aiassure assess` to continue answering it")
     loaded = RubricLibrary(list(rubric_dirs)).resolve(rubric)
+    reference = loaded.ref
+    if rubric.endswith((".yaml", ".yml")):  # a rubric given as a file is named by its path from the answers file
+        reference = reference_from(output.absolute().parent, Path(rubric), "rubric file")
     schema_path = output.with_name(f"{output.stem}.schema.json")
     given = [Path(rubric)] if rubric.endswith((".yaml", ".yml")) else []
     refuse_inputs([output, schema_path], [*given, *rubric_files(rubric_dirs)])
     today = date.today()
     write_atomic(schema_path, json.dumps(submission_schema(loaded), indent=2, ensure_ascii=False) + "\n")
-    reference = loaded.ref
-    if rubric.endswith((".yaml", ".yml")):  # a rubric given as a file is named by its path from the answers file
-        reference = os.path.relpath(Path(rubric).resolve(), output.resolve().parent)
     write_atomic(
         output,
         render_answers_file(

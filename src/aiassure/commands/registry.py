@@ -112,7 +112,9 @@ def ingest(
     named = {str(path) for path in paths}
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
     registry = open_registry(db)
-    summary = IngestSummary(registry.shown, len(files))
+    summary = IngestSummary(registry.shown, len(files) + len(files.refused))
+    for refused in files.refused:  # a symbolic link out of a folder given: that file only
+        _store_one(registry, summary, refused.location.file, None, [refused], verbose)
     # A result file is evidence, checked against the stored submission it names once every
     # submission of the batch is stored; it never creates a row.
     results: list[Any] = []

@@ -142,7 +142,8 @@ def command(
     for reported in valid:
         for _, target in reported.staged:
             click.echo(shown(target))
-    failed = len(paths) - len(valid)
+    echo_diagnostics(paths.refused)
+    failed = len(paths) + len(paths.refused) - len(valid)
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) could not be reported", err=True)
+        click.echo(f"{failed} of {len(paths) + len(paths.refused)} file(s) could not be reported", err=True)
         raise ChecksFailed()

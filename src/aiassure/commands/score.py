@@ -68,6 +68,8 @@ def command(
     else:
         for outcome in scored():
             click.echo(outcome.text, nl=False)
+    echo_diagnostics(paths.refused)
+    failed += len(paths.refused)
     if failed:
-        click.echo(f"{failed} of {len(paths)} file(s) could not be scored", err=True)
+        click.echo(f"{failed} of {len(paths) + len(paths.refused)} file(s) could not be scored", err=True)
         raise ChecksFailed()

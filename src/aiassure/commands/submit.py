@@ -32,7 +32,8 @@ def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> N
         raise UsageError(f"no API token: give --token or set {ENV_TOKEN}")
     paths = expand_paths(list(files), (".yaml", ".yml", ".pdf", ".json"))
     sent = submit_files(url, secret, paths)
-    refused = 0
+    echo_diagnostics(paths.refused)  # a symbolic link out of a folder given is not sent
+    refused = len(paths.refused)
     for item in sent:
         if item.receipt is None:
             refused += 1
@@ -48,7 +49,8 @@ def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> N
         click.echo(json.dumps([item.receipt or {"refused": item.problem} for item in sent], indent=2))
     stored = sum(1 for item in sent if item.status == 201)
     duplicate = sum(1 for item in sent if item.status == 200)
-    click.echo(f"{len(sent)} file(s): {stored} stored, {duplicate} already stored, {refused} refused", err=True)
+    total = len(sent) + len(paths.refused)
+    click.echo(f"{total} file(s): {stored} stored, {duplicate} already stored, {refused} refused", err=True)
     if refused:
         raise ChecksFailed()
 

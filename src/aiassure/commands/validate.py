@@ -73,12 +73,18 @@ def command(
         shown = [d for d in found if d.is_error or not quiet]
         everything.extend(shown)
         echo_diagnostics(shown)
+    for refused in paths.refused:  # a symbolic link out of a folder given: that file only
+        identities[refused.location.file] = None
+        everything.append(refused)
+        echo_diagnostics([refused])
+    invalid += len(paths.refused)
+    errors += len(paths.refused)
     if fmt == "sarif":
         _write_sarif(everything, identities, output)
     if not quiet:
+        total = len(paths) + len(paths.refused)
         click.echo(
-            f"{len(paths)} file(s): {len(paths) - invalid} valid, {invalid} invalid; "
-            f"{errors} error(s), {warnings} warning(s)",
+            f"{total} file(s): {total - invalid} valid, {invalid} invalid; {errors} error(s), {warnings} warning(s)",
             err=True,
         )
     if invalid:

@@ -349,7 +349,7 @@ def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) 
         )
         raise InputError(f"{reader.file}: unknown questionnaire", reader.found)
     try:
-        rubric = library.resolve(ref)
+        rubric = library.resolve(ref, by_id=True)
     except InputError as exc:  # the rubric's own file is invalid: its diagnostics say where
         raise InputError(exc.message, exc.diagnostics) from None
     except AiassureError as exc:  # no such rubric here: say where the response named it

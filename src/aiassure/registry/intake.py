@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..assessments.inputs import SUFFIXES, InputFile, read_result
 from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
-from ..batch import expand_paths, run_batch
+from ..batch import Expanded, expand_paths, run_batch
 from ..canonical import canonical_json
 from ..errors import AiassureError, Diagnostic, Location
 from ..rubrics.loader import LoadedRubric
@@ -101,7 +101,8 @@ def read_inputs(paths: list[Path], options: ScoreOptions, *, jobs: int = 1) -> I
     return run_batch(partial(_outcome, options=options), paths, jobs=jobs, item_seconds=SCORE_SECONDS)
 
 
-def expand_inputs(paths: list[Path]) -> list[Path]:
+def expand_inputs(paths: list[Path]) -> Expanded:
+    """The inputs ingest reads, files and the files in folders, and the symbolic links refused in those."""
     return expand_paths(paths, SUFFIXES)
 
 

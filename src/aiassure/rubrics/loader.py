@@ -13,8 +13,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..canonical import canonical_json
+from ..codes import CODES
 from ..diagnose import did_you_mean, pydantic_diagnostics
 from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundError
+from ..fsutil import Unconfined, confined
 from ..plugins import RUBRICS, PluginRef, discover, remembered, warn
 from ..source import Document, YamlMap, YamlSeq, load_file
 from .lint import applies_if_cycle, lint
@@ -99,6 +101,49 @@ class LoadedRubric:
         for ident in criteria:
             visit(ident)
         return tuple(done)
+
+
+def is_path_ref(ref: str) -> bool:
+    """Whether a rubric reference is a file path rather than `id@version` or a bare id."""
+    return ref.endswith((".yaml", ".yml")) or "/" in ref or "\\" in ref or os.sep in ref
+
+
+class RubricPathRefused(InputError):
+    """A `rubric:` or `extends:` path that would reach outside the folder of the file naming it."""
+
+    def __init__(self, ref: str, reason: str, where: Location | None) -> None:
+        self.where = where  # None: the reference handed to `resolve` itself, not an `extends` inside a rubric
+        message = f"rubric path {ref!r} {reason}"
+        hint = "keep the rubric file in the folder of the file that names it, or name it by id@version"
+        super().__init__(message, [Diagnostic("rubric-path", message, where or Location(ref), "", "error", hint)])
+
+
+def looks_like_rubric(data: Any) -> bool:
+    """Whether a parsed file is meant as a rubric: a mapping with an id and a version, and domains
+    or a base it extends. Only then may messages about it quote what it holds (a document that is
+    not a mapping at all is refused by `_load` without quoting it)."""
+    return isinstance(data, dict) and "id" in data and "version" in data and ("domains" in data or "extends" in data)
+
+
+def _foreign_document(path: Path) -> Document:
+    """A rubric file named by another file, parsed; refused (InputError) without quoting a word of
+    it when it cannot be read or is not a rubric at all: a `rubric:` line naming some other file
+    must not turn aiassure into a way of reading it."""
+    shown = str(path)
+    hint = f"check it with `aiassure rubrics lint {shown}`"
+    try:
+        doc = load_file(path)
+    except InputError as exc:
+        # Keep where and what kind of problem, not the message: YAML errors quote the text.
+        kept = [
+            Diagnostic(d.code, CODES.get(d.code, "the file cannot be read"), d.location, "", d.severity, hint)
+            for d in exc.diagnostics
+        ]
+        raise InputError(f"{shown}: cannot be read as a rubric", kept) from None
+    if isinstance(doc.data, dict) and not looks_like_rubric(doc.data):  # anything else is refused unquoted
+        message = "the file is not a rubric (a mapping with id, version and domains); its content is not shown"
+        raise InputError(f"{shown}: not a rubric", [Diagnostic("not-a-rubric", message, Location(shown), "", "error")])
+    return doc
 
 
 def _located_error(where: Location, code: str, message: str, hint: str = "") -> NotFoundError:
@@ -261,11 +306,35 @@ class RubricLibrary:
         return sorted({f"{ident}@{version}" for ident, version, _ in self.entries()})
 
     def resolve(
-        self, ref: str, *, relative_to: Path | None = None, where: Location | None = None, _chain: tuple[str, ...] = ()
+        self,
+        ref: str,
+        *,
+        relative_to: Path | None = None,
+        where: Location | None = None,
+        by_id: bool = False,
+        _chain: tuple[str, ...] = (),
     ) -> LoadedRubric:
-        """A rubric by `id@version`, bare `id` (newest version) or a file path."""
-        if ref.endswith((".yaml", ".yml")) or "/" in ref or os.sep in ref:
-            path = (relative_to / ref) if relative_to is not None and not Path(ref).is_absolute() else Path(ref)
+        """A rubric by `id@version`, bare `id` (newest version) or a file path. A path named by a
+        file (`relative_to`: that file's folder) must stay inside that folder (`fsutil.confined`;
+        RubricPathRefused otherwise), and a file it names that is not a rubric is refused without
+        a word of its content. With `by_id` (a reference read from a result or a response), a
+        path is never followed: it names no rubric."""
+        if is_path_ref(ref) and by_id:
+            raise _located_error(
+                where or Location(ref),
+                "unknown-rubric",
+                f"{ref!r} is not a rubric id@version",
+                "a result or response names its rubric by id and version",
+            )
+        if is_path_ref(ref):
+            named_by_file = relative_to is not None
+            if relative_to is not None:
+                try:
+                    path = confined(relative_to, ref, "the folder of the file naming it")
+                except Unconfined as exc:
+                    raise RubricPathRefused(ref, exc.reason, where) from None
+            else:
+                path = Path(ref)
             try:
                 exists = path.is_file()
             except OSError:  # for example a name too long for the file system
@@ -277,7 +346,7 @@ class RubricLibrary:
                     f"rubric file {str(path)!r} does not exist",
                     "give a path relative to the submission file, or id@version",
                 )
-            return self.load_path(path, where=where, _chain=_chain)
+            return self.load_path(path, where=where, named_by_file=named_by_file, _chain=_chain)
         ident, _, version = ref.partition("@")
         matches = [(v, p) for i, v, p in self.entries() if i == ident and (not version or v == version)]
         if not matches:
@@ -298,9 +367,13 @@ class RubricLibrary:
         """The ids of the built-in library's rubrics: a rubric given by path may not use one."""
         return {ident for ident, _, path in self.entries() if path.parent == BUILTIN_DIR}
 
-    def load_path(self, path: Path, *, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
-        """A rubric file, refused when its id@version names another text on the search path."""
-        loaded = self._load_path(path, where=where, _chain=_chain)
+    def load_path(
+        self, path: Path, *, where: Location | None = None, named_by_file: bool = False, _chain: tuple[str, ...] = ()
+    ) -> LoadedRubric:
+        """A rubric file, refused when its id@version names another text on the search path. With
+        `named_by_file`, the file was named by another file rather than by the user: if it is not
+        a rubric, no message quotes it (see `_foreign_document`)."""
+        loaded = self._load_path(path, where=where, named_by_file=named_by_file, _chain=_chain)
         self._check_pinned(loaded, path, where)
         return loaded
 
@@ -337,7 +410,9 @@ class RubricLibrary:
                     ],
                 )
 
-    def _load_path(self, path: Path, *, where: Location | None = None, _chain: tuple[str, ...] = ()) -> LoadedRubric:
+    def _load_path(
+        self, path: Path, *, where: Location | None = None, named_by_file: bool = False, _chain: tuple[str, ...] = ()
+    ) -> LoadedRubric:
         resolved = self._real_paths.get(path)
         if resolved is None:
             if len(self._real_paths) >= 1024:  # relative refs from many folders: stay bounded
@@ -370,7 +445,8 @@ class RubricLibrary:
                     )
                 ],
             )
-        loaded = self._load(load_file(path), (*_chain, str(resolved)), str(path), self.plugin_dirs.get(resolved.parent))
+        doc = _foreign_document(path) if named_by_file else load_file(path)
+        loaded = self._load(doc, (*_chain, str(resolved)), str(path), self.plugin_dirs.get(resolved.parent))
         self._cache[key] = loaded
         return loaded
 

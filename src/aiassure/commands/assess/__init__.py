@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from ...assessments.draft import Draft, load_draft
 from ...assessments.model import current_round
 from ...assessments.questionnaire import Questionnaire
 from ...codes import ExitCode
-from ...fsutil import refuse_inputs
+from ...fsutil import reference_from, refuse_inputs
 from ...rubrics.loader import RubricLibrary
 from ..common import max_bytes_option, rubric_dir_option, rubric_files
 from .terminal import Session, Store, Terminal
@@ -50,7 +49,9 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
     else:
         today = date.today()
         # a rubric given as a file is named by its path from the answers file, as `init` does
-        reference = os.path.relpath(Path(rubric).resolve(), output.resolve().parent) if given_as_file else loaded.ref
+        reference = loaded.ref
+        if given_as_file:
+            reference = reference_from(output.absolute().parent, Path(rubric), "rubric file")
         draft = Draft.new(loaded, reference, current_round(today), today)
     questionnaire = Questionnaire(draft, review=review)
     session = Session(draft, questionnaire, store, Terminal())
