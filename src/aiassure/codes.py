@@ -96,6 +96,11 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Submissions and answers": {
         "rubric-not-submission": "the file is a rubric, given where a submission was expected",
+        "too-long": "a text longer than its field allows (docs/cli.md, Text fields, lists each limit)",
+        "control-character": "a text holding a control, bidirectional-override or line-separator character, "
+        "however the YAML wrote it (`\\0`, `\\x01`, `\\u202e`)",
+        "non-ascii-digits": "a round, date or version written with digits other than ASCII 0-9 (Arabic-Indic, "
+        "fullwidth...)",
         "rubric-unpinned": "the submission names a rubric without a version; the newest was used",
         "subject-type": "the rubric assesses another kind of subject (organisation or technology)",
         "subject-incomplete": "a required subject field is empty",

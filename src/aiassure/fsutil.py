@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 from .errors import AiassureError, InputError, UsageError, printable
+from .text import is_ascii_number
 
 
 def refuse_inputs(targets: Iterable[Path], inputs: Iterable[Path]) -> None:
@@ -153,7 +154,7 @@ def staging_folder(parent: Path) -> Iterator[Path]:
     here removes those whose process is gone."""
     for stale in parent.glob(f"{STAGING_PREFIX}*") if parent.is_dir() else ():
         pid = stale.name.removeprefix(STAGING_PREFIX)
-        if pid.isdigit() and not _alive(int(pid)):
+        if is_ascii_number(pid) and not _alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     folder = parent / f"{STAGING_PREFIX}{os.getpid()}"
     try:

@@ -69,6 +69,8 @@ FORMULAS = {  # CSV formula injection, field by field (the report fields keep th
     "assessed_by": {"name": "@SUM(1)", "code": "=1+1"},
 }
 
+MULTILINE = ("notes", "reason")  # the free-text fields that may span lines
+
 
 def hostile_submission(folder: Path) -> tuple[Path, list[str]]:
     """The base example with an attack in every free-text field; returns its path and the attacks
@@ -78,6 +80,8 @@ def hostile_submission(folder: Path) -> tuple[Path, list[str]]:
 
     def attack(field: str) -> str:
         text = ATTACKS[len(written) % len(ATTACKS)].format(t=f"{field.upper()}{len(written):02d}")
+        if field not in MULTILINE:  # a line break is refused in a one-line field (assessments.limits)
+            text = text.replace("\n", " ")
         written.append(text)
         return text
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
 
 from ..fsutil import name_problem
 from ..rubrics.model import SubjectType
@@ -37,7 +38,29 @@ NhsRegion = Literal[
 ]
 NHS_REGIONS: tuple[NhsRegion, ...] = get_args(NhsRegion)
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
-Round = Annotated[str, StringConstraints(pattern=r"^\d{4}-Q[1-4]$")]
+# ASCII digits only ([0-9], never `\d`, which takes any script's digits): aiassure.text.
+ROUND_PATTERN = r"^[0-9]{4}-Q[1-4]$"
+Round = Annotated[str, StringConstraints(pattern=ROUND_PATTERN)]
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def parse_day(text: str) -> dt.date:
+    """`YYYY-MM-DD` in ASCII digits, and nothing else `date.fromisoformat` would take (`20261120`,
+    `2026-W47-5`); raises ValueError."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return dt.date.fromisoformat(text)
+
+
+def _day(value: Any) -> Any:
+    """A calendar day as YAML writes one (`2026-11-20`) or as that text: not a moment (a datetime,
+    a timestamp)."""
+    if isinstance(value, dt.datetime) or not isinstance(value, (dt.date, str)):
+        raise ValueError("a date is written YYYY-MM-DD")
+    return parse_day(value) if isinstance(value, str) else value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
 
 
 class Strict(BaseModel):
@@ -94,7 +117,7 @@ class Submission(Strict):
     subject: Subject
     assessed_by: Organisation | None = None
     round: Round
-    assessed_on: dt.date
+    assessed_on: Day
     assessors: list[Assessor] = Field(default_factory=list)
     answers: dict[str, Any] | None = None
 
@@ -104,7 +127,7 @@ class EvidenceItem(Strict):
     url: str | None = None
     path: str | None = None
     sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] | None = None
-    date: dt.date | None = None
+    date: Day | None = None
 
 
 def evidence_path_problem(path: str) -> str | None:
@@ -139,4 +162,4 @@ class Answer:
 
 def current_round(today: dt.date) -> str:
     """The quarter `today` falls in, as a round: `2026-Q4`."""
-    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+    return f"{today.year:04d}-Q{(today.month - 1) // 3 + 1}"

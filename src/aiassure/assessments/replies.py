@@ -12,7 +12,8 @@ from urllib.parse import urlsplit
 
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
-from .model import EvidenceItem, evidence_path_problem
+from ..text import is_ascii_number
+from .model import ROUND_PATTERN, EvidenceItem, evidence_path_problem, parse_day
 from .prompts import IntakeField, choices
 
 ReplyKind = Literal["value", "na", "keep", "help", "back", "skip", "quit"]
@@ -34,7 +35,7 @@ def read_field(spec: IntakeField, text: str, current: Any) -> Any:
             raise ReplyError(f"{spec.prompt} is needed")
         return None
     if spec.kind == "choice":
-        if text.isdigit() and 1 <= int(text) <= len(spec.choices):
+        if is_ascii_number(text) and 1 <= int(text) <= len(spec.choices):
             return spec.choices[int(text) - 1]
         by_name = {choice.lower(): choice for choice in spec.choices}
         if text.lower() in by_name:
@@ -49,7 +50,7 @@ def read_field(spec: IntakeField, text: str, current: Any) -> Any:
         return code
     if spec.kind == "round":
         round_ = text.upper()
-        if not re.fullmatch(r"\d{4}-Q[1-4]", round_):
+        if not re.fullmatch(ROUND_PATTERN, round_):
             raise ReplyError("a round looks like 2026-Q4")
         return round_
     if spec.kind == "date":
@@ -59,7 +60,7 @@ def read_field(spec: IntakeField, text: str, current: Any) -> Any:
 
 def parse_date(text: str) -> date:
     try:
-        return date.fromisoformat(text.strip())
+        return parse_day(text.strip())
     except ValueError:
         raise ReplyError(f"{text.strip()!r} is not a date; write it as YYYY-MM-DD") from None
 
@@ -112,7 +113,7 @@ def parse_value(criterion: Criterion, rubric: LoadedRubric, text: str) -> Any:
 def _level(rubric: LoadedRubric, text: str) -> int:
     labels = rubric.labels
     low, high = min(labels), max(labels)
-    if re.fullmatch(r"\d+", text):
+    if is_ascii_number(text):
         if int(text) in labels:
             return int(text)
         raise ReplyError(f"levels go from {low} to {high}")
@@ -129,7 +130,7 @@ def _pick(menu: list[tuple[str, str]], token: str) -> str:
     ids = [ident for ident, _ in menu]
     if token in ids:
         return token
-    if token.isdigit() and 1 <= int(token) <= len(menu):
+    if is_ascii_number(token) and 1 <= int(token) <= len(menu):
         return ids[int(token) - 1]
     loose = [ident for ident, text in menu if token.lower() in (ident.lower(), text.lower())]
     if len(loose) == 1:
@@ -148,7 +149,7 @@ def _selection(criterion: Criterion, text: str) -> list[str]:
         return []
     chosen: set[str] = set()
     for token in filter(None, re.split(r"[\s,\[\]]+", text)):
-        span = re.fullmatch(r"(\d+)-(\d+)", token)
+        span = re.fullmatch(r"([0-9]+)-([0-9]+)", token)
         if span and token not in ids:
             first, last = int(span[1]), int(span[2])
             if not 1 <= first <= last <= len(menu):
@@ -159,7 +160,7 @@ def _selection(criterion: Criterion, text: str) -> list[str]:
     return [ident for ident in ids if ident in chosen]
 
 
-_NUMBER = re.compile(r"([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*)")
+_NUMBER = re.compile(r"([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*)")
 
 
 def _number(criterion: Criterion, text: str) -> int | float:
@@ -177,7 +178,7 @@ def _number(criterion: Criterion, text: str) -> int | float:
             if unit
             else "type the number alone, without a unit"
         )
-    value: int | float = int(digits) if re.fullmatch(r"[-+]?\d+", digits) else float(digits)
+    value: int | float = int(digits) if re.fullmatch(r"[-+]?[0-9]+", digits) else float(digits)
     if not math.isfinite(value):
         raise ReplyError("the number must be finite")
     if criterion.range is not None and not criterion.range[0] <= value <= criterion.range[1]:

@@ -14,8 +14,12 @@ from ..errors import AiassureError, Diagnostic, InputError
 from ..rubrics.loader import LoadedRubric, RubricLibrary, RubricPathRefused, is_path_ref
 from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
 from .answers import AnswerChecker
+from .limits import text_diagnostics
 from .model import TECHNOLOGY_ONLY, Answer, Submission
 from .scoring import applicability
+
+# What the checks after the text checks say again about a text those refused.
+RESTATED = frozenset({"invalid-value", "invalid-answer", "unknown-option"})
 
 
 @dataclass
@@ -61,6 +65,8 @@ def check_document(
                 hint="check it with `aiassure rubrics lint`",
             )
         ]
+    texts = text_diagnostics(doc)
+    found.extend(texts)
     envelope_data = {k: v for k, v in data.items() if k != "answers"}
     envelope: Submission | None = None
     try:
@@ -176,6 +182,9 @@ def check_document(
         found.extend(checker.found)
         if not any(d.is_error for d in found):
             found.extend(_applicability_warnings(doc, rubric, answers))
+    if texts:  # a text refused for its characters or length is not also said to be of no valid form
+        said = {(d.path, d.location) for d in texts}
+        found = [d for d in found if d.code not in RESTATED or (d.path, d.location) not in said]
     if strict:
         found = [d.as_error() for d in found]
     found.sort(key=Diagnostic.sort_key)

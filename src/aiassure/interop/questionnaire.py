@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..assessments.answers_file import evidence_rule
-from ..assessments.model import ORG_TYPES, TECHNOLOGY_ONLY
+from ..assessments.model import ORG_TYPES, ROUND_PATTERN, TECHNOLOGY_ONLY
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Condition, Criterion
 from .fhir_names import (
@@ -129,7 +129,7 @@ def _about_group(rubric: LoadedRubric) -> Item:
     for link, text, kind, required in ASSESSMENT_FIELDS:
         item = {"linkId": about(link), "text": text, "type": kind, "required": required}
         if link == "round":
-            item["extension"] = [{"url": REGEX, "valueString": r"^\d{4}-Q[1-4]$"}]
+            item["extension"] = [{"url": REGEX, "valueString": ROUND_PATTERN}]
         items.append(item)
     items.append(
         {

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..assessments.answers_file import render_answers_file
-from ..assessments.model import Answer, current_round
+from ..assessments.model import Answer, current_round, parse_day
 from ..assessments.validate import ParsedSubmission, check_document
 from ..diagnose import did_you_mean
 from ..errors import AiassureError, Diagnostic, InputError, Location, Severity
@@ -611,7 +611,7 @@ def _evidence(reader: _Reader, definitions: dict[str, Item], path: ItemPath, gro
 
 def _date(reader: _Reader, path: ItemPath, value: Any) -> date | None:
     try:
-        return date.fromisoformat(str(value))
+        return value if type(value) is date else parse_day(str(value))
     except ValueError:
         reader.add("invalid-date", f"{value!r} is not a date (YYYY-MM-DD)", path)
         return None

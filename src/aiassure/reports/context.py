@@ -44,7 +44,7 @@ def long_date(iso: str) -> str:
 
 def file_name_only(location: str) -> str:
     """`some/dir/file.yaml:14:3` -> `file.yaml:14:3`: reports never show where a file was on disk."""
-    match = re.fullmatch(r"(.*?)((?::\d+){0,2})", location)
+    match = re.fullmatch(r"(.*?)((?::[0-9]+){0,2})", location)
     assert match is not None  # the pattern matches every string
     return Path(match.group(1)).name + match.group(2)
 

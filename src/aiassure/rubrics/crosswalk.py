@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 
 from ..errors import InputError
+from ..text import is_ascii_number
 from .loader import LoadedRubric
 
 START = "<!-- crosswalk:start -->"
@@ -13,7 +14,7 @@ END = "<!-- crosswalk:end -->"
 
 
 def _natural(text: str) -> list[object]:
-    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+    return [int(part) if is_ascii_number(part) else part for part in re.split(r"([0-9]+)", text)]
 
 
 def crosswalk(rubrics: list[LoadedRubric]) -> dict[str, dict[str, list[str]]]:

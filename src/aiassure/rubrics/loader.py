@@ -19,6 +19,7 @@ from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundEr
 from ..fsutil import Unconfined, confined
 from ..plugins import RUBRICS, PluginRef, discover, remembered, warn
 from ..source import Document, YamlMap, YamlSeq, load_file
+from ..text import is_ascii_number
 from .lint import applies_if_cycle, lint
 from .model import Criterion, Domain, Rubric
 
@@ -31,7 +32,7 @@ MAX_EXTENDS_DEPTH = 32
 def version_key(version: str) -> tuple[tuple[int, ...], bool]:
     """Semantic-version order: a release after its pre-releases; a malformed version sorts first."""
     core, dash, _ = version.split("+", 1)[0].partition("-")
-    return tuple(int(part) if part.isdecimal() else -1 for part in core.split(".")), not dash
+    return tuple(int(part) if is_ascii_number(part) else -1 for part in core.split(".")), not dash
 
 
 @dataclass(frozen=True)

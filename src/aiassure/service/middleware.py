@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from ..text import is_ascii_number
 from .logs import logger
 from .problems import ServiceProblem, TooLarge
 
@@ -133,7 +134,7 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = _header(scope, "content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and is_ascii_number(declared) and int(declared) > self.max_bytes:
             await self._refuse(scope, send, self._too_large(f"Content-Length {int(declared):,}"))
             return
         chunks: list[bytes] = []
