@@ -96,7 +96,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Submissions and answers": {
         "rubric-not-submission": "the file is a rubric, given where a submission was expected",
-        "too-long": "a text longer than its field allows (docs/cli.md, Text fields, lists each limit)",
+        "too-long": "a text longer than its field allows (docs/submission-format.md, Text fields)",
         "control-character": "a text holding a control, bidirectional-override or line-separator character, "
         "however the YAML wrote it (`\\0`, `\\x01`, `\\u202e`)",
         "non-ascii-digits": "a round, date or version written with digits other than ASCII 0-9 (Arabic-Indic, "

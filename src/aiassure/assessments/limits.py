@@ -1,4 +1,4 @@
-"""The length and character limits of every text of a submission (docs/cli.md, Text fields)."""
+"""The length and character limits of every text of a submission (docs/submission-format.md, Text fields)."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def _problem(text: str, limit: Limit, where: Location, path: str, what: str) -> 
             f"{what} is {len(text):,} characters long; at most {limit.chars:,} are allowed here",
             where,
             path,
-            hint="shorten it (docs/cli.md, Text fields, lists each field's limit)",
+            hint="shorten it (docs/submission-format.md, Text fields, lists each field's limit)",
         )
     bad = forbidden_character(text, multiline=limit.multiline)
     if bad is not None:
