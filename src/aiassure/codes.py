@@ -160,7 +160,10 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Reports and templates": {
         "template-syntax": "a report template that is not valid Jinja",
-        "template-error": "a report template that failed while rendering (an unknown variable, a sandbox refusal)",
+        "template-error": "a report template that failed while rendering (an unknown variable, a sandbox refusal, "
+        "a division by zero, a range too big, a macro that recurses without end, memory)",
+        "template-limit": "a --template-dir template that rendered for longer than --template-timeout or wrote "
+        "more than --template-max-bytes",
     },
     "Guided assessment (`aiassure assess`)": {
         "cannot-resume": "the answers file to resume has errors; it was left as it is",

@@ -89,6 +89,30 @@ template_dir_option = _folders_option(
     "template_dirs",
     "Folder of templates searched before the built-in ones (repeatable); see `aiassure templates scaffold`.",
 )
+
+
+def template_limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """`--template-timeout SECONDS` and `--template-max-bytes N`, the bounds on rendering a
+    --template-dir template, giving `template_timeout: float` and `template_max_bytes: int`."""
+    from ..reports.limits import DEFAULT_TEMPLATE_MAX_BYTES, DEFAULT_TEMPLATE_SECONDS
+
+    func = click.option(
+        "--template-max-bytes",
+        type=click.IntRange(min=1),
+        default=DEFAULT_TEMPLATE_MAX_BYTES,
+        show_default=True,
+        help="Stop a --template-dir template that writes more than this (exit 1).",
+    )(func)
+    return click.option(
+        "--template-timeout",
+        metavar="SECONDS",
+        type=click.FloatRange(min=0, min_open=True, max=86400),
+        default=DEFAULT_TEMPLATE_SECONDS,
+        show_default=True,
+        help="Stop a --template-dir template that renders for longer than this (exit 1).",
+    )(func)
+
+
 max_bytes_option = click.option(
     "--max-bytes",
     type=click.IntRange(min=1),

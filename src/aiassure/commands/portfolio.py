@@ -20,6 +20,7 @@ from .common import (
     shown,
     template_dir_option,
     template_files,
+    template_limit_options,
 )
 
 
@@ -50,6 +51,7 @@ def command() -> None:
     help="Only the subjects of this organisation type: every figure is computed among them.",
 )
 @template_dir_option
+@template_limit_options
 @click.option(
     "--limit",
     type=click.IntRange(min=1),
@@ -66,6 +68,8 @@ def report(
     region: str | None,
     org_type: str | None,
     template_dirs: tuple[Path, ...],
+    template_timeout: float,
+    template_max_bytes: int,
     limit: int,
     db: str | None,
 ) -> None:
@@ -75,6 +79,7 @@ def report(
     from ..fsutil import refuse_inputs
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
+    from ..reports.limits import TemplateLimits
     from ..reports.portfolio import parse_formats, portfolio_paths, write_portfolio
 
     chosen = parse_formats(formats)
@@ -87,7 +92,8 @@ def report(
         )
     finally:
         registry.close()
-    for path in write_portfolio(portfolio, out_dir, chosen, template_dirs, protect=protect):
+    limits = TemplateLimits(template_timeout, template_max_bytes)
+    for path in write_portfolio(portfolio, out_dir, chosen, template_dirs, protect=protect, limits=limits):
         click.echo(shown(path))
 
 

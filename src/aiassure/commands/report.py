@@ -25,6 +25,7 @@ from .common import (
     shown,
     template_dir_option,
     template_files,
+    template_limit_options,
 )
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     except AiassureError as exc:
         return None, exc.diagnostics
     (targets,) = report_paths([parsed], settings.out_dir, settings.formats)
-    rendered = render_report(parsed, settings.formats, settings.template_dirs, settings.previous)
+    rendered = render_report(
+        parsed, settings.formats, settings.template_dirs, settings.previous, limits=settings.template_limits
+    )
     # A failure leaves what was staged to the staging folder's removal.
     staged = [(stage(target, rendered[target.suffix[1:]], staging), target) for target in targets]
     return Reported(parsed.file, parsed.envelope, staged), []
@@ -72,6 +75,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     help="Comma-separated formats: html, pdf, md, json, or one a plugin adds (docs/plugins.md).",
 )
 @template_dir_option
+@template_limit_options
 @click.option(
     "--previous",
     "previous_paths",
@@ -89,6 +93,8 @@ def command(
     out_dir: Path,
     formats: str,
     template_dirs: tuple[Path, ...],
+    template_timeout: float,
+    template_max_bytes: int,
     previous_paths: tuple[Path, ...],
     strict: bool,
     jobs: int,
@@ -100,6 +106,7 @@ def command(
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
     from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
     from ..fsutil import put_in_place, refuse_inputs, staging_folder
+    from ..reports.limits import TemplateLimits
     from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_paths, report_seconds
 
     chosen = parse_formats(formats)
@@ -119,6 +126,7 @@ def command(
         tuple(previous),
         tuple(protect),
         ScoreOptions(tuple(rubric_dirs), strict, max_bytes),
+        TemplateLimits(template_timeout, template_max_bytes),
     )
     # Each file is read once: workers validate, render and stage its reports; they are put in place
     # only once every report's name is known not to collide or overwrite an input.

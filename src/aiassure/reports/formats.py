@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from ..assessments.validate import ParsedSubmission
     from ..registry.portfolio import Portfolio
     from .context import ReportContext
+    from .limits import TemplateLimits
 
 Target = Literal["report", "portfolio"]
 # A format's name is also the extension of the file it writes: nothing that could leave the folder.
@@ -48,13 +49,14 @@ class ReportDocument:
     result: Result
     context: ReportContext
     template_dirs: Sequence[Path] = ()
+    template_limits: TemplateLimits | None = None  # bounds on a --template-dir template's rendering
 
     @cached_property
     def html(self) -> str:
         """The HTML report, rendered once for every format that needs it (HTML and PDF)."""
         from .render import render_html
 
-        return render_html(HTML_TEMPLATE, self.context, self.template_dirs)
+        return render_html(HTML_TEMPLATE, self.context, self.template_dirs, limits=self.template_limits)
 
 
 @dataclass
@@ -63,6 +65,7 @@ class PortfolioDocument:
 
     portfolio: Portfolio
     template_dirs: Sequence[Path] = ()
+    template_limits: TemplateLimits | None = None
 
     @cached_property
     def context(self) -> dict[str, Any]:
@@ -74,7 +77,7 @@ class PortfolioDocument:
     def html(self) -> str:
         from .render import render_html
 
-        return render_html(PORTFOLIO_TEMPLATE, self.context, self.template_dirs)
+        return render_html(PORTFOLIO_TEMPLATE, self.context, self.template_dirs, limits=self.template_limits)
 
 
 HTML_TEMPLATE = "report.html"

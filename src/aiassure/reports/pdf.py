@@ -71,7 +71,7 @@ def html_to_pdf(
     """
     from weasyprint import HTML, Attachment
 
-    roots = template_search_path(base_dirs)
+    roots = [Path(root).resolve() for root in template_search_path(base_dirs)]  # relative folders too
     fetcher = local_only_fetcher(roots)
     options: dict[str, Any] = {
         "pdf_variant": PDF_VARIANT,

@@ -6,12 +6,15 @@ import dataclasses
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..fsutil import refuse_inputs, write_atomic
 from ..registry.portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
 from .formats import PORTFOLIO_TEMPLATE, OutputFormat, PortfolioDocument, output_formats, register
 from .views import LANG, ORG_TYPE_LABELS, Levels
+
+if TYPE_CHECKING:
+    from .limits import TemplateLimits
 
 DEFAULT_FORMATS = ("html", "pdf")
 STEM = "portfolio"
@@ -282,10 +285,14 @@ def portfolio_json(portfolio: Portfolio) -> str:
 
 
 def render_portfolio(
-    portfolio: Portfolio, formats: Sequence[str] = DEFAULT_FORMATS, template_dirs: Sequence[Path] = ()
+    portfolio: Portfolio,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    template_dirs: Sequence[Path] = (),
+    *,
+    limits: TemplateLimits | None = None,
 ) -> dict[str, bytes]:
     """Every requested format of the portfolio, in memory: extension -> bytes."""
-    document = PortfolioDocument(portfolio, template_dirs)
+    document = PortfolioDocument(portfolio, template_dirs, limits)
     chosen = output_formats("portfolio")
     return {name: output.render(document) for name, output in chosen.items() if name in formats}
 
@@ -299,7 +306,8 @@ def _pdf(document: PortfolioDocument) -> bytes:
     from .pdf import html_to_pdf
     from .render import render_html
 
-    html = render_html(PORTFOLIO_TEMPLATE, pdf_context(document.context), document.template_dirs)
+    context = pdf_context(document.context)
+    html = render_html(PORTFOLIO_TEMPLATE, context, document.template_dirs, limits=document.template_limits)
     return html_to_pdf(html, title=TITLE, lang=LANG, base_dirs=document.template_dirs)
 
 
@@ -328,11 +336,12 @@ def write_portfolio(
     template_dirs: Sequence[Path] = (),
     *,
     protect: Sequence[Path] = (),
+    limits: TemplateLimits | None = None,
 ) -> list[Path]:
     """Render every format first, then write each file atomically, none of them over a file of
     `protect` (the registry, the templates); returns the files written."""
     refuse_inputs(portfolio_paths(out_dir, formats), protect)
-    rendered = render_portfolio(portfolio, formats, template_dirs)
+    rendered = render_portfolio(portfolio, formats, template_dirs, limits=limits)
     written = []
     for ext, content in rendered.items():
         path = out_dir / f"{STEM}.{ext}"

@@ -19,6 +19,7 @@ from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
 from .context import build_report_context
 from .formats import HTML_TEMPLATE, MARKDOWN_TEMPLATE, OutputFormat, ReportDocument, Target, output_formats, register
+from .limits import TemplateLimits
 from .pdf import html_to_pdf
 from .render import compile_template, render_markdown
 
@@ -119,7 +120,9 @@ def _pdf(document: ReportDocument) -> bytes:
 
 
 def _markdown(document: ReportDocument) -> bytes:
-    return render_markdown(MARKDOWN_TEMPLATE, document.context, document.template_dirs).encode()
+    return render_markdown(
+        MARKDOWN_TEMPLATE, document.context, document.template_dirs, limits=document.template_limits
+    ).encode()
 
 
 def _html(document: ReportDocument) -> bytes:
@@ -149,11 +152,14 @@ def render_report(
     formats: Sequence[str],
     template_dirs: Sequence[Path] = (),
     previous: Iterable[Result] = (),
+    *,
+    limits: TemplateLimits | None = None,
 ) -> dict[str, bytes]:
-    """Every requested format of one submission's report, in memory: extension -> bytes."""
+    """Every requested format of one submission's report, in memory: extension -> bytes; a
+    --template-dir template is stopped at `limits` (render.TemplateLimits)."""
     result = to_result(parsed)
     context = build_report_context(parsed, result, match_previous(result, previous))
-    document = ReportDocument(parsed, result, context, template_dirs)
+    document = ReportDocument(parsed, result, context, template_dirs, limits)
     return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
 
 
@@ -193,6 +199,7 @@ def write_reports(
     previous: Iterable[Result] = (),
     *,
     protect: Sequence[Path] = (),
+    limits: TemplateLimits | None = None,
 ) -> list[Path]:
     """Render and write every submission's report; returns the files written, in order.
 
@@ -207,7 +214,7 @@ def write_reports(
     refuse_inputs((path for paths in planned for path in paths), inputs)
     written: list[Path] = []
     for parsed, paths in zip(parsed_list, planned, strict=True):
-        rendered = render_report(parsed, formats, template_dirs, previous)
+        rendered = render_report(parsed, formats, template_dirs, previous, limits=limits)
         for path in paths:
             write_atomic(path, rendered[path.suffix[1:]])
             written.append(path)
@@ -224,6 +231,7 @@ class ReportSettings:
     previous: tuple[Result, ...] = ()  # earlier rounds, for the change since the previous one
     protect: tuple[Path, ...] = ()  # files no report may overwrite, besides the submissions
     score: ScoreOptions = field(default_factory=ScoreOptions)
+    template_limits: TemplateLimits | None = None
 
 
 def report_file(path: Path, settings: ReportSettings) -> list[Path]:
@@ -238,6 +246,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
         settings.template_dirs,
         settings.previous,
         protect=settings.protect,
+        limits=settings.template_limits,
     )
 
 
