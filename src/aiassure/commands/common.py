@@ -15,7 +15,6 @@ from ..source import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.text import Text
 
     from ..assessments.result import OverallScore, Result, ScopeScore
 
@@ -138,16 +137,9 @@ def shown(value: object) -> str:
     return printable("" if value is None else str(value))
 
 
-def cell(value: object) -> Text:
-    """A value as a rich table cell or line: escaped like `shown`, and never read as rich markup
-    (`[bold]` in a name is printed as typed)."""
-    from rich.text import Text
-
-    return Text(shown(value))
-
-
 def add_row(table: Any, *values: object) -> None:
-    """A row of a rich table, each value escaped like `shown` (a Text, styled by us, as it is)."""
+    """A row of a rich table, each value escaped like `shown` (a Text, styled by us, as it is); with
+    `stdout_console`'s markup off, `[bold]` in a value is printed as typed."""
     from rich.text import Text
 
     table.add_row(*(value if isinstance(value, Text) else shown(value) for value in values))

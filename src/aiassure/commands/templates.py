@@ -37,5 +37,5 @@ def scaffold(directory: Path, force: bool) -> None:
     from ..reports.render import scaffold_templates
 
     written = scaffold_templates(directory, force=force)
-    click.echo(f"copied {len(written)} template(s) to {directory}", err=True)
-    click.echo(f"next: edit them, then `aiassure report FILE... -o OUT --template-dir {directory}`", err=True)
+    click.echo(f"copied {len(written)} template(s) to {shown(directory)}", err=True)
+    click.echo(f"next: edit them, then `aiassure report FILE... -o OUT --template-dir {shown(directory)}`", err=True)
