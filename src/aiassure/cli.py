@@ -240,7 +240,7 @@ def _available(module: str) -> bool:
 
 
 # A command module's docstring opens with its usage in backquotes, then a colon: "`aiassure score
-# FILE...`: results as a readable table or as SPEC 4.8 JSON."
+# FILE...`: results as a readable table or as JSON."
 USAGE_PREFIX = re.compile(r"^`[^`]*`:\s*")
 DOCSTRING = re.compile(r'^\s*(?:#[^\n]*\n\s*)*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
 

@@ -112,7 +112,7 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @rubric_dir_option
 def lint(paths: tuple[Path, ...], strict: bool, rubric_dirs: tuple[Path, ...]) -> None:
-    """Check rubric files (SPEC 3.7); exit 1 on any error (or warning with --strict)."""
+    """Check rubric files (docs/rubric-format.md, Checks); exit 1 on any error (or warning with --strict)."""
     library = RubricLibrary(list(rubric_dirs))
     files = [
         p for path in paths for p in (sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path])

@@ -1,4 +1,4 @@
-"""`aiassure score FILE...`: results as a readable table or as SPEC 4.8 JSON."""
+"""`aiassure score FILE...`: results as a readable table or as JSON (docs/scoring.md)."""
 
 from __future__ import annotations
 
