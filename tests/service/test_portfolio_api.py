@@ -7,13 +7,14 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from service_helpers import BACKENDS, EXAMPLES, Service, service_on
+from service_helpers import EXAMPLES, Service, service_on
 
 from aiassure.assessments.model import NHS_REGIONS, ORG_TYPES
 from aiassure.assessments.score_files import ScoreOptions
 from aiassure.registry.intake import read_input
 from aiassure.registry.portfolio import build_portfolio
 from aiassure.reports.portfolio import portfolio_json
+from databases import BACKENDS
 
 ROUNDS = [EXAMPLES.parent / "2026-Q2", EXAMPLES]
 
