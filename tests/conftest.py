@@ -53,6 +53,8 @@ SLOW_MODULES = {
     "tests/registry/test_query_plans.py": "builds a large registry to read query plans",
     "tests/reports/test_reports_pdf.py": "renders PDFs",
     "tests/interop/test_lhc_forms.py": "LHC-Forms in headless Chromium",
+    "tests/hostile/test_outputs.py": "real processes under other locales, onto full and closed outputs",
+    "tests/hostile/test_templates.py": "runaway templates stopped by their bounds, some in memory-limited processes",
 }
 
 

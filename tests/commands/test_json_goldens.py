@@ -58,6 +58,7 @@ def test_diff_json_matches_its_golden(in_repo: None, update_goldens: bool) -> No
     check_golden("diff-RX1-2026-Q2-2026-Q4.json", text, update_goldens)
 
 
+@pytest.mark.slow  # builds a registry and its portfolio
 def test_portfolio_json_matches_its_golden(in_repo: None, update_goldens: bool, tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'registry.db'}"
     run("registry", "ingest", "examples", "--db", url)
