@@ -1,6 +1,7 @@
 """Run every benchmark (issues 7 and 20) and print each figure as a ratio measured in this one run.
 
-Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8,e2e] [--cores 2] [--json FILE] [--portfolio-sizes 1000,10000]
+Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8,e2e,suggestions] [--cores 2] [--json FILE]
+       [--portfolio-sizes 1000,10000]
 
 --quick runs tiny versions of every measure (under a minute; what CI's smoke test does): their
 figures are not meaningful. Without it the run takes about ten minutes on two cores, plus about
@@ -26,6 +27,7 @@ import measure_pdf
 import measure_portfolio
 import measure_service
 import measure_startup
+import measure_suggestions
 import measure_validate
 from harness import Figure, machine, to_json
 
@@ -38,6 +40,7 @@ MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "7": lambda args: measure_ingest.run(args.quick, args.cores),
     "8": lambda args: measure_service.run(args.quick),
     "e2e": lambda args: measure_endtoend.run(args.quick),  # issue 20's 3 to 6
+    "suggestions": lambda args: measure_suggestions.run(args.quick),  # issue 11's bounded "did you mean"
 }
 
 

@@ -58,6 +58,7 @@ SECTIONS: dict[str, dict[str, str]] = {
         "missing-key": "a required key is missing",
         "invalid-value": "a value of the wrong type or outside what is allowed here",
         "too-many-errors": "so many problems at one place that the rest were not checked",
+        "suggestions-capped": 'more unknown names than get a "did you mean" search; the rest are listed without one',
     },
     "Rubrics": {
         "unknown-rubric": "no rubric with this id (and version) on the rubric search path, or no such rubric file",
@@ -184,6 +185,7 @@ def catalogue_markdown() -> str:
         "often with a `hint:` line saying what to do. The code is stable, so scripts and editors may match on it;",
         "`--strict` turns warnings into errors.",
         "",
+        *_limits_prose(),
         "## Exit codes",
         "",
         "| exit code | meaning |",
@@ -196,6 +198,27 @@ def catalogue_markdown() -> str:
         lines += ["", f"### {title}", "", "| code | meaning |", "|---|---|"]
         lines += [f"| `{code}` | {_cell(meaning)} |" for code, meaning in codes.items()]
     return "\n".join(lines) + "\n"
+
+
+def _limits_prose() -> list[str]:
+    """The paragraph on the bounds that keep a hostile file's diagnostics quick to make."""
+    from .diagnose import LONGEST_WORD, MAX_DIAGNOSTICS, MAX_SUGGESTIONS, SHORTLIST, SHORTLIST_ABOVE
+
+    return [
+        f"A file gets at most {MAX_DIAGNOSTICS:,} diagnostics at one place and then one `too-many-errors`. "
+        '"Did you mean" hints',
+        f"are searched for the first {MAX_SUGGESTIONS} unknown names of a file (criteria, option ids, "
+        "linkIds, rubric references); the ones",
+        "after that are still each reported, without a hint, and one `suggestions-capped` warning says how "
+        "many got none.",
+        f"Against more than {SHORTLIST_ABOVE} candidates (a large rubric's criteria), a search compares only "
+        f"the {SHORTLIST} that share most",
+        f"of the name's rarest character pairs, and a name over {LONGEST_WORD} characters is not searched. "
+        "So a file with thousands of",
+        "unknown ids against a 10,000-criterion rubric is refused in about the time its valid twin takes to "
+        "check (docs/performance.md).",
+        "",
+    ]
 
 
 def _cell(text: str) -> str:

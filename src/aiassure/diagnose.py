@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import types
 import typing
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .errors import Diagnostic
+from .errors import Diagnostic, Location
 from .source import Document
 
 # A file with more problems than this gets this many listed and one `too-many-errors`: past
@@ -19,12 +21,91 @@ from .source import Document
 MAX_DIAGNOSTICS = 1000
 
 
+# "Did you mean" costs one string comparison per candidate, and a rubric may have 10,000 criteria:
+# a file gets near-miss searches for its first MAX_SUGGESTIONS unknown names only (a Suggester
+# counts them; one `suggestions-capped` warning says how many more got none), and a search over
+# more than SHORTLIST_ABOVE candidates compares only the SHORTLIST that share most of the word's
+# RAREST_PAIRS rarest character pairs (found through an index built once per candidate list).
+# Names longer than LONGEST_WORD are neither searched nor suggested.
+MAX_SUGGESTIONS = 100
+SHORTLIST_ABOVE = 500
+SHORTLIST = 30
+RAREST_PAIRS = 12
+LONGEST_WORD = 64
+CUTOFF = 0.6
+
+
 def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or an empty string when none is close."""
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > LONGEST_WORD:
         return ""
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    listed = tuple(candidates)
+    if len(listed) > SHORTLIST_ABOVE:
+        listed = _shortlist(word, listed)
+    close = difflib.get_close_matches(word, listed, n=1, cutoff=CUTOFF)
     return f"did you mean {close[0]}?" if close else ""
+
+
+def _pairs(text: str) -> set[str]:
+    """The character pairs of a text, lower-cased, with its first and last characters paired with
+    the ends (so `crit-7` and `audit-7` differ in `^c` and `^a`)."""
+    text = "\x00" + text.lower() + "\x00"
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
+@functools.lru_cache(maxsize=8)
+def _pair_index(candidates: tuple[str, ...]) -> dict[str, list[int]]:
+    """Each character pair, to the candidates (by index) holding it; made once per candidate list."""
+    index: dict[str, list[int]] = {}
+    for number, candidate in enumerate(candidates):
+        if len(candidate) <= LONGEST_WORD:
+            for pair in _pairs(candidate):
+                index.setdefault(pair, []).append(number)
+    return index
+
+
+def _shortlist(word: str, candidates: tuple[str, ...]) -> tuple[str, ...]:
+    """The SHORTLIST candidates sharing most character pairs with `word` and of a length that could
+    reach CUTOFF (difflib's ratio 2M/T needs the shorter at least 3/7 of the longer)."""
+    index = _pair_index(candidates)
+    # The word's rarest pairs only, and none held by most candidates (a shared prefix such as
+    # `crit-` says nothing): the counting costs at most RAREST_PAIRS x half the candidates.
+    postings = sorted((index[pair] for pair in _pairs(word) if pair in index), key=len)
+    telling = [p for p in postings if len(p) <= len(candidates) // 2][:RAREST_PAIRS] or postings[:1]
+    shared: Counter[int] = Counter()
+    for posting in telling:
+        shared.update(posting)
+    low, high = len(word) * 3 / 7, len(word) * 7 / 3
+    ranked = shared.most_common(4 * SHORTLIST)  # a heap over the counts, not a sort of them all
+    best = [n for n, _ in ranked if low <= len(candidates[n]) <= high][:SHORTLIST]
+    return tuple(candidates[n] for n in sorted(best))
+
+
+class Suggester:
+    """The near-miss searches of one file: the first `limit` get a hint, the rest none, counted."""
+
+    def __init__(self, limit: int = MAX_SUGGESTIONS) -> None:
+        self.limit = limit
+        self.left = limit
+        self.skipped = 0
+
+    def __call__(self, word: Any, candidates: Iterable[str]) -> str:
+        """did_you_mean, while the file's searches last (`candidates` is not read after that)."""
+        if self.left <= 0:
+            self.skipped += 1
+            return ""
+        self.left -= 1
+        return did_you_mean(word, candidates)
+
+    def summary(self, location: Location, path: str = "") -> list[Diagnostic]:
+        """One `suggestions-capped` warning when some names got no search, else none."""
+        if not self.skipped:
+            return []
+        message = (
+            f"near misses were looked for among the first {self.limit} unknown names only; "
+            f"{self.skipped} more got no suggestion"
+        )
+        return [Diagnostic("suggestions-capped", message, location, path, "warning", "fix the names listed first")]
 
 
 def _unwrap(annotation: Any) -> list[Any]:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
+from ..diagnose import MAX_DIAGNOSTICS, Suggester, pydantic_diagnostics, too_many
 from ..errors import Diagnostic
 from ..fsutil import Unconfined, confined, resolved
 from ..rubrics.loader import LoadedRubric
@@ -31,6 +31,7 @@ class AnswerChecker:
         self.rubric = rubric
         self.folder = resolved(doc.path.parent) if doc.path is not None else None
         self.found: list[Diagnostic] = []
+        self.suggest = Suggester()  # the file's "did you mean" searches, capped
 
     def error(self, code: str, message: str, path: tuple[Any, ...], hint: str = "", key: bool = False) -> None:
         self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
@@ -49,7 +50,7 @@ class AnswerChecker:
                 "unknown-key",
                 f"unknown key {key!r} in an answer",
                 (*path, key),
-                did_you_mean(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}",
+                self.suggest(key, LONG_FORM_KEYS) or f"allowed keys: {', '.join(LONG_FORM_KEYS)}",
                 key=True,
             )
         if unknown:
@@ -122,7 +123,7 @@ class AnswerChecker:
             if level is not None:
                 return level
         options = ", ".join(f"{lvl} ({label})" for lvl, label in sorted(labels.items()))
-        hint = did_you_mean(raw, labels.values()) if isinstance(raw, str) else ""
+        hint = self.suggest(raw, labels.values()) if isinstance(raw, str) else ""
         self._expect(
             criterion, raw, path, f"a level {min(labels)}..{max(labels)} or its label", hint or f"levels: {options}"
         )
@@ -140,7 +141,7 @@ class AnswerChecker:
         ids = [o.id for o in criterion.options or []]
         if isinstance(raw, str) and raw in ids:
             return raw
-        self._expect(criterion, raw, path, "one option id", did_you_mean(str(raw), ids) or f"options: {', '.join(ids)}")
+        self._expect(criterion, raw, path, "one option id", self.suggest(str(raw), ids) or f"options: {', '.join(ids)}")
         return None
 
     def _ids(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], ids: list[str]) -> list[str] | None:
@@ -160,7 +161,7 @@ class AnswerChecker:
                     "unknown-option",
                     f"{item!r} is not an id of {criterion.id}",
                     (*path, index),
-                    did_you_mean(str(item), ids) or f"ids: {', '.join(ids)}",
+                    self.suggest(str(item), ids) or f"ids: {', '.join(ids)}",
                 )
                 ok = False
             elif item in chosen:

@@ -19,7 +19,7 @@ from ..diagnose import pydantic_diagnostics
 from ..errors import AiassureError, Diagnostic, InputError, Location
 from ..fsutil import attachment_problem
 from ..rubrics.loader import LoadedRubric, RubricLibrary
-from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file
+from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file, read_bytes
 from .answers import AnswerChecker
 from .model import Answer, EvidenceItem, Round
 from .result import Result, result_differences, scored_fields, to_result
@@ -307,7 +307,9 @@ def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES)
     """The result and submission embedded in a report PDF (for `registry ingest report.pdf`); each
     embedded file may be at most `max_bytes` long."""
     name = source.name if isinstance(source, Path) else "PDF"
-    files = read_pdf_attachments(source, max_bytes=max_bytes)
+    if isinstance(source, Path):  # stat, then a bounded read: an oversize file is never read whole
+        source = read_bytes(source, max_bytes=max_bytes)
+    files = read_pdf_attachments(source, max_bytes=max_bytes, name=name)
     others = [key for key in files if key != RESULT_ATTACHMENT]
     if RESULT_ATTACHMENT not in files or len(others) != 1:
         found = ", ".join(sorted(files)) or "none"
@@ -326,8 +328,9 @@ def read_report_pdf(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES)
     return ReportAttachments(result, others[0], files[others[0]], files[RESULT_ATTACHMENT])
 
 
-def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]:
-    """Earlier results from submissions (YAML), results (JSON object or array) or report PDFs."""
+def load_previous(paths: Sequence[Path], library: RubricLibrary, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Result]:
+    """Earlier results from submissions (YAML), results (JSON object or array) or report PDFs, each
+    file refused (`too-large`) past `max_bytes`, as every input is."""
     results: list[Result] = []
     found = expand_paths(paths, PREVIOUS_SUFFIXES)
     if found.refused:
@@ -335,24 +338,27 @@ def load_previous(paths: Sequence[Path], library: RubricLibrary) -> list[Result]
     for path in found:
         suffix = path.suffix.lower()
         if suffix == ".pdf":
-            results.append(read_report_pdf(path).result)
+            results.append(read_report_pdf(path, max_bytes=max_bytes).result)
         elif suffix == ".json":
-            results.extend(_results_from_json(path))
+            results.extend(_results_from_json(path, max_bytes))
         else:
-            results.append(to_result(load_submission(path, library)))
+            results.append(to_result(load_submission(path, library, max_bytes=max_bytes)))
     return results
 
 
-def _results_from_json(path: Path) -> list[Result]:
+def _results_from_json(path: Path, max_bytes: int) -> list[Result]:
+    raw = read_bytes(path, max_bytes=max_bytes)  # stat, then a bounded read
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
         return [Result.model_validate(item) for item in (data if isinstance(data, list) else [data])]
     except (OSError, ValueError) as exc:  # pydantic's ValidationError is a ValueError
         message = f"not a result JSON file: {str(exc).splitlines()[0]}"
         raise InputError(f"{path}: {message}", [Diagnostic("bad-result", message, Location(str(path)))]) from None
 
 
-def read_pdf_attachments(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, bytes]:
+def read_pdf_attachments(
+    source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, name: str | None = None
+) -> dict[str, bytes]:
     """The files embedded in a PDF, by name; raises InputError when it is not a readable PDF.
 
     A small PDF can carry gigabytes once decompressed (a compression bomb, or many attachments),
@@ -361,7 +367,7 @@ def read_pdf_attachments(source: Path | bytes, *, max_bytes: int = DEFAULT_MAX_B
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    name = source.name if isinstance(source, Path) else "PDF"
+    name = name or (source.name if isinstance(source, Path) else "PDF")
     try:
         reader = PdfReader(source if isinstance(source, Path) else io.BytesIO(source))
         files: dict[str, bytes] = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..diagnose import MAX_DIAGNOSTICS, did_you_mean, pydantic_diagnostics, too_many
+from ..diagnose import MAX_DIAGNOSTICS, pydantic_diagnostics, too_many
 from ..errors import AiassureError, Diagnostic, InputError
 from ..rubrics.loader import LoadedRubric, RubricLibrary, RubricPathRefused, is_path_ref
 from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
@@ -172,7 +172,7 @@ def check_document(
                     "unknown-criterion",
                     f"{ident!r} is not a criterion of {rubric.ref}",
                     ("answers", ident),
-                    did_you_mean(str(ident), rubric.criteria) or f"see `aiassure rubrics show {rubric.ref}`",
+                    checker.suggest(str(ident), rubric.criteria) or f"see `aiassure rubrics show {rubric.ref}`",
                     key=True,
                 )
                 continue
@@ -180,6 +180,7 @@ def check_document(
             if answer is not None:
                 answers[ident] = answer
         found.extend(checker.found)
+        found.extend(checker.suggest.summary(doc.locate(("answers",), key=True), "answers"))
         if not any(d.is_error for d in found):
             found.extend(_applicability_warnings(doc, rubric, answers))
     if texts:  # a text refused for its characters or length is not also said to be of no valid form

@@ -53,12 +53,18 @@ def format_option(*choices: str, help_text: str | None = None) -> Decorator:
     )
 
 
+# The most any numeric option takes: past these a value is a mistake (a usage error, exit 2), not
+# a request for a million processes or a terabyte of YAML.
+MAX_JOBS = 256
+MAX_INPUT_BYTES = 1024**3
+
+
 def jobs_option(default: int = 1, shown: str | None = None) -> Decorator:
-    """`--jobs`/`-j`: worker processes, giving `jobs: int`; `shown` says the default in words."""
+    """`--jobs`/`-j`: worker processes (1..MAX_JOBS), giving `jobs: int`; `shown` says the default in words."""
     return click.option(
         "--jobs",
         "-j",
-        type=click.IntRange(min=1),
+        type=click.IntRange(1, MAX_JOBS),
         default=default,
         show_default=shown or True,
         help="Worker processes.",
@@ -114,7 +120,7 @@ def template_limit_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 max_bytes_option = click.option(
     "--max-bytes",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_INPUT_BYTES),
     default=DEFAULT_MAX_BYTES,
     show_default=True,
     help="Refuse input files larger than this.",

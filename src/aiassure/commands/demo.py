@@ -15,7 +15,16 @@ import aiassure
 from ..assessments.score_files import ScoreOptions
 from ..batch import expand_paths, run_batch
 from ..errors import InputError, NotFoundError, UsageError
-from .common import echo_diagnostics, jobs_option, out_dir_option, progress, rubric_dir_option, rubric_files, shown
+from .common import (
+    MAX_JOBS,
+    echo_diagnostics,
+    jobs_option,
+    out_dir_option,
+    progress,
+    rubric_dir_option,
+    rubric_files,
+    shown,
+)
 
 if TYPE_CHECKING:
     from ..registry.intake import Intake
@@ -54,7 +63,7 @@ def example_submissions(folder: Path) -> list[Path]:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Folder of example submissions (default: examples/ of the aiassure source tree).",
 )
-@jobs_option(os.cpu_count() or 1, "the number of CPUs")
+@jobs_option(min(os.cpu_count() or 1, MAX_JOBS), "the number of CPUs")
 @rubric_dir_option
 def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[Path, ...]) -> None:
     """Score every example submission, write each one's HTML and PDF report, ingest them all into

@@ -9,7 +9,7 @@ import click
 
 from ..assessments.model import NHS_REGIONS, ORG_TYPES
 from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
-from ..registry.portfolio import LIST_LIMIT
+from ..registry.portfolio import LIST_LIMIT, MAX_LIST_LIMIT
 from .common import (
     all_option,
     db_option,
@@ -54,7 +54,7 @@ def command() -> None:
 @template_limit_options
 @click.option(
     "--limit",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_LIST_LIMIT),
     default=LIST_LIMIT,
     show_default=True,
     help="Most subjects listed one per row in a table.",

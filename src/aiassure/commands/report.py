@@ -112,7 +112,7 @@ def command(
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
     library = library_for(tuple(rubric_dirs))
-    previous = load_previous(list(previous_paths), library)
+    previous = load_previous(list(previous_paths), library, max_bytes=max_bytes)
     paths = expand_paths(files)
     protect = [
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),

@@ -6,18 +6,22 @@ from pathlib import Path
 
 import click
 
-from .common import db_option, max_bytes_option, rubric_dir_option
+from .common import MAX_JOBS, db_option, max_bytes_option, rubric_dir_option
+
+MAX_RATE_PER_MINUTE = 1_000_000
 
 
 @click.command("serve")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Worker processes (uvicorn).")
+@click.option(
+    "--workers", type=click.IntRange(1, MAX_JOBS), default=1, show_default=True, help="Worker processes (uvicorn)."
+)
 @click.option(
     "--rate-limit",
     "rate_per_minute",
-    type=click.IntRange(min=1),
+    type=click.IntRange(1, MAX_RATE_PER_MINUTE),
     default=600,
     show_default=True,
     help="Requests a minute per token (and per address without a valid token), shared out between the workers.",

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from ..errors import ChecksFailed, UsageError
-from .common import echo_diagnostics, shown
+from .common import echo_diagnostics, max_bytes_option, shown
 
 ENV_TOKEN = "AIASSURE_TOKEN"
 
@@ -20,7 +20,8 @@ ENV_TOKEN = "AIASSURE_TOKEN"
 @click.option("--to", "url", required=True, metavar="URL", help="The service, like https://aiassure.example.nhs.uk.")
 @click.option("--token", metavar="TOKEN", help=f"The API token (default: {ENV_TOKEN}; prefer it to the command line).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> None:
+@max_bytes_option
+def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str, max_bytes: int) -> None:
     """Submit files (submission YAML, report PDF) to an aiassure service for your organisation.
     Prints each receipt; refusals are printed like `validate` prints errors. Exit 1 if any file
     was refused."""
@@ -31,7 +32,7 @@ def command(files: tuple[Path, ...], url: str, token: str | None, fmt: str) -> N
     if not secret:
         raise UsageError(f"no API token: give --token or set {ENV_TOKEN}")
     paths = expand_paths(list(files), (".yaml", ".yml", ".pdf", ".json"))
-    sent = submit_files(url, secret, paths)
+    sent = submit_files(url, secret, paths, max_bytes=max_bytes)
     echo_diagnostics(paths.refused)  # a symbolic link out of a folder given is not sent
     refused = len(paths.refused)
     for item in sent:

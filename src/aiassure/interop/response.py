@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ from typing import Any
 from ..assessments.answers_file import render_answers_file
 from ..assessments.model import Answer, current_round, parse_day
 from ..assessments.validate import ParsedSubmission, check_document
-from ..diagnose import did_you_mean
+from ..diagnose import Suggester
 from ..errors import AiassureError, Diagnostic, InputError, Location, Severity
 from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..rubrics.model import Criterion
@@ -208,6 +210,7 @@ class _Reader:
         self.data = data
         self.positions = positions
         self.found: list[Diagnostic] = []
+        self.suggest = Suggester()  # the file's "did you mean" searches, capped
 
     def locate(self, path: ItemPath) -> Location:
         if self.positions is None:
@@ -231,8 +234,8 @@ def _parse(raw: bytes, file: str, max_bytes: int) -> tuple[Any, Document | None]
         positions = None  # JSON that YAML reads differently: errors are located by JSON path alone
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        twice = sorted({key for key in keys if keys.count(key) > 1})
+        counted = Counter(key for key, _ in pairs)  # not list.count: that is quadratic in the keys
+        twice = sorted(key for key, n in counted.items() if n > 1)
         if twice:
             raise ValueError(f"duplicate key {twice[0]!r}")
         return dict(pairs)
@@ -265,6 +268,7 @@ def read_response(raw: bytes, file: str, library: RubricLibrary, options: Import
     found = _Collected()
     for path, item in _walk_response(data.get("item"), ()):
         _read_item(reader, rubric, definitions, path, item, found, answers)
+    reader.found.extend(reader.suggest.summary(Location(file)))
     if any(d.is_error for d in reader.found):
         raise InputError(f"{file}: {sum(d.is_error for d in reader.found)} error(s)", reader.found)
     submission = _envelope(reader, rubric, options, found)
@@ -328,7 +332,7 @@ def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) 
         if isinstance(extension, dict) and extension.get("url") == FINGERPRINT_EXTENSION:
             claims.append(("this response", str(extension.get("valueString")), ("extension", index, "valueString")))
     if options.questionnaire is not None:
-        given, fingerprint = _read_questionnaire(options.questionnaire)
+        given, fingerprint = _read_questionnaire(options.questionnaire, options.max_bytes)
         if named is None:
             named = given  # some tools leave `questionnaire` out; the form it answered names it
         elif given != named:
@@ -369,10 +373,14 @@ def _rubric_of(reader: _Reader, library: RubricLibrary, options: ImportOptions) 
     return rubric
 
 
-def _read_questionnaire(path: Path) -> tuple[str, str]:
-    """The canonical (`url|version`) and rubric fingerprint of an exported Questionnaire."""
+def _read_questionnaire(path: Path, max_bytes: int) -> tuple[str, str]:
+    """The canonical (`url|version`) and rubric fingerprint of an exported Questionnaire (refused
+    past `max_bytes`, read no further)."""
+    from ..source import read_bytes
+
+    raw = read_bytes(path, max_bytes=max_bytes)
     try:
-        given = json.loads(path.read_bytes())
+        given = json.loads(raw)
     except (OSError, ValueError) as exc:
         where = Location(str(path))
         raise InputError(
@@ -417,6 +425,12 @@ def _walk_response(items: Any, path: ItemPath) -> list[tuple[ItemPath, Item]]:
     return found
 
 
+def _top_level(definitions: dict[str, Item]) -> Iterator[str]:
+    """The linkIds a misspelt top-level one may have meant: the criteria and sections (all, when none)."""
+    top = [k for k in definitions if "/" not in k]
+    yield from top or definitions
+
+
 def _read_item(
     reader: _Reader,
     rubric: LoadedRubric,
@@ -434,12 +448,11 @@ def _read_item(
         or "/" in link
         and link.split("/")[0] in rubric.criteria
     ):
-        candidates = [k for k in definitions if "/" not in k] or list(definitions)
         reader.add(
             "unknown-linkid",
             f"linkId {link!r} is not an item of {rubric.ref}'s Questionnaire here",
             (*path, "linkId"),
-            did_you_mean(link, candidates) or f"see `aiassure export fhir {rubric.ref}`",
+            reader.suggest(link, _top_level(definitions)) or f"see `aiassure export fhir {rubric.ref}`",
         )
         return
     if link == ABOUT or link.startswith("domain/"):
@@ -508,7 +521,7 @@ def _answers_of(reader: _Reader, definition: Item, path: ItemPath, item: Item) -
                     f"{coding.get('code')!r} ({coding.get('system', 'no system')}) is not an answer option of "
                     f"{definition['linkId']}",
                     (*where, "valueCoding"),
-                    did_you_mean(str(coding.get("code")), codes) or f"codes: {', '.join(codes)}",
+                    reader.suggest(str(coding.get("code")), codes) or f"codes: {', '.join(codes)}",
                 )
                 continue
             value = str(match["code"])
@@ -556,7 +569,7 @@ def _criterion_value(
                 "unknown-linkid",
                 f"linkId {link!r} is not an item under {ident}",
                 (*where, "linkId"),
-                did_you_mean(link, [k for k in definitions if k.startswith(f"{ident}/")]),
+                reader.suggest(link, (k for k in definitions if k.startswith(f"{ident}/"))),
             )
         elif name == "evidence":
             evidence.append(_evidence(reader, definitions, where, nested))

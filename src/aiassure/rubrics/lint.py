@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..diagnose import did_you_mean
+from ..diagnose import Suggester
 from ..errors import Diagnostic
 from ..source import Document
 from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric, is_na_word
@@ -50,6 +50,7 @@ class _Checker:
         self.top = max(self.levels) if self.levels else 0
         self.pillars = {p.id for p in rubric.pillars}
         self.criteria = {c.id: c for d in rubric.domains for c in d.criteria}
+        self.suggest = Suggester()  # the file's "did you mean" searches, capped
 
     def error(self, code: str, message: str, path: KeyPath, hint: str = "", key: bool = False) -> None:
         self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
@@ -108,6 +109,7 @@ class _Checker:
         for pi, pillar in enumerate(rubric.pillars):
             if pillar.id not in used:
                 self.warn("empty-pillar", f"pillar {pillar.id!r} has no criteria", ("pillars", pi))
+        self.found.extend(self.suggest.summary(self.doc.locate(())))
         return self.found
 
     def path_of(self, criterion_id: str) -> KeyPath:
@@ -120,7 +122,7 @@ class _Checker:
     def pillar_ref(self, pillar: str, path: KeyPath, key: bool = False) -> None:
         if pillar not in self.pillars:
             self.error(
-                "unknown-pillar", f"unknown pillar {pillar!r}", path, did_you_mean(pillar, self.pillars), key=key
+                "unknown-pillar", f"unknown pillar {pillar!r}", path, self.suggest(pillar, self.pillars), key=key
             )
 
     def criterion(self, c: Criterion, domain_pillar: str | None, path: KeyPath) -> None:
@@ -186,7 +188,7 @@ class _Checker:
                 "unknown-criterion",
                 f"unknown criterion {cond.criterion!r}",
                 (*path, "criterion"),
-                did_you_mean(cond.criterion, self.criteria),
+                self.suggest(cond.criterion, self.criteria),
             )
             return
         if cond.criterion == owner:
@@ -201,7 +203,7 @@ class _Checker:
                     "unknown-option",
                     f"{value!r} is not a possible answer of {target.id!r} ({target.type})",
                     (*path, "in", vi),
-                    did_you_mean(value, [str(a) for a in allowed])
+                    self.suggest(value, (str(a) for a in allowed))
                     or f"expected one of: {', '.join(map(str, allowed))}",
                 )
 

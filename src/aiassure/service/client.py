@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AiassureError, Diagnostic, Location, UsageError
+from ..source import DEFAULT_MAX_BYTES
 
 CONTENT_TYPES = {
     ".yaml": "application/yaml",
@@ -37,9 +38,15 @@ class Sent:
         return self.receipt is not None
 
 
-def submit_files(url: str, token: str, paths: list[Path], *, transport: Any = None) -> list[Sent]:
-    """POST each file to `url`'s /api/v1/submissions, one at a time over one connection."""
+def submit_files(
+    url: str, token: str, paths: list[Path], *, transport: Any = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> list[Sent]:
+    """POST each file to `url`'s /api/v1/submissions, one at a time over one connection. A file that
+    cannot be read, or is over `max_bytes` (`too-large`: never read whole), is not sent: it is
+    refused here (status 0) and the others are sent."""
     import httpx
+
+    from ..source import read_bytes
 
     base = url.rstrip("/")
     if not base.startswith(("http://", "https://")):
@@ -52,9 +59,11 @@ def submit_files(url: str, token: str, paths: list[Path], *, transport: Any = No
             if content_type is None:
                 raise UsageError(f"{path}: send submission YAML, report PDF or result JSON files")
             try:
-                raw = path.read_bytes()
-            except OSError as exc:
-                raise UsageError(f"{path}: cannot be read: {exc.strerror}") from None
+                raw = read_bytes(path, max_bytes=max_bytes)  # stat, then a bounded read
+            except AiassureError as exc:
+                problem = {"title": "not sent", "detail": exc.message, "errors": []}
+                sent.append(Sent(path, 0, problem=problem, diagnostics=exc.diagnostics))
+                continue
             try:
                 response = client.post(
                     "/api/v1/submissions",

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessments.model import NhsRegion, OrgType
 from ..errors import AiassureError
-from ..registry.portfolio import LIST_LIMIT
+from ..registry.portfolio import LIST_LIMIT, MAX_LIST_LIMIT
 from .app import Service, caller, service_of
 from .audit import Event, append, verify
 from .clock import iso
@@ -235,7 +235,7 @@ def get_portfolio(
     rubric: Annotated[
         str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
     ] = None,
-    limit: Annotated[int, Query(ge=1, le=10_000, description="Most subjects listed one per row")] = LIST_LIMIT,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT, description="Most subjects listed one per row")] = LIST_LIMIT,
     region: Annotated[
         NhsRegion | None, Query(description="Only the subjects in this NHS England region (every figure among them)")
     ] = None,

@@ -13,6 +13,7 @@ from ...rubrics.model import ScopeKind
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
 # holds every row.
 LIST_LIMIT = 200
+MAX_LIST_LIMIT = 10_000  # the most rows a list may be asked for (portfolio report --limit, the API's limit)
 
 TOP = 10  # gates, weakest criteria
 
