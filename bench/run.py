@@ -1,6 +1,6 @@
 """Run every benchmark (issues 7 and 20) and print each figure as a ratio measured in this one run.
 
-Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8,e2e,suggestions] [--cores 2] [--json FILE]
+Usage: python bench/run.py [--quick] [--only 1,2,3,4,5,7,8,9,e2e,suggestions] [--cores 2] [--json FILE]
        [--portfolio-sizes 1000,10000]
 
 --quick runs tiny versions of every measure (under a minute; what CI's smoke test does): their
@@ -26,6 +26,7 @@ import measure_jobs
 import measure_pdf
 import measure_portfolio
 import measure_service
+import measure_service_portfolio
 import measure_startup
 import measure_suggestions
 import measure_validate
@@ -41,6 +42,9 @@ MEASURES: dict[str, Callable[[argparse.Namespace], list[Figure]]] = {
     "8": lambda args: measure_service.run(args.quick),
     "e2e": lambda args: measure_endtoend.run(args.quick),  # issue 20's 3 to 6
     "suggestions": lambda args: measure_suggestions.run(args.quick),  # issue 11's bounded "did you mean"
+    "9": lambda args: measure_service_portfolio.run(  # issue 13's portfolio JSON latency
+        args.quick, args.portfolio_results, args.samples, args.pg_url
+    ),
 }
 
 
@@ -55,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         type=lambda text: tuple(int(n) for n in text.split(",")),
         help="registry sizes measure 5 grows to (default 1000,10000,100000)",
     )
+    parser.add_argument("--portfolio-results", type=int, help="stored results measure 9 reads (default 100000)")
+    parser.add_argument("--samples", type=int, help="requests measure 9 times, and raw-SQL runs (default 20)")
+    parser.add_argument("--pg-url", help="measure 9 on this PostgreSQL server too (else AIASSURE_*_POSTGRES_URL)")
     args = parser.parse_args(argv)
     chosen = [m.strip() for m in args.only.split(",") if m.strip()]
     unknown = [m for m in chosen if m not in MEASURES]
