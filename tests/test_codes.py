@@ -17,7 +17,16 @@ CODE_SHAPE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # The functions that make a diagnostic, and the position of their code argument: Diagnostic itself
 # and the helpers each reader and checker wraps it in. `add` (the FHIR reader's) has more arguments
 # than a set's `add`, which is how the scan tells them apart.
-EMITTERS = {"Diagnostic": 0, "diagnostic": 0, "error": 0, "warn": 0, "add": 0, "_fail": 1, "_located_error": 1}
+EMITTERS = {
+    "Diagnostic": 0,
+    "diagnostic": 0,
+    "error": 0,
+    "warn": 0,
+    "add": 0,
+    "_fail": 1,
+    "_located_error": 1,
+    "StorageRefused": 1,
+}
 MIN_ARGUMENTS = {"add": 3}
 
 

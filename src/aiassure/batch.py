@@ -11,6 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from .codes import ExitCode
 from .errors import Diagnostic, Location
 from .fsutil import Unconfined, confined
 
@@ -88,7 +89,9 @@ def run_batch(
 
     context = multiprocessing.get_context("fork")
     limit = chosen.workers * 8
-    with ProcessPoolExecutor(max_workers=chosen.workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=chosen.workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque[Future[list[Out]]] = deque()
         for task in batched(items, chosen.chunk):
             pending.append(pool.submit(_apply, func, task))
@@ -96,6 +99,43 @@ def run_batch(
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+WATCH_SECONDS = 1.0  # how often a worker without prctl looks for its parent
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool worker initializer: end this worker when the process that started the pool dies. A
+    parent killed outright (SIGKILL, the OOM killer) cannot shut its pool down, and its workers
+    would wait for work forever. On Linux the kernel sends the worker SIGKILL then
+    (prctl PR_SET_PDEATHSIG); elsewhere a thread looks for the parent every WATCH_SECONDS."""
+    import signal
+    import sys
+
+    watched = False
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            watched = libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            watched = False
+    if not watched:
+        import threading
+
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="aiassure-parent-watch").start()
+    if os.getppid() != parent:  # it died before the kernel was told to say so
+        os._exit(ExitCode.INTERRUPTED)
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(WATCH_SECONDS)
+    os._exit(ExitCode.INTERRUPTED)
 
 
 def _apply(func: Callable[[Item], Out], items: tuple[Item, ...]) -> list[Out]:

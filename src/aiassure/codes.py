@@ -136,6 +136,12 @@ SECTIONS: dict[str, dict[str, str]] = {
         "bad-result": "a PDF report whose attached result cannot be read or does not match the submission",
         "rejected": "an input the registry refused; the message says why",
         "not-stored": "an input the registry could not store; the message says why",
+        "out-of-range": "an input holding an integer the registry cannot store (beyond ±2,147,483,647, such as a "
+        "rubric's major version); that file is rejected and the batch goes on",
+        "too-long-to-index": "an input whose identifier (subject code, round, rubric or criterion id...) is too long "
+        "for the registry's indexes (over 400 bytes); that file is rejected and the batch goes on",
+        "storage-refused": "the database refused to store an input (a constraint, a value it cannot hold); that file "
+        "is rejected, nothing of it is stored, and the batch goes on",
         "result-without-submission": "a result file whose submission is not in the registry (a result is evidence)",
     },
     "FHIR questionnaire responses": {

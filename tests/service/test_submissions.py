@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service_helpers import EXAMPLES, Service
+import pytest
+from service_helpers import EXAMPLES, Service, service_on
+
+from databases import BACKENDS
 
 VENDOR_FILE = EXAMPLES / "PRD-CXRTRIAGE.yaml"
 TRUST_FILE = EXAMPLES / "RX1.yaml"
@@ -110,3 +113,33 @@ def test_no_token_or_a_bad_token_is_401_and_audited(service: Service) -> None:
     events = service.audit()[-2:]
     assert [e.outcome for e in events] == ["refused", "refused"]
     assert events[1].token_id == "0123456789ab" and events[1].principal == "unverified token"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_file_the_registry_cannot_store_is_a_422_problem_and_audited(tmp_path: Path, backend: str) -> None:
+    """Issue 11, class 5: a storage error (here a rubric major beyond PostgreSQL's integers) is
+    the file's refusal, a problem-details 422 naming the code, never a 500; the next file is stored."""
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    tiny = Path(__file__).parents[1] / "registry" / "data" / "rubrics" / "tiny-org-1.yaml"
+    text = tiny.read_text(encoding="utf-8").replace("id: tiny-org\nversion: 1.0.0", "id: big\nversion: 3000000000.0.0")
+    (rubrics / "big.yaml").write_text(text, encoding="utf-8")
+    big = tmp_path / "RX1-big.yaml"
+    big.write_text(
+        "rubric: big@3000000000.0.0\n"
+        "subject: {type: organisation, name: Fellgate Hospitals NHS Foundation Trust, code: RX1, org_type: acute}\n"
+        "round: 2026-Q4\nassessed_on: 2026-11-15\nanswers: {g1: 2, d1: 3, v1: 3, g2: 'yes'}\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "service").mkdir()
+    with service_on(backend, tmp_path / "service", rubric_dirs=(str(rubrics),)) as service:
+        response = service.submit("trust", big)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["type"] == "/api/problems/invalid-submission"
+        assert [error["code"] for error in problem["errors"]] == ["out-of-range"]
+        event = service.audit()[-1]
+        assert (event.action, event.outcome) == ("submission.submit", "refused")
+        assert service.submit("trust", TRUST_FILE).status_code == 201
+        assert service.count("submissions") == 1

@@ -184,8 +184,13 @@ class Registry:
         return shown_url(self.url)
 
     @contextlib.contextmanager
-    def transaction(self, *, write: bool = False, snapshot: bool = False) -> Iterator[Connection]:
-        """A connection inside one transaction, committed on success.
+    def transaction(
+        self, *, write: bool = False, snapshot: bool = False, storing: str | None = None
+    ) -> Iterator[Connection]:
+        """A connection inside one transaction, committed on success. With `storing` (the input
+        being stored), an error that is that input's own (a value the database refuses, a
+        constraint, an index row too large: see `StorageRefused.of`) rolls back and is
+        StorageRefused, so a batch rejects that file and goes on; any other is RegistryError.
 
         SQLite writers take the write lock up front (BEGIN IMMEDIATE), so two writers never
         deadlock upgrading read locks. With `snapshot`, every statement sees the same data
@@ -199,7 +204,12 @@ class Registry:
                     conn.execution_options(isolation_level="REPEATABLE READ")
                 with conn.begin():
                     yield conn
-        except DBAPIError as exc:
+        except (DBAPIError, OverflowError) as exc:
+            refused = StorageRefused.of(exc, storing) if storing is not None else None
+            if refused is not None:
+                raise refused from None
+            if isinstance(exc, OverflowError):
+                raise
             raise RegistryError(f"registry {self.shown}: {_reason(exc)}") from None
 
     def close(self) -> None:
@@ -282,7 +292,7 @@ class Registry:
             raise InputError(f"{intake.source}: does not match the stored submission #{row.id}", problems)
         if also is None:
             return Stored("confirmed", row.id)
-        with self.transaction(write=True) as conn:
+        with self.transaction(write=True, storing=intake.source) as conn:
             return _also(conn, also, Stored("confirmed", row.id))
 
     def _store(self, intake: Intake, *, also: StoreHook | None = None) -> Stored:
@@ -304,7 +314,10 @@ class Registry:
         assessor = intake.assessed_by[0] if intake.assessed_by else None
         key = (result.rubric.id, subject.type, subject.code, assessor or "", result.round)
         assessed_on = dt.date.fromisoformat(result.assessed_on)
-        with self.transaction(write=True) as conn:
+        values = _submission_row(intake, assessed_on, superseded_by=None)
+        score_rows, gate_rows = _score_rows(intake)
+        check_storable(intake.source, values, _rubric_row(intake.rubric), score_rows, gate_rows)
+        with self.transaction(write=True, storing=intake.source) as conn:
             if self.is_postgres:
                 conn.execute(select(func.pg_advisory_xact_lock(func.hashtext("\x1f".join(key)))))
             self._ensure_rubric(conn, intake.rubric, intake.source)
@@ -322,14 +335,14 @@ class Registry:
                 return _also(conn, also, Stored("duplicate", current.id))
             # A superseding row is inserted pointing at the current one, so that at no moment are
             # two rows current; the pointers are then swapped.
-            values = _submission_row(intake, assessed_on, superseded_by=None if current is None else current.id)
+            values["superseded_by"] = None if current is None else current.id
             inserted = conn.execute(
                 self._insert(s).values(**values).on_conflict_do_nothing(index_elements=["sha256"]).returning(s.c.id)
             ).scalar()
             if inserted is None:
                 existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar_one()
                 return _also(conn, also, Stored("duplicate", existing))
-            self._store_scores(conn, inserted, intake)
+            self._store_scores(conn, inserted, score_rows, gate_rows)
             status: StoreStatus
             other: int | None
             if current is None:
@@ -369,43 +382,19 @@ class Registry:
         ).scalar()
         if other is not None:
             raise RubricConflict(rubric, other, source)
-        row = {
-            "fingerprint": rubric.fingerprint,
-            "rubric_id": rubric.id,
-            "version": rubric.version,
-            "major": rubric.major,
-            "title": rubric.title,
-            "subject": rubric.subject,
-            "definition": rubric.definition,
-        }
+        row = _rubric_row(rubric)
         conn.execute(self._insert(rubrics).values(**row).on_conflict_do_nothing(index_elements=["fingerprint"]))
 
-    def _store_scores(self, conn: Connection, submission_id: int, intake: Intake) -> None:
+    def _store_scores(
+        self, conn: Connection, submission_id: int, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
+    ) -> None:
         from sqlalchemy import insert
 
         from .schema import failed_gates, scores
 
-        result = intake.result
-        overall = result.overall
-        rows = [_score_row(submission_id, "overall", "overall", overall.score, overall.level, overall.capped_to)]
-        rows += [_score_row(submission_id, "pillar", p.id, p.score, p.level, p.capped_to) for p in result.pillars]
-        rows += [_score_row(submission_id, "domain", d.id, d.score, d.level, d.capped_to) for d in result.domains]
-        rows += [
-            _score_row(submission_id, "criterion", c.id, None, c.credited, None, c.status) for c in result.criteria
-        ]
-        conn.execute(insert(scores), rows)
-        if result.failed_gates:
-            gates = [
-                {
-                    "submission_id": submission_id,
-                    "criterion": g.criterion,
-                    "scope": g.scope,
-                    "target": g.target,
-                    "cap": g.cap,
-                }
-                for g in result.failed_gates
-            ]
-            conn.execute(insert(failed_gates), gates)
+        conn.execute(insert(scores), [{**row, "submission_id": submission_id} for row in rows])
+        if gates:
+            conn.execute(insert(failed_gates), [{**gate, "submission_id": submission_id} for gate in gates])
 
     def refresh_statistics(self) -> bool:
         """Take the query planner's statistics again (ANALYZE) if the registry never had any or has
@@ -640,6 +629,121 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
     }
 
 
+def _rubric_row(rubric: RubricRecord) -> dict[str, Any]:
+    return {
+        "fingerprint": rubric.fingerprint,
+        "rubric_id": rubric.id,
+        "version": rubric.version,
+        "major": rubric.major,
+        "title": rubric.title,
+        "subject": rubric.subject,
+        "definition": rubric.definition,
+    }
+
+
+def _score_rows(intake: Intake) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The score rows and failed-gate rows of an intake, without their submission's id."""
+    result = intake.result
+    overall = result.overall
+    rows = [_score_row(0, "overall", "overall", overall.score, overall.level, overall.capped_to)]
+    rows += [_score_row(0, "pillar", p.id, p.score, p.level, p.capped_to) for p in result.pillars]
+    rows += [_score_row(0, "domain", d.id, d.score, d.level, d.capped_to) for d in result.domains]
+    rows += [_score_row(0, "criterion", c.id, None, c.credited, None, c.status) for c in result.criteria]
+    gates = [
+        {"submission_id": 0, "criterion": g.criterion, "scope": g.scope, "target": g.target, "cap": g.cap}
+        for g in result.failed_gates
+    ]
+    return rows, gates
+
+
+# What every backend can store. Integer columns are 32-bit on PostgreSQL (64-bit on SQLite): both
+# refuse beyond ±2**31, so that a file is stored or refused alike on either.
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+# PostgreSQL refuses an index entry over 2,704 bytes; the widest index (one current submission per
+# assessment) holds five identifiers: at most this many bytes each keeps it well under.
+MAX_INDEXED_BYTES = 400
+# The text columns some index holds, by table.
+INDEXED_COLUMNS = {
+    "submissions": (
+        "sha256",
+        "rubric_id",
+        "subject_type",
+        "subject_code",
+        "assessed_by_code",
+        "round",
+        "supplier_code",
+    ),
+    "rubrics": ("fingerprint", "rubric_id", "version"),
+    "scores": ("scope", "scope_id"),
+    "failed_gates": ("criterion",),
+}
+
+
+def check_storable(
+    source: str,
+    submission: dict[str, Any],
+    rubric: dict[str, Any],
+    scores: list[dict[str, Any]],
+    gates: list[dict[str, Any]],
+) -> None:
+    """Refuse (StorageRefused) an input holding an integer or an indexed text that some backend
+    cannot store, before any statement runs, with the same reason on SQLite and PostgreSQL."""
+    low, high = INTEGER_RANGE
+    tables = [("submissions", [submission]), ("rubrics", [rubric]), ("scores", scores), ("failed_gates", gates)]
+    for table, rows in tables:
+        indexed = INDEXED_COLUMNS[table]
+        for row in rows:
+            for column, value in row.items():
+                if isinstance(value, int) and not isinstance(value, bool) and not low <= value <= high:
+                    raise StorageRefused(
+                        source,
+                        "out-of-range",
+                        f"{table}.{column} would be {_digits(value)}: the registry stores integers from "
+                        f"{low:,} to {high:,}",
+                    )
+                if column in indexed and isinstance(value, str) and len(value.encode("utf-8")) > MAX_INDEXED_BYTES:
+                    raise StorageRefused(
+                        source,
+                        "too-long-to-index",
+                        f"{table}.{column} would be {len(value.encode('utf-8')):,} bytes long: the registry "
+                        f"indexes it, and takes at most {MAX_INDEXED_BYTES} bytes there",
+                    )
+
+
+def _digits(value: int) -> str:
+    """An integer for a message: a huge one by its number of digits."""
+    text = str(value) if abs(value) < 10**30 else f"a {len(str(abs(value)))}-digit number"
+    return text
+
+
+class StorageRefused(InputError):
+    """The registry cannot store this input (a value out of a column's range, an index entry too
+    large, a constraint): the input is rejected, the transaction rolled back, and a batch goes on."""
+
+    def __init__(self, source: str, code: str, reason: str) -> None:
+        message = f"not stored: {reason}"
+        super().__init__(f"{source}: {message}", [Diagnostic(code, message, Location(source))])
+
+    @classmethod
+    def of(cls, exc: Exception, source: str) -> StorageRefused | None:
+        """The refusal for a database error that is this input's own, or None (a connection lost,
+        a lock not had, a bug): SQLAlchemy's IntegrityError and DataError, PostgreSQL's classes
+        22 (data exception), 23 (integrity) and 54 (program limit: an index row too large), and
+        a driver refusing a Python integer it cannot bind."""
+        from sqlalchemy.exc import DataError, IntegrityError
+
+        if isinstance(exc, OverflowError):
+            return StorageRefused(source, "out-of-range", f"the database cannot hold one of its numbers ({exc})")
+        state = str(getattr(getattr(exc, "orig", None), "sqlstate", "") or "")
+        if isinstance(exc, IntegrityError) or state.startswith("23"):
+            return StorageRefused(source, "storage-refused", f"the database refused it: {_reason(exc)}")
+        if isinstance(exc, DataError) or state[:2] in ("22", "54"):
+            return StorageRefused(
+                source, "storage-refused", f"the database cannot hold one of its values: {_reason(exc)}"
+            )
+        return None
+
+
 def _score_row(
     submission_id: int,
     scope: str,
@@ -740,6 +844,7 @@ __all__ = [
     "SUBMISSION_FACTS",
     "Registry",
     "RubricConflict",
+    "StorageRefused",
     "Stored",
     "assessor_filter",
     "columns",

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..assessments.result import Result
 from ..assessments.score_files import ScoreOptions
-from ..errors import AiassureError, Diagnostic, Location
+from ..errors import AiassureError, Diagnostic, Location, RegistryError
 from ..fsutil import write_atomic
 from .audit import Actor, Event, append, append_alone
 from .clock import iso
@@ -106,7 +106,16 @@ def submit(
         made["receipt"] = _receipt(conn, stored, intake.result, principal)
         append(conn, actor, Event("submission.submit", "ok", f"submission:{stored.submission_id}", stored.status))
 
-    stored = registry.store(intake, also=also)
+    try:
+        stored = registry.store(intake, also=also)
+    except RegistryError:  # the registry itself failed: 503, not the file's fault
+        raise
+    except AiassureError as exc:  # refused when stored (a rubric conflict, a value the database cannot hold)
+        problem = exc if isinstance(exc, ServiceProblem) else InvalidSubmission(exc.message, exc.diagnostics)
+        reason = f"{problem.slug}: {', '.join(d.code for d in problem.diagnostics) or problem.message}"
+        append_alone(registry, actor, Event("submission.submit", "refused", f"file:{name}", reason))
+        problem.audited = True
+        raise problem from None
     return Submitted(made["receipt"], stored.status == "duplicate")
 
 
