@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -133,6 +134,10 @@ def test_each_request_is_logged_as_json_with_its_request_id(service: Service) ->
     try:
         with service.client("trust") as client:
             response = client.get("/api/v1/whoami", headers={"X-Request-ID": "log-me"})
+        # The server's thread may log the request just after the client has the response.
+        deadline = time.monotonic() + 10
+        while not any('"log-me"' in r for r in records) and time.monotonic() < deadline:
+            time.sleep(0.02)
     finally:
         logger.removeHandler(handler)
     lines = [json.loads(r) for r in records]
