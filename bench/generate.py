@@ -246,7 +246,9 @@ class SubmissionGenerator:
         round_ = self.rounds[round_index]
         rng = self._rng("submission", k)
         year, quarter = int(round_[:4]), int(round_[-1])
-        assessed_on = dt.date(year, 3 * quarter - 2, 1) + dt.timedelta(days=rng.randint(0, 88))
+        # in the first two months of the quarter (the same draw as before, scaled): no date after
+        # 2026-12-07 for the latest round, which `--today` or the real date would refuse as future
+        assessed_on = dt.date(year, 3 * quarter - 2, 1) + dt.timedelta(days=rng.randint(0, 88) * 60 // 88)
         maturity = subject.maturity + 0.05 * round_index
         assessors = []
         for _ in range(rng.choice((1, 1, 2, 2, 3))):

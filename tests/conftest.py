@@ -15,6 +15,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, settings
 
+from aiassure.clock import ENV_ROUND_MARGIN, ENV_TODAY
 from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
 from databases import BACKENDS, database
 
@@ -35,6 +36,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# "Today", pinned for the whole suite and every process it starts (aiassure.clock): which rounds
+# and dates are in the future must not change with the day the tests run. A test that needs
+# another day sets AIASSURE_TODAY or passes --today itself; AIASSURE_TODAY_FOR_TESTS overrides
+# this one (to run the suite as of another day).
+TODAY = os.environ.get("AIASSURE_TODAY_FOR_TESTS", "2026-12-07")
+os.environ[ENV_TODAY] = TODAY
+os.environ.pop(ENV_ROUND_MARGIN, None)
 
 
 # Test modules marked `slow` as a whole (registered in pyproject.toml): `python -m pytest -m "not slow"`

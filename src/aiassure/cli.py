@@ -16,6 +16,7 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
+from .clock import CALENDAR_KEY, DEFAULT_ROUND_MARGIN, MAX_ROUND_MARGIN, calendar
 from .codes import ExitCode
 from .errors import AiassureError, ChecksFailed, printable
 from .plugins import COMMANDS as COMMAND_PLUGINS
@@ -273,13 +274,32 @@ def summary(module: str) -> str:
 
 @click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short messages.")
+@click.option(
+    "--today",
+    metavar="YYYY-MM-DD",
+    help="Take this as today's date (else AIASSURE_TODAY, else the date in Europe/London): what rounds and "
+    "assessed_on are checked against, and the portfolio's default round. Results never depend on it.",
+)
+@click.option(
+    "--round-margin",
+    type=click.IntRange(0, MAX_ROUND_MARGIN),
+    metavar="N",
+    help=f"How many rounds assessed_on may lie from its round (else AIASSURE_ROUND_MARGIN, else "
+    f"{DEFAULT_ROUND_MARGIN}).",
+)
 @click.version_option(__version__, prog_name="aiassure")
-def main(debug: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool, today: str | None, round_margin: int | None) -> None:
     """Assure AI in health and care: score AI technologies and organisations' readiness on the
     safe, ethical and effective pillars, report on them and monitor them nationally.
 
     Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error, 3 internal error, 130
     interrupted."""
+    # "Today" is read here, once per command, and handed down (commands.common.calendar).
+    try:
+        ctx.meta[CALENDAR_KEY] = calendar(today, round_margin)
+    except ValueError as exc:
+        raise click.UsageError(str(exc), ctx) from None
 
 
 if __name__ == "__main__":

@@ -100,6 +100,9 @@ SECTIONS: dict[str, dict[str, str]] = {
         "too-long": "a text longer than its field allows (docs/submission-format.md, Text fields)",
         "control-character": "a text holding a control, bidirectional-override or line-separator character, "
         "however the YAML wrote it (`\\0`, `\\x01`, `\\u202e`)",
+        "round-in-future": "a round that has not begun: later than today's (`aiassure --today` pins today)",
+        "assessed-in-future": "an `assessed_on` date after today",
+        "assessed-off-round": "an `assessed_on` more rounds from its round than the margin allows (`--round-margin`)",
         "non-ascii-digits": "a round, date or version written with digits other than ASCII 0-9 (Arabic-Indic, "
         "fullwidth...)",
         "rubric-unpinned": "the submission names a rubric without a version; the newest was used",

@@ -1,8 +1,11 @@
-"""Issue 11, point 3: rounds and dates in ASCII digits only, and no text of a submission over its
-length or holding a control, bidi-override or separator character, however the YAML wrote it.
+"""Issue 11, point 3: rounds and dates that make sense (ASCII digits only; no round that has not
+begun, no `assessed_on` after today or far from its round; the portfolio's default round the
+latest that is not in the future), and no text of a submission over its length or holding a
+control, bidi-override or separator character, however the YAML wrote it.
 
 Each file under submissions/rounds-and-text/ is a mutation of control.yaml there, refused by
-`aiassure validate` with a located diagnostic (`file:line:col: error code`)."""
+`aiassure validate` with a located diagnostic (`file:line:col: error code`). Today is pinned to
+2026-12-07 (--today), so the files that are about time stay right whatever day the tests run."""
 
 from __future__ import annotations
 
@@ -32,6 +35,16 @@ CASES: dict[str, tuple[str, str, str]] = {
     "assessed-on-compact.yaml": ("invalid-value", "9:14", "a date is written YYYY-MM-DD, got '20261120'"),
     "rubric-version-fullwidth.yaml": ("non-ascii-digits", "2:9", "U+FF11 FULLWIDTH DIGIT ONE"),
     "evidence-date-devanagari.yaml": ("non-ascii-digits", "12:85", "answers.ls-01.evidence[0].date"),
+    # time: today is 2026-12-07 (2026-Q4)
+    "round-future.yaml": (
+        "round-in-future",
+        "8:8",
+        "the round 2027-Q1 has not begun: today (2026-12-07) is in 2026-Q4",
+    ),
+    "round-far-future.yaml": ("round-in-future", "8:8", "2999-Q4"),
+    "assessed-on-future.yaml": ("assessed-in-future", "9:14", "assessed_on 2026-12-25 is after today (2026-12-07)"),
+    "assessed-on-far-before.yaml": ("assessed-off-round", "9:14", "3 rounds from the round 2026-Q4"),
+    "assessed-on-far-after.yaml": ("assessed-off-round", "9:14", "2 rounds from the round 2026-Q2"),
     # control, bidi and separator characters, through each YAML escape and as literal bytes
     "name-nul-escape.yaml": ("control-character", "5:9", "U+0000"),
     "name-x01-escape.yaml": ("control-character", "5:9", "U+0001"),
@@ -60,8 +73,11 @@ CASES: dict[str, tuple[str, str, str]] = {
 HELPERS = {"control.yaml"}
 
 
-def validate(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["validate", *args])
+TODAY = "2026-12-07"
+
+
+def validate(*args: str, today: str = TODAY) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--today", today, "validate", *args])
     assert "Traceback" not in result.output and "internal error" not in result.output, result.output
     return result.exit_code, result.output
 
@@ -140,3 +156,127 @@ def test_each_field_has_its_limit() -> None:
         ("answers", "*", "notes"),
         ("answers", "*", "reason"),
     }
+
+
+# -- time ------------------------------------------------------------------------------------------
+
+
+def test_a_round_is_accepted_once_it_has_begun(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same file, refused on 2026-12-07, is valid on 2027-01-01: the check is against today."""
+    monkeypatch.chdir(HERE)
+    assert validate("round-future.yaml")[0] == 1
+    code, output = validate("round-future.yaml", today="2027-01-01")
+    assert code == 0, output
+
+
+def test_the_round_margin_is_an_option(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(HERE)
+    for margin, expected in (("2", 0), ("1", 1), ("0", 1)):
+        result = CliRunner().invoke(
+            main, ["--today", TODAY, "--round-margin", margin, "validate", "assessed-on-far-after.yaml"]
+        )
+        assert result.exit_code == expected, (margin, result.output)
+    monkeypatch.setenv("AIASSURE_ROUND_MARGIN", "2")
+    assert validate("assessed-on-far-after.yaml")[0] == 0
+    # an assessment made late in the quarter before its round is within the default margin
+    monkeypatch.delenv("AIASSURE_ROUND_MARGIN")
+    early = tmp_path / "early.yaml"
+    early.write_text(
+        (HERE / "control.yaml")
+        .read_text(encoding="utf-8")
+        .replace("assessed_on: 2026-11-20", "assessed_on: 2026-09-30"),
+        encoding="utf-8",
+    )
+    assert validate(str(early))[0] == 0
+    assert CliRunner().invoke(main, ["--today", TODAY, "--round-margin", "0", "validate", str(early)]).exit_code == 1
+
+
+def test_every_entry_point_refuses_a_future_round(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """score, report, diff, registry ingest and import take the same calendar as validate."""
+    monkeypatch.chdir(HERE)
+    runner = CliRunner()
+    db = f"sqlite:///{tmp_path / 'registry.db'}"
+    for args in (
+        ["score", "round-future.yaml"],
+        ["report", "round-future.yaml", "-o", str(tmp_path / "reports"), "--format", "md"],
+        ["diff", "control.yaml", "round-future.yaml"],
+        ["registry", "ingest", "--db", db, "round-future.yaml"],
+    ):
+        result = runner.invoke(main, ["--today", TODAY, *args])
+        assert result.exit_code == 1, (args, result.output)
+        assert "error round-in-future" in result.output, (args, result.output)
+    assert not (tmp_path / "reports").exists() or not list((tmp_path / "reports").iterdir())
+
+
+def test_results_do_not_depend_on_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No clock value enters a result: the same file scores byte for byte alike on any day it is valid."""
+    monkeypatch.chdir(HERE)
+    outputs = {
+        today: CliRunner().invoke(main, ["--today", today, "score", "--format", "json", "control.yaml"]).output
+        for today in ("2026-12-07", "2027-03-31", "2031-06-01")
+    }
+    assert len(set(outputs.values())) == 1 and '"round": "2026-Q4"' in outputs["2026-12-07"]
+
+
+def _store_unchecked(registry: object, path: Path) -> None:
+    """Store as a registry would have before rounds were checked (no calendar, so no future check)."""
+    from aiassure.assessments.score_files import ScoreOptions
+    from aiassure.registry.intake import read_input
+
+    registry.store(read_input(path, ScoreOptions()))  # type: ignore[attr-defined]
+
+
+def test_a_far_future_round_never_becomes_the_portfolios_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A far-future round (and one in other digits) stored before they were refused: the default
+    round of `portfolio report` stays the latest round that has begun, and `registry ingest`
+    refuses such files now."""
+    import json
+
+    from sqlalchemy import update
+
+    from aiassure.registry.schema import submissions
+    from aiassure.registry.store import open_registry
+
+    db = f"sqlite:///{tmp_path / 'registry.db'}"
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["--today", TODAY, "registry", "ingest", "--db", db, str(HERE / "control.yaml")]).exit_code
+        == 0
+    )
+    refused = runner.invoke(
+        main, ["--today", TODAY, "registry", "ingest", "--db", db, str(HERE / "round-far-future.yaml")]
+    )
+    assert refused.exit_code == 1 and "round-in-future" in refused.output
+    future = tmp_path / "future.yaml"
+    text = (HERE / "control.yaml").read_text(encoding="utf-8")
+    future.write_text(
+        text.replace("round: 2026-Q4", "round: 2999-Q4")
+        .replace("assessed_on: 2026-11-20", "assessed_on: 2999-11-20")
+        .replace("code: RXX", "code: RXF"),
+        encoding="utf-8",
+    )
+    other_digits = tmp_path / "other-digits.yaml"
+    other_digits.write_text(text.replace("code: RXX", "code: RXD"), encoding="utf-8")
+    registry = open_registry(db)
+    try:
+        _store_unchecked(registry, future)
+        _store_unchecked(registry, other_digits)
+        with registry.transaction() as conn:  # a round in Arabic-Indic digits, as an old registry might hold
+            conn.execute(update(submissions).where(submissions.c.subject_code == "RXD").values(round="٢٩٩٩-Q4"))
+    finally:
+        registry.close()
+    out = tmp_path / "portfolio"
+    result = runner.invoke(
+        main, ["--today", TODAY, "portfolio", "report", "--db", db, "-o", str(out), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    [section] = json.loads(next(out.glob("*.json")).read_text(encoding="utf-8"))["sections"]
+    assert section["round"] == "2026-Q4"
+    # asked for by name, the stored far-future round is still reported
+    result = runner.invoke(
+        main,
+        ["--today", TODAY, "portfolio", "report", "--db", db, "-o", str(out), "--format", "json", "--round", "2999-Q4"],
+    )
+    assert result.exit_code == 0, result.output

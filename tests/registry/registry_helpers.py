@@ -50,7 +50,7 @@ def submission_yaml(
 
 def _quarter_day(round_: str) -> str:
     year, quarter = round_.split("-Q")
-    return f"{year}-{int(quarter) * 3:02d}-15"
+    return f"{year}-{int(quarter) * 3 - 1:02d}-15"  # mid-quarter: not after the suite's today (2026-12-07)
 
 
 def levels(safe: int, ethical: int, effective: int, statutory: str | None = "yes") -> dict[str, object]:

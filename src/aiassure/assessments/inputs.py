@@ -105,7 +105,9 @@ def _reject(doc: Document, found: list[Diagnostic], shown: str) -> InputError:
 
 
 def _from_submission(doc: Document, shown: str, kind: InputKind, options: ScoreOptions) -> CheckedInput:
-    parsed, found = check_document(doc, library_for(options.rubric_dirs), strict=options.strict)
+    parsed, found = check_document(
+        doc, library_for(options.rubric_dirs), strict=options.strict, calendar=options.calendar
+    )
     if parsed is None:
         raise _reject(doc, found, shown)
     return CheckedInput(shown, kind, doc.raw, to_result(parsed), parsed.rubric)

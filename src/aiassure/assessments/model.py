@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints
 
+from ..clock import ROUND_PATTERN as ROUND_PATTERN
+from ..clock import round_of
 from ..fsutil import name_problem
 from ..rubrics.model import SubjectType
 
@@ -39,7 +41,6 @@ NhsRegion = Literal[
 NHS_REGIONS: tuple[NhsRegion, ...] = get_args(NhsRegion)
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 # ASCII digits only ([0-9], never `\d`, which takes any script's digits): aiassure.text.
-ROUND_PATTERN = r"^[0-9]{4}-Q[1-4]$"
 Round = Annotated[str, StringConstraints(pattern=ROUND_PATTERN)]
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -162,4 +163,4 @@ class Answer:
 
 def current_round(today: dt.date) -> str:
     """The quarter `today` falls in, as a round: `2026-Q4`."""
-    return f"{today.year:04d}-Q{(today.month - 1) // 3 + 1}"
+    return round_of(today)

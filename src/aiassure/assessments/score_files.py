@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from ..batch import run_batch
+from ..clock import Calendar
 from ..errors import AiassureError, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
@@ -30,6 +31,9 @@ class ScoreOptions:
     rubric_dirs: tuple[Path, ...] = ()
     strict: bool = False
     max_bytes: int = DEFAULT_MAX_BYTES
+    # The command's today and round margin (aiassure.clock); None checks no round or date
+    # against today. Every command and the service give one.
+    calendar: Calendar | None = None
 
 
 _libraries: dict[tuple[Path, ...], RubricLibrary] = {}
@@ -48,7 +52,11 @@ def library_for(dirs: tuple[Path, ...]) -> RubricLibrary:
 def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str] | None = None) -> FileOutcome:
     try:
         parsed = load_submission(
-            path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes
+            path,
+            library_for(options.rubric_dirs),
+            strict=options.strict,
+            max_bytes=options.max_bytes,
+            calendar=options.calendar,
         )
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ..clock import Calendar
 from ..diagnose import MAX_DIAGNOSTICS, pydantic_diagnostics, too_many
 from ..errors import AiassureError, Diagnostic, InputError
 from ..rubrics.loader import LoadedRubric, RubricLibrary, RubricPathRefused, is_path_ref
@@ -16,6 +17,7 @@ from ..source import DEFAULT_MAX_BYTES, Document, YamlMap, load_bytes, load_file
 from .answers import AnswerChecker
 from .limits import text_diagnostics
 from .model import TECHNOLOGY_ONLY, Answer, Submission
+from .rounds import round_diagnostics
 from .scoring import applicability
 
 # What the checks after the text checks say again about a text those refused.
@@ -42,9 +44,11 @@ class ParsedSubmission:
 
 
 def check_document(
-    doc: Document, library: RubricLibrary, *, strict: bool = False
+    doc: Document, library: RubricLibrary, *, strict: bool = False, calendar: Calendar | None = None
 ) -> tuple[ParsedSubmission | None, list[Diagnostic]]:
-    """Every error and warning of one submission, and the parsed submission when it has no error."""
+    """Every error and warning of one submission, and the parsed submission when it has no error.
+    `calendar` is the command's today and round margin (aiassure.clock): without one, a round or
+    date in the future is not looked for (nothing here reads a clock)."""
     found: list[Diagnostic] = []
     data = doc.data
     if data is None:
@@ -73,6 +77,8 @@ def check_document(
         envelope = Submission.model_validate(envelope_data)
     except ValidationError as exc:
         found.extend(pydantic_diagnostics(doc, exc, Submission))
+    if envelope is not None:
+        found.extend(round_diagnostics(doc, envelope, calendar))
 
     rubric: LoadedRubric | None = None
     ref = data.get("rubric")
@@ -227,16 +233,27 @@ def _raise_if_invalid(doc: Document, parsed: ParsedSubmission | None, found: lis
 
 
 def load_submission(
-    path: Path, library: RubricLibrary, *, strict: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path,
+    library: RubricLibrary,
+    *,
+    strict: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    calendar: Calendar | None = None,
 ) -> ParsedSubmission:
     """Read, parse and validate a submission file; raises InputError with every problem found."""
     doc = load_file(path, max_bytes=max_bytes)
-    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
+    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict, calendar=calendar))
 
 
 def load_submission_bytes(
-    raw: bytes, name: str, library: RubricLibrary, *, folder: Path | None = None, strict: bool = False
+    raw: bytes,
+    name: str,
+    library: RubricLibrary,
+    *,
+    folder: Path | None = None,
+    strict: bool = False,
+    calendar: Calendar | None = None,
 ) -> ParsedSubmission:
     """The same from bytes (for example a PDF attachment); `folder` anchors relative paths."""
     doc = load_bytes(raw, name, path=(folder / name) if folder else None)
-    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict))
+    return _raise_if_invalid(doc, *check_document(doc, library, strict=strict, calendar=calendar))

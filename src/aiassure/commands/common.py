@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from ..errors import Diagnostic, printable
+from ..clock import Calendar
+from ..errors import Diagnostic, UsageError, printable
 from ..source import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -69,6 +70,26 @@ def jobs_option(default: int = 1, shown: str | None = None) -> Decorator:
         show_default=shown or True,
         help="Worker processes.",
     )
+
+
+def calendar() -> Calendar:
+    """The command's calendar: made once by the `aiassure` group from --today, --round-margin and
+    their environment variables (a command invoked on its own makes it here, once)."""
+    from ..clock import CALENDAR_KEY
+    from ..clock import calendar as make
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is not None and isinstance(root.meta.get(CALENDAR_KEY), Calendar):
+        found: Calendar = root.meta[CALENDAR_KEY]
+        return found
+    try:
+        made = make()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if root is not None:
+        root.meta[CALENDAR_KEY] = made
+    return made
 
 
 def round_option(help_text: str = "Only this round.") -> Decorator:

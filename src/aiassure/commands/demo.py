@@ -17,6 +17,7 @@ from ..batch import expand_paths, run_batch
 from ..errors import InputError, NotFoundError, UsageError
 from .common import (
     MAX_JOBS,
+    calendar,
     echo_diagnostics,
     jobs_option,
     out_dir_option,
@@ -88,7 +89,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     from ..fsutil import refuse_inputs
 
     refuse_inputs([out_dir / "registry.db"], [*files, *rubric_files(rubric_dirs)])
-    options = ScoreOptions(tuple(rubric_dirs))
+    options = ScoreOptions(tuple(rubric_dirs), calendar=calendar())
     outcomes = list(progress(read_inputs(files, options, jobs=jobs), len(files), "scoring"))
     rejected = [o for o in outcomes if o.intake is None]
     if rejected:
@@ -118,7 +119,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     registry = open_registry(f"sqlite:///{database}")
     try:
         statuses = [registry.store(intake).status for intake in intakes]
-        portfolio = build_portfolio(registry)
+        portfolio = build_portfolio(registry, today_round=options.calendar.round if options.calendar else None)
     finally:
         registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..assessments.score_files import ScoreOptions
-from .common import format_option, max_bytes_option, rubric_dir_option, shown, stdout_console
+from .common import calendar, format_option, max_bytes_option, rubric_dir_option, shown, stdout_console
 
 if TYPE_CHECKING:
     from ..assessments.diff import ResultDiff
@@ -30,7 +30,7 @@ def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_b
     from ..assessments.diff import diff_results
     from ..assessments.inputs import read_result
 
-    options = ScoreOptions(tuple(rubric_dirs), False, max_bytes)
+    options = ScoreOptions(tuple(rubric_dirs), False, max_bytes, calendar())
     changes = diff_results(read_result(old, options).result, read_result(new, options).result)
     if fmt == "json":
         click.echo(changes.to_json(), nl=False)

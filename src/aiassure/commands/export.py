@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..errors import AiassureError, Diagnostic, Location
-from .common import max_bytes_option, rubric_dir_option, rubric_files, shown
+from .common import calendar, max_bytes_option, rubric_dir_option, rubric_files, shown
 
 output_option = click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The JSON file to write."
@@ -70,7 +70,7 @@ def fhir_response(submission: Path, output: Path, rubric_dirs: tuple[Path, ...],
     from ..interop.response import response_from_submission
     from ..rubrics.loader import RubricLibrary
 
-    parsed = load_submission(submission, RubricLibrary(list(rubric_dirs)), max_bytes=max_bytes)
+    parsed = load_submission(submission, RubricLibrary(list(rubric_dirs)), max_bytes=max_bytes, calendar=calendar())
     resource = response_from_submission(parsed)
     _write_checked(resource, output, [submission, *rubric_files(rubric_dirs)])
     click.echo(shown(f"wrote {output}: QuestionnaireResponse to {resource['questionnaire']}"), err=True)

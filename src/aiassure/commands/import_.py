@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..assessments.model import ORG_TYPES
-from .common import echo_diagnostics, max_bytes_option, rubric_dir_option, rubric_files, shown
+from .common import calendar, echo_diagnostics, max_bytes_option, rubric_dir_option, rubric_files, shown
 
 
 @click.group("import")
@@ -72,6 +72,7 @@ def fhir(
         assessed_on=assessed_on.date() if assessed_on is not None else None,
         questionnaire=questionnaire,
         max_bytes=max_bytes,
+        calendar=calendar(),
     )
     raw = read_bytes(response, max_bytes=max_bytes)
     if not raw:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import click
@@ -14,7 +13,7 @@ from ..assessments.schema import submission_schema
 from ..errors import UsageError
 from ..fsutil import reference_from, refuse_inputs, write_atomic
 from ..rubrics.loader import RubricLibrary
-from .common import rubric_dir_option, rubric_files, shown
+from .common import calendar, rubric_dir_option, rubric_files, shown
 
 
 @click.command("init")
@@ -35,7 +34,7 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
     schema_path = output.with_name(f"{output.stem}.schema.json")
     given = [Path(rubric)] if rubric.endswith((".yaml", ".yml")) else []
     refuse_inputs([output, schema_path], [*given, *rubric_files(rubric_dirs)])
-    today = date.today()
+    today = calendar().today
     write_atomic(schema_path, json.dumps(submission_schema(loaded), indent=2, ensure_ascii=False) + "\n")
     write_atomic(
         output,

@@ -12,6 +12,7 @@ from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
 from ..registry.portfolio import LIST_LIMIT, MAX_LIST_LIMIT
 from .common import (
     all_option,
+    calendar,
     db_option,
     out_dir_option,
     registry_files,
@@ -88,7 +89,13 @@ def report(
     registry = open_registry(db, must_exist=True)
     try:
         portfolio = build_portfolio(
-            registry, round_=round_, rubric=rubric, limit=limit, region=region, org_type=org_type
+            registry,
+            round_=round_,
+            rubric=rubric,
+            limit=limit,
+            region=region,
+            org_type=org_type,
+            today_round=calendar().round,
         )
     finally:
         registry.close()

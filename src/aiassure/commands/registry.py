@@ -14,6 +14,7 @@ from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
     add_row,
     all_option,
+    calendar,
     db_option,
     echo_diagnostics,
     echo_json_array,
@@ -110,7 +111,7 @@ def ingest(
 
     files = expand_inputs(list(paths))
     named = {str(path) for path in paths}
-    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
+    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar())
     registry = open_registry(db)
     summary = IngestSummary(registry.shown, len(files) + len(files.refused))
     for refused in files.refused:  # a symbolic link out of a folder given: that file only

@@ -15,6 +15,7 @@ from ..assessments.validate import load_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, ChecksFailed, Diagnostic
 from .common import (
+    calendar,
     echo_diagnostics,
     jobs_option,
     max_bytes_option,
@@ -51,7 +52,11 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     options = settings.score
     try:
         parsed = load_submission(
-            path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes
+            path,
+            library_for(options.rubric_dirs),
+            strict=options.strict,
+            max_bytes=options.max_bytes,
+            calendar=options.calendar,
         )
     except AiassureError as exc:
         return None, exc.diagnostics
@@ -125,7 +130,7 @@ def command(
         tuple(template_dirs),
         tuple(previous),
         tuple(protect),
-        ScoreOptions(tuple(rubric_dirs), strict, max_bytes),
+        ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar()),
         TemplateLimits(template_timeout, template_max_bytes),
     )
     # Each file is read once: workers validate, render and stage its reports; they are put in place

@@ -13,6 +13,7 @@ from ..assessments.score_files import FileOutcome, ScoreOptions, score_files
 from ..batch import expand_paths
 from ..errors import ChecksFailed
 from .common import (
+    calendar,
     echo_diagnostics,
     echo_json_array,
     format_option,
@@ -44,7 +45,7 @@ def command(
 ) -> None:
     """Score submission files: one JSON object for one file, a JSON array for several."""
     paths = expand_paths(files)
-    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes)
+    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar())
     as_array = fmt == "json" and len(paths) != 1
     render = None if fmt == "table" else partial(json_text, in_array=as_array)
     failed = 0

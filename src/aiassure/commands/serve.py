@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .common import MAX_JOBS, db_option, max_bytes_option, rubric_dir_option
+from .common import MAX_JOBS, calendar, db_option, max_bytes_option, rubric_dir_option
 
 MAX_RATE_PER_MINUTE = 1_000_000
 
@@ -59,6 +59,8 @@ def command(
     from ..service.server import serve
     from ..service.settings import Settings
 
+    today = calendar()
+
     settings = Settings(
         db=db,
         rubric_dirs=tuple(str(d) for d in rubric_dirs),
@@ -67,5 +69,8 @@ def command(
         rate_per_minute=rate_per_minute,
         workers=workers,
         forwarded_allow_ips=[ip.strip() for ip in forwarded_allow_ips.split(",") if ip.strip()],
+        # pinned only if pinned here: otherwise each request reads the day it is made on
+        today=today.today.isoformat() if today.pinned else None,
+        round_margin=today.round_margin,
     )
     serve(settings, host=host, port=port, log_level=log_level)

@@ -13,7 +13,7 @@ from ..batch import expand_paths
 from ..errors import AiassureError, ChecksFailed, Diagnostic, printable
 from ..rubrics.loader import RubricLibrary
 from ..source import load_file
-from .common import echo_diagnostics, max_bytes_option, progress, rubric_dir_option
+from .common import calendar, echo_diagnostics, max_bytes_option, progress, rubric_dir_option
 
 
 @click.command("validate")
@@ -56,6 +56,7 @@ def command(
         from ..fsutil import refuse_inputs
 
         refuse_inputs([output], paths)
+    today = calendar()
     invalid = errors = warnings = 0
     everything: list[Diagnostic] = []
     identities: dict[str, str | None] = {str(path): None for path in paths}
@@ -63,7 +64,7 @@ def command(
         try:
             doc = load_file(path, max_bytes=max_bytes)
             identities[str(path)] = doc.sha256
-            _, found = check_document(doc, library, strict=strict)
+            _, found = check_document(doc, library, strict=strict, calendar=today)
         except AiassureError as exc:
             found = exc.diagnostics
         file_errors = sum(1 for d in found if d.is_error)

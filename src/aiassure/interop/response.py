@@ -13,6 +13,7 @@ from typing import Any
 from ..assessments.answers_file import render_answers_file
 from ..assessments.model import Answer, current_round, parse_day
 from ..assessments.validate import ParsedSubmission, check_document
+from ..clock import Calendar
 from ..diagnose import Suggester
 from ..errors import AiassureError, Diagnostic, InputError, Location, Severity
 from ..rubrics.loader import LoadedRubric, RubricLibrary
@@ -191,6 +192,7 @@ class ImportOptions:
     assessed_on: date | None = None
     questionnaire: Path | None = None  # the exported Questionnaire, to check the fingerprint against
     max_bytes: int = DEFAULT_MAX_BYTES
+    calendar: Calendar | None = None  # the command's today: the answers file is checked as `validate` does
 
 
 @dataclass
@@ -282,7 +284,7 @@ def read_response(raw: bytes, file: str, library: RubricLibrary, options: Import
         answers=answers,
     )
     doc = load_bytes(text.encode("utf-8"), str(out), path=out)
-    _, diagnostics = check_document(doc, library)
+    _, diagnostics = check_document(doc, library, calendar=options.calendar)
     # The generated file's diagnostics, told where the user can act on them: in the response.
     relocated = [_relocate(reader, d, found) for d in diagnostics]
     errors = [d for d in relocated if d.is_error]

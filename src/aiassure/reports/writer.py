@@ -238,7 +238,13 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
     """Read one submission again and write its reports: the worker of `report` and `demo` (only a
     path and the settings cross processes, nothing large)."""
     options = settings.score
-    parsed = load_submission(path, library_for(options.rubric_dirs), strict=options.strict, max_bytes=options.max_bytes)
+    parsed = load_submission(
+        path,
+        library_for(options.rubric_dirs),
+        strict=options.strict,
+        max_bytes=options.max_bytes,
+        calendar=options.calendar,
+    )
     return write_reports(
         [parsed],
         settings.out_dir,

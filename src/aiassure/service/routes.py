@@ -248,8 +248,15 @@ def get_portfolio(
     from .outputs import portfolio
 
     principal.require("portfolio")
+    service = service_of(request)
     text = portfolio(
-        service_of(request).registry, round_=round, rubric=rubric, limit=limit, region=region, org_type=org_type
+        service.registry,
+        round_=round,
+        rubric=rubric,
+        limit=limit,
+        region=region,
+        org_type=org_type,
+        today_round=service.settings.calendar().round,
     )
     return Response(text, media_type="application/json")
 

@@ -7,7 +7,9 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import clock
 from ..assessments.score_files import ScoreOptions
+from ..clock import Calendar
 from ..source import DEFAULT_MAX_BYTES
 
 ENV_SETTINGS = "AIASSURE_SERVICE_SETTINGS"
@@ -25,10 +27,19 @@ class Settings:
     workers: int = 1
     body_timeout_seconds: float = 30.0
     forwarded_allow_ips: list[str] = field(default_factory=lambda: ["127.0.0.1"])
+    # `aiassure --today` and `--round-margin` as given (None: AIASSURE_TODAY and
+    # AIASSURE_ROUND_MARGIN, else the clock and one round), read again for every request.
+    today: str | None = None
+    round_margin: int | None = None
+
+    def calendar(self) -> Calendar:
+        """Today and the round margin of one request: a service runs across midnight."""
+        return clock.calendar(self.today, self.round_margin)
 
     @property
     def score_options(self) -> ScoreOptions:
-        return ScoreOptions(tuple(Path(d) for d in self.rubric_dirs), self.strict, self.max_bytes)
+        """What one request validates and scores with (its calendar made now)."""
+        return ScoreOptions(tuple(Path(d) for d in self.rubric_dirs), self.strict, self.max_bytes, self.calendar())
 
     @property
     def rate_per_worker(self) -> float:

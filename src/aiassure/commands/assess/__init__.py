@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ from ...assessments.questionnaire import Questionnaire
 from ...codes import ExitCode
 from ...fsutil import reference_from, refuse_inputs
 from ...rubrics.loader import RubricLibrary
-from ..common import max_bytes_option, rubric_dir_option, rubric_files
+from ..common import calendar, max_bytes_option, rubric_dir_option, rubric_files
 from .terminal import Session, Store, Terminal
 
 
@@ -47,7 +46,7 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
         draft = load_draft(output, loaded, library, max_bytes=max_bytes)
         store.saved_answers = draft.answered
     else:
-        today = date.today()
+        today = calendar().today
         # a rubric given as a file is named by its path from the answers file, as `init` does
         reference = loaded.ref
         if given_as_file:

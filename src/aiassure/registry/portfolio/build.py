@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...assessments.model import NHS_REGIONS, ORG_TYPES
+from ...clock import round_index
 from ...errors import NotFoundError, UsageError
 from ...plugins import PORTFOLIO, Plugin, load_all, remembered, warn
 from ...rubrics.loader import version_key
@@ -47,8 +48,11 @@ def build_portfolio(
     limit: int = LIST_LIMIT,
     region: str | None = None,
     org_type: str | None = None,
+    today_round: str | None = None,
 ) -> Portfolio:
-    """One section per rubric: its latest round, or `round_`; `rubric` is ID, ID@MAJOR or ID@VERSION;
+    """One section per rubric: its latest round that is not after `today_round` (the calendar's;
+    a stored text that is not a well-formed round is never a default), or `round_`; `rubric` is
+    ID, ID@MAJOR or ID@VERSION;
     `region` and `org_type` narrow every figure to the subjects of that region and type (in SQL: the
     percentiles, trends and movers are among them alone)."""
     from sqlalchemy import func, select
@@ -68,8 +72,8 @@ def build_portfolio(
         counts = {(rid, rnd, major): n for rid, rnd, major, n in groups}
         for rubric_id in sorted({g[0] for g in groups}):
             rounds = sorted({rnd for rid, rnd, _ in counts if rid == rubric_id})
-            target = round_ or rounds[-1]
-            if target not in rounds:
+            target = round_ or _default_round(rounds, today_round)
+            if target is None or target not in rounds:
                 continue
             majors = sorted({major for rid, rnd, major in counts if rid == rubric_id and rnd == target})
             if len(majors) > 1:
@@ -92,6 +96,17 @@ def build_portfolio(
             + "; ingest some with `aiassure registry ingest`"
         )
     return portfolio
+
+
+def _default_round(rounds: list[str], today_round: str | None) -> str | None:
+    """The latest of `rounds` that is a round (ASCII `YYYY-Qn`) and not after `today_round`: a
+    far-future round, or one written in other digits (which sorts after every real one), stored
+    before such rounds were refused, never becomes the default."""
+    latest = None if today_round is None else round_index(today_round)
+    eligible = [
+        (index, r) for r in rounds if (index := round_index(r)) is not None and (latest is None or index <= latest)
+    ]
+    return max(eligible)[1] if eligible else None
 
 
 @remembered
