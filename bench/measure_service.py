@@ -77,16 +77,22 @@ def api_seconds(paths: list[Path], env: dict[str, str]) -> float:
         tokens = tokens_for(db, paths)
         port = free_port()
         argv = [*aiassure_command(), "serve", "--db", db, "--port", str(port), "--workers", str(WORKERS)]
-        argv += ["--rate-limit", "100000000", "--log-level", "warning"]
+        argv += ["--rate-limit", "1000000", "--log-level", "warning"]
         server = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
             while True:
+                if server.poll() is not None:
+                    raise RuntimeError(f"`aiassure serve` exited with {server.returncode} before it was ready")
+                if time.monotonic() > deadline:
+                    raise RuntimeError("`aiassure serve` was not ready within 60 s")
                 try:
                     if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
-                    time.sleep(0.1)
+                    pass
+                time.sleep(0.1)
             queue = list(paths)
             lock = threading.Lock()
             failures: list[str] = []
