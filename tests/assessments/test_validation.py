@@ -207,21 +207,7 @@ def test_a_missing_envelope_key(write, library, valid_submission) -> None:
     assert "'round'" in diagnostic.message
 
 
-@pytest.mark.parametrize(
-    ("old", "new", "position", "path"),
-    [
-        ("assessed_on: 2026-11-20", "assessed_on: soon", "8:14", "assessed_on"),
-        ("assessors: [{name: A. Lead, role: CCIO}]", "assessors: A. Lead", "9:12", "assessors"),
-        ("  name: Northshire Hospitals NHS Foundation Trust", "  name: [Northshire]", "4:9", "subject.name"),
-        ("round: 2026-Q4", "round: 2026-Q5", "7:8", "round"),
-        ("rubric: tiny-rubric.yaml", "rubric: tiny-rubric.yaml\nanswers_: 1", "2:1", "answers_"),
-    ],
-)
-def test_wrong_types_in_the_envelope(write, library, valid_submission, old, new, position, path) -> None:
-    file = write("submission.yaml", valid_submission.replace(old, new))
-    diagnostics = diagnose(file, library)
-    assert [(str(d.location), d.path) for d in diagnostics] == [(f"{file}:{position}", path)]
-    assert diagnostics[0].is_error
+# Wrong types in the envelope, each naming its key: cases in tests/diagnostics/submission.yaml.
 
 
 def test_an_impossible_date_is_refused_while_reading(write, library, valid_submission) -> None:

@@ -9,7 +9,6 @@ Each file under submissions/rounds-and-text/ is a mutation of control.yaml there
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -18,58 +17,12 @@ from click.testing import CliRunner
 from aiassure.assessments.limits import FIELDS, KEY, OTHER, limit_of
 from aiassure.cli import main
 from aiassure.text import forbidden_character, is_ascii_number, non_ascii_digit
+from diagnostic_cases import CASES_DIR, gives, load_fixture
 
 HERE = Path(__file__).parent / "submissions" / "rounds-and-text"
 
-# file -> (code, "line:col" it is reported at, text the message must hold)
-CASES: dict[str, tuple[str, str, str]] = {
-    # rounds and dates written with another script's digits, or not as a day
-    "round-arabic-indic.yaml": ("non-ascii-digits", "8:8", "U+0662 ARABIC-INDIC DIGIT TWO"),
-    "round-extended-arabic-indic.yaml": ("non-ascii-digits", "8:8", "U+06F2 EXTENDED ARABIC-INDIC DIGIT TWO"),
-    "round-fullwidth.yaml": ("non-ascii-digits", "8:8", "U+FF12 FULLWIDTH DIGIT TWO"),
-    "round-devanagari.yaml": ("non-ascii-digits", "8:8", "U+0968 DEVANAGARI DIGIT TWO"),
-    "round-mathematical.yaml": ("non-ascii-digits", "8:8", "U+1D7D0 MATHEMATICAL BOLD DIGIT TWO"),
-    "round-mixed.yaml": ("non-ascii-digits", "8:8", "U+09EC BENGALI DIGIT SIX"),
-    "assessed-on-arabic-indic.yaml": ("non-ascii-digits", "9:14", "assessed_on"),
-    "assessed-on-timestamp.yaml": ("invalid-value", "9:14", "a date is written YYYY-MM-DD, got 1763596800"),
-    "assessed-on-compact.yaml": ("invalid-value", "9:14", "a date is written YYYY-MM-DD, got '20261120'"),
-    "rubric-version-fullwidth.yaml": ("non-ascii-digits", "2:9", "U+FF11 FULLWIDTH DIGIT ONE"),
-    "evidence-date-devanagari.yaml": ("non-ascii-digits", "12:85", "answers.ls-01.evidence[0].date"),
-    # time: today is 2026-12-07 (2026-Q4)
-    "round-future.yaml": (
-        "round-in-future",
-        "8:8",
-        "the round 2027-Q1 has not begun: today (2026-12-07) is in 2026-Q4",
-    ),
-    "round-far-future.yaml": ("round-in-future", "8:8", "2999-Q4"),
-    "assessed-on-future.yaml": ("assessed-in-future", "9:14", "assessed_on 2026-12-25 is after today (2026-12-07)"),
-    "assessed-on-far-before.yaml": ("assessed-off-round", "9:14", "3 rounds from the round 2026-Q4"),
-    "assessed-on-far-after.yaml": ("assessed-off-round", "9:14", "2 rounds from the round 2026-Q2"),
-    # control, bidi and separator characters, through each YAML escape and as literal bytes
-    "name-nul-escape.yaml": ("control-character", "5:9", "U+0000"),
-    "name-x01-escape.yaml": ("control-character", "5:9", "U+0001"),
-    "name-escape-escape.yaml": ("control-character", "5:9", "U+001B"),
-    "name-del-escape.yaml": ("control-character", "5:9", "U+007F"),
-    "name-c1-escape.yaml": ("control-character", "5:9", "U+009B"),
-    "name-nel-escape.yaml": ("control-character", "5:9", "U+0085"),
-    "name-bidi-escape.yaml": ("control-character", "5:9", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-    "name-bidi-literal.yaml": ("control-character", "5:9", "U+202E RIGHT-TO-LEFT OVERRIDE"),
-    "name-isolate-escape.yaml": ("control-character", "5:9", "U+2068 FIRST STRONG ISOLATE"),
-    "name-line-separator.yaml": ("control-character", "5:9", "U+2028 LINE SEPARATOR"),
-    "name-paragraph-separator.yaml": ("control-character", "5:9", "U+2029 PARAGRAPH SEPARATOR"),
-    "name-newline.yaml": ("control-character", "5:9", "U+000A"),
-    "name-tab.yaml": ("control-character", "5:9", "U+0009"),
-    "code-bidi-escape.yaml": ("control-character", "6:9", "U+202A LEFT-TO-RIGHT EMBEDDING"),
-    "notes-nul-escape.yaml": ("control-character", "12:28", "U+0000"),
-    "notes-carriage-return.yaml": ("control-character", "12:28", "U+000D"),
-    "key-bidi-escape.yaml": ("control-character", "12:3", "the key 'ls-\\u202e10' in answers"),
-    "option-bidi-escape.yaml": ("control-character", "11:13", "U+202E"),
-    # lengths
-    "name-too-long.yaml": ("too-long", "5:9", "201 characters long; at most 200"),
-    "code-too-long.yaml": ("too-long", "6:9", "101 characters long; at most 100"),
-    "notes-too-long.yaml": ("too-long", "12:28", "10,001 characters long; at most 10,000"),
-    "key-too-long.yaml": ("too-long", "12:3", "101 characters long; at most 100"),
-}
+# The cases (file, code, line:col, message): tests/diagnostics/rounds-and-text.yaml.
+CASES = load_fixture(CASES_DIR / "rounds-and-text.yaml")
 HELPERS = {"control.yaml"}
 
 
@@ -83,7 +36,8 @@ def validate(*args: str, today: str = TODAY) -> tuple[int, str]:
 
 
 def test_every_file_has_an_expectation() -> None:
-    assert {p.name for p in HERE.glob("*.yaml")} - HELPERS == set(CASES)
+    assert {p.name for p in HERE.glob("*.yaml")} - HELPERS == set(CASES.names)
+    assert CASES.corpus == HERE.resolve()
 
 
 def test_the_control_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -93,14 +47,13 @@ def test_the_control_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     assert code == 0, output
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.parametrize("name", sorted(CASES.names))
 def test_refused_with_a_located_diagnostic(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     monkeypatch.chdir(HERE)
     code, output = validate(name)
-    expected, where, text = CASES[name]
+    case = CASES.case(name)
     assert code == 1, output
-    assert re.search(rf"^{re.escape(name)}:{where}: error {expected} ", output, re.MULTILINE), output
-    assert text in output, output
+    assert gives(case, output), f"no {case.where}: error {case.code} holding {case.message!r}: {output}"
     assert all(ch.isprintable() or ch == "\n" for ch in output), "a raw control character reached the terminal"
 
 
