@@ -72,3 +72,19 @@ def test_a_pdf_with_a_forged_embedded_result_never_stores_the_forgery(service: S
     with service.client("trust") as client:
         stored = client.get(f"/api/v1/submissions/{response.json()['id']}/result").json()
     assert stored["overall"] == _honest_result()["overall"] != forged["overall"]
+
+
+def test_an_honest_result_of_an_ingested_submission_is_confirmed(service: Service, tmp_path: Path) -> None:
+    """A result JSON is evidence, never input: the service confirms it against the submission the
+    registry already holds (stored by `registry ingest`, so with no receipt yet) and answers with
+    that submission's receipt, storing nothing new."""
+    from aiassure.assessments.score_files import ScoreOptions
+    from aiassure.registry.intake import read_input
+
+    stored = service.registry.store(read_input(TRUST_FILE, ScoreOptions()))
+    path = tmp_path / "RX1-result.json"
+    path.write_text(json.dumps(_honest_result()))
+    response = service.submit("trust", path, content_type="application/json")
+    assert response.status_code == 200, response.text
+    assert (response.json()["id"], response.json()["status"]) == (stored.submission_id, "registered")
+    assert service.count("submissions") == 1

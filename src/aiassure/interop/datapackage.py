@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..registry.export import SCORE_COLUMNS, SUBMISSION_COLUMNS, export_rows, exported_rubrics, write_csv
+from ..registry.export import SCORE_COLUMNS, SUBMISSION_COLUMNS, Filters, export_rows, exported_rubrics, write_csv
 from ..registry.store import Registry
 
 
@@ -137,7 +137,7 @@ def _schema(table: str) -> dict[str, Any]:
     return schema
 
 
-def _package_name(rubrics: list[dict[str, Any]], round_: str | None) -> str:
+def _package_name(rubrics: list[dict[str, str]], round_: str | None) -> str:
     ids = sorted({r["id"] for r in rubrics}) or ["registry"]
     name = "aiassure-" + "-".join(ids) + (f"-{round_}" if round_ else "")
     return re.sub(r"[^a-z0-9._-]", "-", name.lower())
@@ -163,7 +163,7 @@ def write_datapackage(
     Returns the number of rows per table."""
     from ..fsutil import write_atomic
 
-    filters: dict[str, Any] = {"round_": round_, "rubric": rubric, "include_superseded": False}
+    filters: Filters = {"round_": round_, "rubric": rubric, "include_superseded": False}
     rubrics = exported_rubrics(registry, **filters)
     resources = []
     counts: dict[str, int] = {}

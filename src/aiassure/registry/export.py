@@ -6,10 +6,26 @@ import csv
 import datetime as dt
 import json
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, TypeAlias, TypedDict, Unpack
 
 from .portfolio.queries import SUBJECT_ROUND, assessing_organisations, benchmark_query, current_submissions
 from .store import SUBJECT_COLUMNS, SUBMISSION_FACTS, Registry, columns, rubric_filter
+
+if TYPE_CHECKING:
+    from .sqltypes import Condition, Query
+
+# A cell of an exported row, as the database gives it (a timestamp is a dt.datetime, a dt.date too).
+Value: TypeAlias = str | int | float | bool | dt.date | None
+Row: TypeAlias = dict[str, Value]
+
+
+class Filters(TypedDict, total=False):
+    """The export's filters, as `export_rows`, `exported_rubrics` and the commands pass them on."""
+
+    round_: str | None
+    rubric: str | None
+    include_superseded: bool
+
 
 # Column name -> Arrow type, in the order export_query selects them; the same columns in every format.
 SUBMISSION_COLUMNS = {
@@ -56,11 +72,13 @@ def neutralise(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _conditions(*, round_: str | None, rubric: str | None, include_superseded: bool) -> list[Any]:
+def _conditions(
+    *, round_: str | None = None, rubric: str | None = None, include_superseded: bool = False
+) -> list[Condition]:
     """The WHERE clauses on submissions that the export's filters make."""
     from .schema import submissions as s
 
-    conditions = []
+    conditions: list[Condition] = []
     if round_ is not None:
         conditions.append(s.c.round == round_)
     if rubric is not None:
@@ -72,7 +90,7 @@ def _conditions(*, round_: str | None, rubric: str | None, include_superseded: b
 
 def export_query(
     table: str, *, round_: str | None = None, rubric: str | None = None, include_superseded: bool = False
-) -> Any:
+) -> Query:
     """The SELECT of one export table, filtered, in a stable order."""
     from sqlalchemy import and_, select
 
@@ -142,7 +160,7 @@ def export_query(
     )
 
 
-def export_rows(registry: Registry, table: str, **filters: Any) -> Iterator[dict[str, Any]]:
+def export_rows(registry: Registry, table: str, **filters: Unpack[Filters]) -> Iterator[Row]:
     """The rows of one export table as dicts, streamed."""
     names = list(TABLES[table])
     with registry.transaction(snapshot=True) as conn:
@@ -150,7 +168,7 @@ def export_rows(registry: Registry, table: str, **filters: Any) -> Iterator[dict
             yield dict(zip(names, row, strict=True))
 
 
-def exported_rubrics(registry: Registry, **filters: Any) -> list[dict[str, Any]]:
+def exported_rubrics(registry: Registry, **filters: Unpack[Filters]) -> list[dict[str, str]]:
     """Each rubric text (id, version, fingerprint, title) that the exported submissions were scored against."""
     from sqlalchemy import select
 
@@ -171,7 +189,7 @@ def exported_rubrics(registry: Registry, **filters: Any) -> list[dict[str, Any]]
         ]
 
 
-def _plain(value: Any) -> Any:
+def _plain(value: Value) -> str | int | float | bool | None:
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.replace(tzinfo=dt.UTC).isoformat()
     if isinstance(value, dt.date):
@@ -179,7 +197,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def write_csv(rows: Iterator[dict[str, Any]], columns: list[str], stream: IO[str]) -> int:
+def write_csv(rows: Iterator[Row], columns: list[str], stream: IO[str]) -> int:
     """CSV with a header; text cells are neutralised against formula injection."""
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(columns)
@@ -200,7 +218,7 @@ def write_csv(rows: Iterator[dict[str, Any]], columns: list[str], stream: IO[str
     return count
 
 
-def write_jsonl(rows: Iterator[dict[str, Any]], stream: IO[str]) -> int:
+def write_jsonl(rows: Iterator[Row], stream: IO[str]) -> int:
     count = 0
     for row in rows:
         stream.write(json.dumps({k: _plain(v) for k, v in row.items()}, ensure_ascii=False) + "\n")
@@ -208,7 +226,7 @@ def write_jsonl(rows: Iterator[dict[str, Any]], stream: IO[str]) -> int:
     return count
 
 
-def write_parquet(rows: Iterator[dict[str, Any]], columns: dict[str, str], target: IO[bytes]) -> int:
+def write_parquet(rows: Iterator[Row], columns: dict[str, str], target: IO[bytes]) -> int:
     """Parquet written in row groups of BATCH rows, so memory stays flat."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -224,7 +242,7 @@ def write_parquet(rows: Iterator[dict[str, Any]], columns: dict[str, str], targe
     schema = pa.schema([(name, types[kind]) for name, kind in columns.items()])
     count = 0
     with pq.ParquetWriter(target, schema) as writer:
-        batch: list[dict[str, Any]] = []
+        batch: list[Row] = []
         for row in rows:
             batch.append(row)
             if len(batch) >= BATCH:
@@ -244,6 +262,9 @@ __all__ = [
     "export_query",
     "export_rows",
     "exported_rubrics",
+    "Filters",
+    "Row",
+    "Value",
     "neutralise",
     "write_csv",
     "write_jsonl",

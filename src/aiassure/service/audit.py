@@ -5,10 +5,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..canonical import canonical_json
 from .clock import iso, now
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from ..registry.sqltypes import ResultRow
+    from ..registry.store import Registry
 
 GENESIS = "0" * 64  # the previous hash of the first event
 # Any fixed number: the PostgreSQL advisory lock that orders appends to the chain (SQLite writers
@@ -54,7 +60,7 @@ def event_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json({name: fields[name] for name in HASHED}).encode()).hexdigest()
 
 
-def append(conn: Any, actor: Actor, event: Event) -> int:
+def append(conn: Connection, actor: Actor, event: Event) -> int:
     """Append one event on `conn`, inside its transaction; returns its id."""
     from sqlalchemy import func, insert, select
 
@@ -75,7 +81,7 @@ def append(conn: Any, actor: Actor, event: Event) -> int:
     return int(fields["id"])
 
 
-def append_alone(registry: Any, actor: Actor, event: Event) -> int:
+def append_alone(registry: Registry, actor: Actor, event: Event) -> int:
     """Append an event in a transaction of its own: a refusal, which changes nothing else."""
     with registry.transaction(write=True) as conn:
         return append(conn, actor, event)
@@ -94,7 +100,7 @@ class Verification:
         return not self.problems
 
 
-def verify(registry: Any, *, expect_head: str | None = None) -> Verification:
+def verify(registry: Registry, *, expect_head: str | None = None) -> Verification:
     """Walk the chain in order: each event's hash must be that of its fields, its previous hash
     the hash of the event before, and ids must follow one another (ids are given out under the
     chain's lock, so a gap is a deleted event). Deleting the newest events leaves a shorter chain
@@ -124,7 +130,7 @@ def verify(registry: Any, *, expect_head: str | None = None) -> Verification:
     return found
 
 
-def events(registry: Any, *, after: int = 0, limit: int | None = None) -> Iterator[Any]:
+def events(registry: Registry, *, after: int = 0, limit: int | None = None) -> Iterator[ResultRow]:
     from sqlalchemy import select
 
     from .tables import audit_events as a

@@ -16,8 +16,13 @@ from .clock import as_utc, now
 from .problems import Conflict, Forbidden, IdentityMismatch, NotFound, Unauthenticated
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.sql.expression import FromClause
+
     from ..errors import Diagnostic
     from ..registry.intake import Intake
+    from ..registry.sqltypes import Condition, ResultRow
+    from ..registry.store import Registry
 
 ORG_KINDS = ("ods", "supplier")
 ROLES = ("submitter", "reader", "analyst", "admin")
@@ -79,7 +84,7 @@ def check_code(code: str, what: str = "organisation code") -> str:
 # -- organisations ---------------------------------------------------------------------------
 
 
-def add_organisation(conn: Any, code: str, kind: str, name: str) -> dict[str, Any]:
+def add_organisation(conn: Connection, code: str, kind: str, name: str) -> dict[str, Any]:
     from sqlalchemy import select
 
     from .tables import organisations
@@ -96,7 +101,7 @@ def add_organisation(conn: Any, code: str, kind: str, name: str) -> dict[str, An
     return row
 
 
-def list_organisations(conn: Any) -> list[Any]:
+def list_organisations(conn: Connection) -> list[ResultRow]:
     from sqlalchemy import select
 
     from .tables import organisations
@@ -104,7 +109,7 @@ def list_organisations(conn: Any) -> list[Any]:
     return list(conn.execute(select(organisations).order_by(organisations.c.code)))
 
 
-def organisation(conn: Any, code: str) -> Any:
+def organisation(conn: Connection, code: str) -> ResultRow:
     from sqlalchemy import select
 
     from .tables import organisations
@@ -127,7 +132,9 @@ class NewToken:
     expires_at: dt.datetime
 
 
-def create_token(conn: Any, *, org: str, role: str, name: str, expires_in_days: int, created_by: str) -> NewToken:
+def create_token(
+    conn: Connection, *, org: str, role: str, name: str, expires_in_days: int, created_by: str
+) -> NewToken:
     from .tables import api_tokens
 
     if role not in ROLES:
@@ -156,7 +163,7 @@ def create_token(conn: Any, *, org: str, role: str, name: str, expires_in_days: 
     return NewToken(f"{TOKEN_PREFIX}_{public_id}_{secret}", public_id, expires)
 
 
-def list_tokens(conn: Any, org: str | None = None) -> list[Any]:
+def list_tokens(conn: Connection, org: str | None = None) -> list[ResultRow]:
     from sqlalchemy import select
 
     from .tables import api_tokens as t
@@ -167,7 +174,7 @@ def list_tokens(conn: Any, org: str | None = None) -> list[Any]:
     return list(conn.execute(query))
 
 
-def token_row(conn: Any, token_id: str) -> Any:
+def token_row(conn: Connection, token_id: str) -> ResultRow:
     from sqlalchemy import select
 
     from .tables import api_tokens as t
@@ -178,7 +185,7 @@ def token_row(conn: Any, token_id: str) -> Any:
     return row
 
 
-def revoke_token(conn: Any, token_id: str) -> Any:
+def revoke_token(conn: Connection, token_id: str) -> ResultRow:
     """Revoke a token for good; revoking it again is a no-op. Returns the token's row."""
     from sqlalchemy import update
 
@@ -190,7 +197,7 @@ def revoke_token(conn: Any, token_id: str) -> Any:
     return row
 
 
-def token_status(row: Any, at: dt.datetime | None = None) -> str:
+def token_status(row: ResultRow, at: dt.datetime | None = None) -> str:
     if row.revoked_at is not None:
         return "revoked"
     return "expired" if as_utc(row.expires_at) <= (at or now()) else "active"
@@ -202,7 +209,7 @@ def public_id_of(presented: str) -> str | None:
     return match.group(1) if match else None
 
 
-def authenticate(registry: Any, presented: str | None) -> Principal:
+def authenticate(registry: Registry, presented: str | None) -> Principal:
     """The principal a presented token stands for; Unauthenticated (with the reason, for the
     audit trail) when it is missing, malformed, unknown, wrong, expired or revoked."""
     from sqlalchemy import select, update
@@ -244,7 +251,7 @@ def _digest(secret: str) -> str:
 # -- scopes ----------------------------------------------------------------------------------
 
 
-def owner_clause(table: Any, org: str) -> Any:
+def owner_clause(table: FromClause, org: str) -> Condition:
     """The submissions an organisation itself submits, as a WHERE clause: those it assessed of
     another subject (`assessed_by`), and otherwise its own readiness (organisation subject) or
     its own products (technology subject, by supplier code)."""

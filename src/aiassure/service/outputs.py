@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Unpack
 
 from ..assessments.result import Result
 from ..assessments.score_files import ScoreOptions, library_for
 from .problems import Conflict
+
+if TYPE_CHECKING:
+    from ..registry.export import Filters
+    from ..registry.sqltypes import ResultRow
+    from ..registry.store import Registry
 
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -18,7 +23,7 @@ EXPORT_FORMATS = {
 CHUNK = 64 * 1024
 
 
-def report(registry: Any, row: Any, fmt: str, options: ScoreOptions) -> bytes:
+def report(registry: Registry, row: ResultRow, fmt: str, options: ScoreOptions) -> bytes:
     """The report of a stored submission as `aiassure report --previous` writes it: re-read from its
     stored bytes, compared with the latest earlier round of the same assessment."""
     from ..assessments.validate import check_document
@@ -39,7 +44,7 @@ def report(registry: Any, row: Any, fmt: str, options: ScoreOptions) -> bytes:
     return render_report(parsed, [fmt], previous=earlier_results(registry, row))[fmt]
 
 
-def earlier_results(registry: Any, row: Any) -> list[Result]:
+def earlier_results(registry: Registry, row: ResultRow) -> list[Result]:
     """The current results of the same assessment (subject, rubric, assessor) in earlier rounds."""
     from sqlalchemy import select
 
@@ -60,7 +65,7 @@ def earlier_results(registry: Any, row: Any) -> list[Result]:
 
 
 def portfolio(
-    registry: Any,
+    registry: Registry,
     *,
     round_: str | None,
     rubric: str | None,
@@ -79,7 +84,7 @@ def portfolio(
     return portfolio_json(built)
 
 
-def export(registry: Any, fmt: str, table: str, **filters: Any) -> Iterator[bytes]:
+def export(registry: Registry, fmt: str, table: str, **filters: Unpack[Filters]) -> Iterator[bytes]:
     """An export, made whole in memory first (so a failure is an error answer, never a truncated
     file), then streamed in chunks."""
     from ..registry.export import TABLES, export_rows, write_csv, write_jsonl, write_parquet

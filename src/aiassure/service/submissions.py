@@ -7,7 +7,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..assessments.result import Result
 from ..assessments.score_files import ScoreOptions
@@ -18,6 +18,14 @@ from .clock import iso
 from .identity import Principal, check_submission_scope, owner_clause
 from .models import Receipt, ReceiptStatus, ResultSummary, Score, Subject, SubmissionSummary
 from .problems import InvalidRequest, InvalidSubmission, NotFound, ServiceProblem, UnsupportedMediaType
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.sql.expression import FromClause
+
+    from ..registry.intake import Intake
+    from ..registry.sqltypes import Condition, ResultRow
+    from ..registry.store import Registry, Stored
 
 API = "/api/v1"
 # The kinds of body the service takes, by media type, and the suffix `registry ingest` reads them by.
@@ -52,7 +60,7 @@ def upload_name(filename: str | None, suffix: str) -> str:
     return stem + suffix if stem else DEFAULT_NAMES[suffix]
 
 
-def read_upload(raw: bytes, name: str, options: ScoreOptions) -> Any:
+def read_upload(raw: bytes, name: str, options: ScoreOptions) -> Intake:
     """Validate and score an uploaded file with `registry ingest`'s own reader (`read_input`), on
     a private copy in a folder of its own; the file and every diagnostic are named `name`."""
     from ..registry.intake import read_input
@@ -79,14 +87,15 @@ def _unprefixed(diagnostic: Diagnostic, prefix: str) -> Diagnostic:
 
 @dataclass(frozen=True)
 class Submitted:
-    """A submission's receipt, and whether the bytes were stored before (200) or now (201)."""
+    """A submission's receipt, and whether the bytes were stored before (200: sent again, or a result
+    file confirmed against them) or now (201)."""
 
     receipt: Receipt
     duplicate: bool
 
 
 def submit(
-    registry: Any, principal: Principal, actor: Actor, raw: bytes, name: str, options: ScoreOptions
+    registry: Registry, principal: Principal, actor: Actor, raw: bytes, name: str, options: ScoreOptions
 ) -> Submitted:
     """Validate, score, check and store one file; every refusal is audited and nothing refused is stored."""
     principal.require("submit")
@@ -100,9 +109,9 @@ def submit(
         append_alone(registry, actor, Event("submission.submit", "refused", f"file:{name}", reason))
         problem.audited = True
         raise problem from None
-    made: dict[str, Any] = {}
+    made: dict[str, Receipt] = {}
 
-    def also(conn: Any, stored: Any) -> None:
+    def also(conn: Connection, stored: Stored) -> None:
         made["receipt"] = _receipt(conn, stored, intake.result, principal)
         append(conn, actor, Event("submission.submit", "ok", f"submission:{stored.submission_id}", stored.status))
 
@@ -116,10 +125,10 @@ def submit(
         append_alone(registry, actor, Event("submission.submit", "refused", f"file:{name}", reason))
         problem.audited = True
         raise problem from None
-    return Submitted(made["receipt"], stored.status == "duplicate")
+    return Submitted(made["receipt"], duplicate=stored.status in ("duplicate", "confirmed"))
 
 
-def _receipt(conn: Any, stored: Any, result: Result, principal: Principal) -> Receipt:
+def _receipt(conn: Connection, stored: Stored, result: Result, principal: Principal) -> Receipt:
     """The first receipt of the stored bytes: the one given before, or a new one kept for next time."""
     from sqlalchemy import insert, select
 
@@ -131,7 +140,9 @@ def _receipt(conn: Any, stored: Any, result: Result, principal: Principal) -> Re
         return Receipt.model_validate_json(kept)
     row = conn.execute(select(s).where(s.c.id == stored.submission_id)).one()
     status: ReceiptStatus
-    if stored.status == "duplicate":  # stored by `registry ingest`, first sent to the service now
+    # Stored by `registry ingest` and first sent to the service now: the same bytes again, or a result
+    # file confirmed against them (a result is evidence, never input, so it has no receipt of its own).
+    if stored.status == "duplicate" or stored.status == "confirmed":
         status = "registered"
         supersedes = conn.execute(select(s.c.id).where(s.c.superseded_by == row.id).limit(1)).scalar()
         current = row.superseded_by or row.id
@@ -192,7 +203,7 @@ def links(submission_id: int) -> dict[str, str]:
     }
 
 
-def _subject(row: Any) -> Subject:
+def _subject(row: ResultRow) -> Subject:
     return Subject(
         type=row.subject_type,
         code=row.subject_code,
@@ -220,7 +231,7 @@ class Filters:
     assessed_by: str | None = None
 
 
-def visible(principal: Principal, table: Any) -> Any | None:
+def visible(principal: Principal, table: FromClause) -> Condition | None:
     """The caller's scope as a WHERE clause, or None for everything (an analyst)."""
     principal.require("read-own")
     if principal.reads_everything:
@@ -228,7 +239,9 @@ def visible(principal: Principal, table: Any) -> Any | None:
     return owner_clause(table, principal.organisation or "")
 
 
-def listing(registry: Any, principal: Principal, filters: Filters, *, after: int = 0, limit: int = 50) -> list[Any]:
+def listing(
+    registry: Registry, principal: Principal, filters: Filters, *, after: int = 0, limit: int = 50
+) -> list[ResultRow]:
     """One page of the submissions the caller may see, in id order after `after`."""
     from sqlalchemy import and_, select
 
@@ -266,7 +279,7 @@ def listing(registry: Any, principal: Principal, filters: Filters, *, after: int
         return list(conn.execute(query))
 
 
-def stored_submission(registry: Any, principal: Principal, submission_id: int) -> Any:
+def stored_submission(registry: Registry, principal: Principal, submission_id: int) -> ResultRow:
     """One submission, whole, if the caller may see it; otherwise NotFound, as if it did not exist."""
     from sqlalchemy import and_, select
 
@@ -288,7 +301,7 @@ def stored_submission(registry: Any, principal: Principal, submission_id: int) -
     return row
 
 
-def summary(row: Any) -> SubmissionSummary:
+def summary(row: ResultRow) -> SubmissionSummary:
     return SubmissionSummary(
         id=row.id,
         sha256=row.sha256,

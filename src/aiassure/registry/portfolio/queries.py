@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, SupportsFloat, TypeVar
 
 from ...rubrics.loader import version_key
 from ..store import ASSESSOR_COLUMNS, SUBJECT_COLUMNS, columns
@@ -11,19 +11,24 @@ from .model import LISTED_COLUMNS, LISTED_FIELDS, RubricInfo
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
-    from sqlalchemy import Connection, Subquery
+    from sqlalchemy import ColumnElement, Connection, Subquery
+    from sqlalchemy.sql.expression import FromClause
+
+    from ..sqltypes import Columns, Condition, Expression, Query, ResultRow
 
 T = TypeVar("T", bound="DataclassInstance")
+# The value of a text column a figure counts by (NULL where the submission gave none).
+Value = TypeVar("Value", bound="str | None")
 
 
-def one_where(condition: Any) -> Any:
+def one_where(condition: Condition) -> ColumnElement[int]:
     """1 where the condition holds, else 0: for counting with SUM."""
     from sqlalchemy import case
 
     return case((condition, 1), else_=0)
 
 
-def as_float(value: Any) -> float | None:
+def as_float(value: SupportsFloat | None) -> float | None:
     return None if value is None else float(value)
 
 
@@ -36,9 +41,9 @@ class Among:
     region: str | None = None
     org_type: str | None = None
 
-    def where(self, table: Any) -> list[Any]:
+    def where(self, table: FromClause) -> list[Condition]:
         """The WHERE conditions on a table (or subquery) with `region` and `org_type` columns."""
-        conditions = []
+        conditions: list[Condition] = []
         if self.region is not None:
             conditions.append(table.c.region == self.region)
         if self.org_type is not None:
@@ -54,7 +59,7 @@ class Among:
 EVERYONE = Among()
 
 
-def current_of(rubric_id: str, major: int, rounds: list[str], among: Among = EVERYONE) -> Any:
+def current_of(rubric_id: str, major: int, rounds: list[str], among: Among = EVERYONE) -> Subquery:
     """The current (not superseded) submissions of one rubric major version in some rounds, of the
     subjects `among` covers."""
     from ..schema import submissions as s
@@ -66,7 +71,7 @@ def current_of(rubric_id: str, major: int, rounds: list[str], among: Among = EVE
     )
 
 
-def current_submissions() -> Any:
+def current_submissions() -> Query:
     """SELECT of the current submissions' facts the portfolio needs; narrow it with `.where`."""
     from sqlalchemy import select
 
@@ -88,7 +93,7 @@ def current_submissions() -> Any:
 SUBJECT_ROUND = ("rubric_id", "rubric_major", "round", "subject_type", "subject_code")
 
 
-def assessing_organisations(current: Any) -> Any:
+def assessing_organisations(current: Subquery) -> Query:
     """SELECT of each subject's number of distinct organisations (assessed_by codes) with a current
     assessment of it, per rubric major version and round, among `current` (a subquery of
     current_submissions); the subject's own submission is not counted."""
@@ -112,7 +117,7 @@ def rubric_info(conn: Connection, rubric_id: str, major: int) -> RubricInfo:
     return RubricInfo.from_definition(major, definition)
 
 
-def grouped(conn: Connection, column: Any) -> list[tuple[Any, int]]:
+def grouped(conn: Connection, column: ColumnElement[Value]) -> list[tuple[Value, int]]:
     """How many current submissions have each value of a column of theirs, most first."""
     from sqlalchemy import func, select
 
@@ -120,7 +125,7 @@ def grouped(conn: Connection, column: Any) -> list[tuple[Any, int]]:
     return sorted(((value, n) for value, n in rows), key=lambda item: (-item[1], item[0] is None, item[0] or ""))
 
 
-def with_overall(current: Subquery) -> Any:
+def with_overall(current: Subquery) -> Subquery:
     """Current submissions with their overall score and level."""
     from sqlalchemy import and_, select
 
@@ -133,7 +138,7 @@ def with_overall(current: Subquery) -> Any:
     )
 
 
-def benchmark_query(current: Subquery) -> Any:
+def benchmark_query(current: Subquery) -> Query:
     """Each current subject with an overall score, and its percentile nationally, in its org_type and in its region.
 
     percentile = 100 x (peers strictly below + half the peers with the same score, itself
@@ -146,7 +151,7 @@ def benchmark_query(current: Subquery) -> Any:
     scored = with_overall(current)
     base = select(scored).where(scored.c.score.is_not(None)).subquery("scored")
 
-    def percentile(*within: Any) -> tuple[Any, Any]:
+    def percentile(*within: Expression) -> tuple[ColumnElement[float], ColumnElement[int]]:
         group = [base.c.rubric_id, base.c.rubric_major, base.c.round, *within]
         below = func.rank().over(partition_by=group, order_by=base.c.score) - 1
         ties = func.count().over(partition_by=[*group, base.c.score])
@@ -168,7 +173,7 @@ def benchmark_query(current: Subquery) -> Any:
     )
 
 
-def from_row(kind: type[T], row: Any, **given: Any) -> T:
+def from_row(kind: type[T], row: ResultRow, **given: object) -> T:
     """A figure's dataclass from a result row: each field read from the column of the same label (the
     fields naming an assessment from LISTED_COLUMNS), except those `given`."""
     labels = {name: label for label, name in LISTED_FIELDS.items()}
@@ -178,7 +183,7 @@ def from_row(kind: type[T], row: Any, **given: Any) -> T:
     return kind(**values)
 
 
-def by_name(listed: Any) -> list[Any]:
+def by_name(listed: Columns) -> list[Expression]:
     """Alphabetical by subject; a subject's own submission before organisations' assessments of it."""
     return [listed.subject_name, listed.subject_code, listed.assessed_by_name.nulls_first()]
 
