@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Date,
     DateTime,
     Float,
@@ -75,7 +74,7 @@ submissions = Table(
 )
 
 
-def assessor_key(column: Any) -> Any:
+def assessor_key(column: ColumnElement[str | None]) -> ColumnElement[str]:
     """The assessing organisation's code, or '' for the subject's own submission: the index's expression.
 
     The empty string is written into the SQL, never sent as a bound parameter: SQLite uses an

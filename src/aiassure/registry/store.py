@@ -15,6 +15,8 @@ from .intake import Intake, RubricRecord, major_of
 
 if TYPE_CHECKING:
     # Types only: importing SQLAlchemy costs the CLI's start-up, so code imports it where it runs.
+    import sqlite3
+
     from alembic.config import Config as AlembicConfig
     from sqlalchemy import ColumnElement, Connection, RowMapping, Table
     from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
@@ -417,7 +419,7 @@ class Registry:
             conn.exec_driver_sql("ANALYZE submissions, scores, failed_gates" if self.is_postgres else "ANALYZE")
         return True
 
-    def _analysed_submissions(self, conn: Any) -> float | None:
+    def _analysed_submissions(self, conn: Connection) -> float | None:
         """How many submissions the planner's statistics were taken over; None if never."""
         if self.is_postgres:
             rows = conn.exec_driver_sql("SELECT reltuples FROM pg_class WHERE oid = 'submissions'::regclass").scalar()
@@ -776,7 +778,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection: Any, _record: Any) -> None:
+    def _configure(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # transactions are begun below, not by the driver
         cursor = dbapi_connection.cursor()
         # WAL: readers never block the writer; NORMAL: a killed process loses nothing committed.

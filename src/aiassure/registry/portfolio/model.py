@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ...plugins import PluginRef
 from ...rubrics.model import ScopeKind
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Subquery
 
 # Subjects listed one per row (heatmap, benchmarks, support) are capped in the report: the export
 # holds every row.
@@ -228,7 +231,7 @@ class PluginFigure:
     title: str
     description: str
     columns: tuple[str, ...]
-    build: Callable[[Any, Any, RubricInfo], Sequence[Sequence[Cell]]]
+    build: Callable[[Connection, Subquery, RubricInfo], Sequence[Sequence[Cell]]]
 
 
 @dataclass(frozen=True)

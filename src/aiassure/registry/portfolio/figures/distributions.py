@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import typing
+from typing import TYPE_CHECKING
 
 from ..model import Distribution, RubricInfo
 from ..queries import as_float
@@ -10,8 +11,14 @@ from ..queries import as_float
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Subquery
 
+    from ....rubrics.model import ScopeKind
 
-def build(conn: Connection, current: Subquery, info: RubricInfo, *, by_round: bool = False) -> dict[Any, Distribution]:
+
+# A scope's key: (kind, id), or (round, kind, id) by round.
+Key = tuple[str, ...]
+
+
+def build(conn: Connection, current: Subquery, info: RubricInfo, *, by_round: bool = False) -> dict[Key, Distribution]:
     """Level counts and score spread (min, median, max, mean) per scope, keyed by (kind, id), or by
     (round, kind, id) with `by_round`. The median is the middle row (or the mean of the two middle
     rows) by a window's row number, which SQLite and PostgreSQL both compute."""
@@ -66,8 +73,8 @@ def build(conn: Connection, current: Subquery, info: RubricInfo, *, by_round: bo
             .group_by(*ranked_keys, ranked.c.scope, ranked.c.scope_id)
         )
     }
-    counted: dict[tuple[Any, ...], list[int]] = {}
-    missing: dict[tuple[Any, ...], int] = {}
+    counted: dict[Key, list[int]] = {}
+    missing: dict[Key, int] = {}
     for row in levels:
         key, level, n = tuple(row[:-2]), row[-2], row[-1]
         if level is None:
@@ -76,9 +83,10 @@ def build(conn: Connection, current: Subquery, info: RubricInfo, *, by_round: bo
             bucket = counted.setdefault(key, [0] * (info.top + 1))
             bucket[min(max(level, 0), info.top)] += n
     stats = {tuple(row[:-3]): row[-3:] for row in spread}
-    found: dict[Any, Distribution] = {}
+    found: dict[Key, Distribution] = {}
     for key in set(counted) | set(missing):
-        kind, ident = key[-2], key[-1]
+        # The query selects only these scopes (`scopes` above), which ScopeKind names.
+        kind, ident = typing.cast("ScopeKind", key[-2]), key[-1]
         mean, minimum, maximum = stats.get(key, (None, None, None))
         found[key] = Distribution(
             kind,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ...store import columns
 from ..model import LISTED_COLUMNS, MOVERS, Mover
@@ -10,6 +10,8 @@ from ..queries import EVERYONE, Among, current_of, from_row, with_overall
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+
+    from ...sqltypes import Condition, Expression
 
 
 def build(
@@ -43,7 +45,7 @@ def build(
         )
     )
 
-    def movers(direction: Any, order: Any) -> list[Mover]:
+    def movers(direction: Condition, order: Expression) -> list[Mover]:
         rows = conn.execute(query.where(direction).order_by(order, now.c.subject_code).limit(MOVERS))
         return [from_row(Mover, row) for row in rows]
 
