@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .common import add_row, db_option, shown, stdout_console
+
+if TYPE_CHECKING:
+    from ..service.audit import Actor
+    from ..service.identity import Principal
 
 
 @click.group("admin")
@@ -17,7 +22,7 @@ def command() -> None:
     database directly (so the first admin token can be made). Every change is audited."""
 
 
-def _operator() -> Any:
+def _operator() -> tuple[Principal, Actor]:
     from ..service.audit import Actor
     from ..service.identity import Principal
 
@@ -140,7 +145,7 @@ def token_list(org_code: str | None, db: str | None, fmt: str) -> None:
     finally:
         registry.close()
 
-    def when(value: Any) -> str | None:
+    def when(value: dt.datetime | None) -> str | None:
         return None if value is None else iso(value)
 
     items = [

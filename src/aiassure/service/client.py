@@ -5,10 +5,13 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AiassureError, Diagnostic, Location, UsageError
 from ..source import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    import httpx
 
 CONTENT_TYPES = {
     ".yaml": "application/yaml",
@@ -39,7 +42,12 @@ class Sent:
 
 
 def submit_files(
-    url: str, token: str, paths: list[Path], *, transport: Any = None, max_bytes: int = DEFAULT_MAX_BYTES
+    url: str,
+    token: str,
+    paths: list[Path],
+    *,
+    transport: httpx.BaseTransport | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> list[Sent]:
     """POST each file to `url`'s /api/v1/submissions, one at a time over one connection. A file that
     cannot be read, or is over `max_bytes` (`too-large`: never read whole), is not sent: it is
@@ -77,7 +85,7 @@ def submit_files(
     return sent
 
 
-def _read(path: Path, response: Any) -> Sent:
+def _read(path: Path, response: httpx.Response) -> Sent:
     try:
         body = response.json()
     except ValueError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -45,6 +45,9 @@ from .models import (
 )
 from .submissions import API, MAX_PAGE, Filters, listing, stored_submission, submit, suffix_for, summary, upload_name
 
+if TYPE_CHECKING:
+    from ..registry.sqltypes import ResultRow
+
 router = APIRouter()
 Caller = Annotated[Principal, Depends(caller)]
 # No control characters in any text parameter (models.PRINTABLE): a 422 here, not a database error.
@@ -76,7 +79,7 @@ def healthz() -> Health:
 
 
 @router.get("/readyz", response_model=Health, tags=["health"], responses={503: {"model": Health}})
-def readyz(request: Request) -> Any:
+def readyz(request: Request) -> JSONResponse:
     """The registry answers and its schema is at this aiassure's newest revision."""
     checks = _readiness(service_of(request))
     ok = all(value == "ok" for value in checks.values())
@@ -117,7 +120,7 @@ async def create_submission(
     filename: Annotated[
         str | None, Query(max_length=255, pattern=PRINTABLE, description="The file's name, for messages")
     ] = None,
-) -> Any:
+) -> JSONResponse:
     """Validate, score and store one file for the token's organisation, by the same code as
     `registry ingest`: 201 with a receipt, 200 with the first receipt for bytes stored before, 422
     with every located diagnostic, 403 when the file is another organisation's."""
@@ -423,7 +426,7 @@ def _organisation_out(row: Any) -> OrganisationOut:
     )
 
 
-def token_out(row: Any) -> TokenOut:
+def token_out(row: ResultRow) -> TokenOut:
     return TokenOut(
         id=row.id,
         name=row.name,
