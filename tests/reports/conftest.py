@@ -34,10 +34,19 @@ def load(report_library: RubricLibrary):
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory, load, report_library: RubricLibrary) -> Path:
-    """Every format of the two examples' reports, rendered once (PDFs take about a second each)."""
+    """Every format but PDF of the two examples' reports, rendered once; `rendered_pdfs` adds the PDFs."""
     out = tmp_path_factory.mktemp("reports")
-    previous = load_previous([DATA / "northshire-2026-Q2.yaml"], report_library)
-    write_reports(
-        [load("northshire-2026-Q4.yaml"), load("hostile-vendor.yaml")], out, BUILTIN_FORMATS, previous=previous
-    )
+    _write(out, load, report_library, [name for name in BUILTIN_FORMATS if name != "pdf"])
     return out
+
+
+@pytest.fixture(scope="session")
+def rendered_pdfs(rendered: Path, load, report_library: RubricLibrary) -> Path:
+    """`rendered` with the PDFs too (about a second of CPU each: only the slow tests ask for them)."""
+    _write(rendered, load, report_library, ["pdf"])
+    return rendered
+
+
+def _write(out: Path, load, report_library: RubricLibrary, formats: list[str]) -> None:
+    previous = load_previous([DATA / "northshire-2026-Q2.yaml"], report_library)
+    write_reports([load("northshire-2026-Q4.yaml"), load("hostile-vendor.yaml")], out, formats, previous=previous)

@@ -67,7 +67,7 @@ def test_json_format_is_exactly_what_score_prints(workdir: Path) -> None:
 
 
 @pytest.mark.slow
-def test_previous_round_from_a_submission_a_result_or_a_pdf(workdir: Path, rendered: Path) -> None:
+def test_previous_round_from_a_submission_a_result_or_a_pdf(workdir: Path, rendered_pdfs: Path) -> None:
     out = workdir / "out"
     assert run(workdir / "northshire-2026-Q2.yaml", "-o", workdir / "q2", "--format", "json").exit_code == 0
     for previous in (workdir / "northshire-2026-Q2.yaml", workdir / "q2" / "RXX-2026-Q2.json", workdir / "q2"):
@@ -76,7 +76,13 @@ def test_previous_round_from_a_submission_a_result_or_a_pdf(workdir: Path, rende
         assert "## Change since 2026-Q2" in (out / "RXX-2026-Q4.md").read_text()
     # a report PDF is a previous round too; a later round of the same subject is not "previous"
     result = run(
-        workdir / "northshire-2026-Q2.yaml", "-o", out, "--format", "md", "--previous", rendered / "RXX-2026-Q4.pdf"
+        workdir / "northshire-2026-Q2.yaml",
+        "-o",
+        out,
+        "--format",
+        "md",
+        "--previous",
+        rendered_pdfs / "RXX-2026-Q4.pdf",
     )
     assert result.exit_code == 0 and "Change since" not in (out / "RXX-2026-Q2.md").read_text()
 

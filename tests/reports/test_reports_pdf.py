@@ -20,8 +20,8 @@ from aiassure.reports.writer import write_reports
 DATA = Path(__file__).parent / "data"
 
 
-def test_pdf_text_holds_subject_outcome_and_pillar_levels(rendered: Path, load) -> None:
-    reader = PdfReader(rendered / "RXX-2026-Q4.pdf")
+def test_pdf_text_holds_subject_outcome_and_pillar_levels(rendered_pdfs: Path, load) -> None:
+    reader = PdfReader(rendered_pdfs / "RXX-2026-Q4.pdf")
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     result = to_result(load("northshire-2026-Q4.yaml"))
     assert "Northshire Hospitals NHS Foundation Trust" in text
@@ -31,8 +31,8 @@ def test_pdf_text_holds_subject_outcome_and_pillar_levels(rendered: Path, load) 
     assert f"Page 1 of {len(reader.pages)}" in text and len(reader.pages) > 2
 
 
-def test_pdf_is_tagged_with_title_and_language(rendered: Path) -> None:
-    reader = PdfReader(rendered / "RXX-2026-Q4.pdf")
+def test_pdf_is_tagged_with_title_and_language(rendered_pdfs: Path) -> None:
+    reader = PdfReader(rendered_pdfs / "RXX-2026-Q4.pdf")
     root = reader.trailer["/Root"]
     assert (
         reader.metadata.title
@@ -45,17 +45,17 @@ def test_pdf_is_tagged_with_title_and_language(rendered: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["northshire-2026-Q4.yaml", "hostile-vendor.yaml"])
-def test_attachments_round_trip_to_the_same_result(rendered: Path, load, name: str) -> None:
+def test_attachments_round_trip_to_the_same_result(rendered_pdfs: Path, load, name: str) -> None:
     parsed = load(name)
     result = to_result(parsed)
-    pdf = rendered / f"{'RXX' if name.startswith('north') else 'etc-x'}-2026-Q4.pdf"
+    pdf = rendered_pdfs / f"{'RXX' if name.startswith('north') else 'etc-x'}-2026-Q4.pdf"
     files = read_pdf_attachments(pdf)
     assert set(files) == {RESULT_ATTACHMENT, name}
     assert files[RESULT_ATTACHMENT].decode() == result.to_json()
     assert files[name] == (DATA / name).read_bytes()
     embedded = read_report_pdf(pdf)
     assert embedded.result == result and embedded.submission_name == name
-    assert embedded.result.to_json() == (rendered / pdf.with_suffix(".json").name).read_text()
+    assert embedded.result.to_json() == (rendered_pdfs / pdf.with_suffix(".json").name).read_text()
 
 
 def test_not_a_report_pdf_is_an_input_error(tmp_path: Path) -> None:
