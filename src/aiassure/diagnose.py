@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import Diagnostic, Location
-from .source import Document
+from .source import Document, KeyPath
 
 # A file with more problems than this gets this many listed and one `too-many-errors`: past
 # that, nobody reads them, and suggesting near-miss ids for each costs time a hostile file could
@@ -35,7 +35,7 @@ LONGEST_WORD = 64
 CUTOFF = 0.6
 
 
-def did_you_mean(word: Any, candidates: Iterable[str]) -> str:
+def did_you_mean(word: object, candidates: Iterable[str]) -> str:
     """A hint naming the closest candidate, or an empty string when none is close."""
     if not isinstance(word, str) or len(word) > LONGEST_WORD:
         return ""
@@ -89,7 +89,7 @@ class Suggester:
         self.left = limit
         self.skipped = 0
 
-    def __call__(self, word: Any, candidates: Iterable[str]) -> str:
+    def __call__(self, word: object, candidates: Iterable[str]) -> str:
         """did_you_mean, while the file's searches last (`candidates` is not read after that)."""
         if self.left <= 0:
             self.skipped += 1
@@ -145,7 +145,7 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
@@ -154,11 +154,11 @@ def pydantic_diagnostics(
     doc: Document,
     exc: ValidationError,
     model: type[BaseModel],
-    prefix: tuple[Any, ...] = (),
+    prefix: KeyPath = (),
 ) -> list[Diagnostic]:
     """One diagnostic per pydantic error, located in `doc` at `prefix + loc`."""
     diagnostics: list[Diagnostic] = []
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[KeyPath] = set()
     for error in exc.errors():
         if len(diagnostics) >= MAX_DIAGNOSTICS:
             diagnostics.append(too_many(doc, prefix))
@@ -190,7 +190,7 @@ def pydantic_diagnostics(
     return diagnostics
 
 
-def too_many(doc: Document, parts: tuple[Any, ...]) -> Diagnostic:
+def too_many(doc: Document, parts: KeyPath) -> Diagnostic:
     return doc.diagnostic(
         "too-many-errors", f"more than {MAX_DIAGNOSTICS} problems here; the rest are not checked", parts
     )
@@ -208,7 +208,7 @@ def _without_union_tags(model: type[BaseModel], loc: tuple[Any, ...]) -> tuple[A
     return tuple(kept)
 
 
-def _is_union_tag(part: Any) -> bool:
+def _is_union_tag(part: object) -> bool:
     # pydantic inserts the union member's name into the location (e.g. 'int', 'list[str]').
     return isinstance(part, str) and (
         part in {"str", "int", "float", "bool", "date", "none"}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -24,6 +25,9 @@ from yaml.resolver import Resolver
 
 from .errors import Diagnostic, InputError, Location, Severity
 
+# Where a value sits in a document: the keys and list indexes from the top (a YAML key may be any
+# hashable scalar: text, a number, a date, true or null).
+KeyPath: TypeAlias = tuple[Hashable, ...]
 Position = tuple[int, int]  # 1-based line and column
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -78,7 +82,7 @@ class Document:
     path: Path | None = None
     raw: bytes = field(default=b"", repr=False)
 
-    def position(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> Position:
+    def position(self, parts: KeyPath | list[Hashable], *, key: bool = False) -> Position:
         """The position of the deepest node along `parts` that exists (its key when `key`)."""
         node, pos = self.data, self.root
         for index, part in enumerate(parts):
@@ -94,7 +98,7 @@ class Document:
                 break
         return pos
 
-    def locate(self, parts: tuple[Any, ...] | list[Any], *, key: bool = False) -> Location:
+    def locate(self, parts: KeyPath | list[Hashable], *, key: bool = False) -> Location:
         line, column = self.position(parts, key=key)
         return Location(self.file, line, column)
 
@@ -102,7 +106,7 @@ class Document:
         self,
         code: str,
         message: str,
-        parts: tuple[Any, ...] | list[Any] = (),
+        parts: KeyPath | list[Hashable] = (),
         *,
         key: bool = False,
         severity: Severity = "error",
@@ -111,7 +115,7 @@ class Document:
         return Diagnostic(code, message, self.locate(parts, key=key), dotted(parts), severity, hint)
 
 
-def dotted(parts: tuple[Any, ...] | list[Any]) -> str:
+def dotted(parts: KeyPath | list[Hashable]) -> str:
     """`('answers', 'gov-01', 'evidence', 0)` -> `answers.gov-01.evidence[0]`."""
     text = ""
     for part in parts:

@@ -15,7 +15,7 @@ from ..errors import Diagnostic
 from ..fsutil import Unconfined, confined, resolved
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
-from ..source import Document
+from ..source import Document, KeyPath
 from .model import LONG_FORM_KEYS, Answer, EvidenceItem, evidence_path_problem
 
 # An ASCII http(s) link with a host and no brackets, blanks, tabs or line breaks: urlsplit would
@@ -33,13 +33,13 @@ class AnswerChecker:
         self.found: list[Diagnostic] = []
         self.suggest = Suggester()  # the file's "did you mean" searches, capped
 
-    def error(self, code: str, message: str, path: tuple[Any, ...], hint: str = "", key: bool = False) -> None:
+    def error(self, code: str, message: str, path: KeyPath, hint: str = "", key: bool = False) -> None:
         self.found.append(self.doc.diagnostic(code, message, path, key=key, hint=hint))
 
-    def warn(self, code: str, message: str, path: tuple[Any, ...], hint: str = "") -> None:
+    def warn(self, code: str, message: str, path: KeyPath, hint: str = "") -> None:
         self.found.append(self.doc.diagnostic(code, message, path, severity="warning", hint=hint))
 
-    def parse(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> Answer | None:
+    def parse(self, criterion: Criterion, raw: object, path: KeyPath) -> Answer | None:
         """The normalised answer, or None after recording why it is invalid."""
         if not isinstance(raw, dict):
             return self._with_value(criterion, raw, path, {})
@@ -81,9 +81,7 @@ class AnswerChecker:
         extras["evidence"] = evidence
         return self._with_value(criterion, raw.get(value_key), (*path, value_key) if value_key in raw else path, extras)
 
-    def _with_value(
-        self, criterion: Criterion, raw: Any, path: tuple[Any, ...], extras: dict[str, Any]
-    ) -> Answer | None:
+    def _with_value(self, criterion: Criterion, raw: object, path: KeyPath, extras: dict[str, Any]) -> Answer | None:
         if raw is None:
             return Answer(None, **extras)
         if isinstance(raw, str) and is_na_word(raw) and criterion.type != "text":
@@ -110,10 +108,10 @@ class AnswerChecker:
         value = getattr(self, f"_{criterion.type}")(criterion, raw, path)
         return None if value is None else Answer(value, **extras)
 
-    def _expect(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], expected: str, hint: str = "") -> None:
+    def _expect(self, criterion: Criterion, raw: object, path: KeyPath, expected: str, hint: str = "") -> None:
         self.error("invalid-answer", f"{criterion.id} ({criterion.type}) expects {expected}, got {raw!r}", path, hint)
 
-    def _level(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> int | None:
+    def _level(self, criterion: Criterion, raw: object, path: KeyPath) -> int | None:
         labels = self.rubric.labels
         if isinstance(raw, int) and not isinstance(raw, bool) and raw in labels:
             return raw
@@ -129,7 +127,7 @@ class AnswerChecker:
         )
         return None
 
-    def _yes_no(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+    def _yes_no(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
         if isinstance(raw, bool):
             return "yes" if raw else "no"
         if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
@@ -137,14 +135,14 @@ class AnswerChecker:
         self._expect(criterion, raw, path, "yes or no")
         return None
 
-    def _choice(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+    def _choice(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
         ids = [o.id for o in criterion.options or []]
         if isinstance(raw, str) and raw in ids:
             return raw
         self._expect(criterion, raw, path, "one option id", self.suggest(str(raw), ids) or f"options: {', '.join(ids)}")
         return None
 
-    def _ids(self, criterion: Criterion, raw: Any, path: tuple[Any, ...], ids: list[str]) -> list[str] | None:
+    def _ids(self, criterion: Criterion, raw: object, path: KeyPath, ids: list[str]) -> list[str] | None:
         if not isinstance(raw, list):
             self._expect(
                 criterion, raw, path, "a list of ids", f"for example [{', '.join(ids[:2])}]; [] selects nothing"
@@ -171,13 +169,13 @@ class AnswerChecker:
                 chosen.append(item)
         return chosen if ok else None
 
-    def _multi(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> list[str] | None:
+    def _multi(self, criterion: Criterion, raw: object, path: KeyPath) -> list[str] | None:
         return self._ids(criterion, raw, path, [o.id for o in criterion.options or []])
 
-    def _checklist(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> list[str] | None:
+    def _checklist(self, criterion: Criterion, raw: object, path: KeyPath) -> list[str] | None:
         return self._ids(criterion, raw, path, [e.id for e in criterion.elements or []])
 
-    def _number(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> float | int | None:
+    def _number(self, criterion: Criterion, raw: object, path: KeyPath) -> float | int | None:
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
             self._expect(criterion, raw, path, "a number" + (f" in {criterion.unit}" if criterion.unit else ""))
             return None
@@ -195,13 +193,13 @@ class AnswerChecker:
             return None
         return raw
 
-    def _text(self, criterion: Criterion, raw: Any, path: tuple[Any, ...]) -> str | None:
+    def _text(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
         if isinstance(raw, str):
             return raw
         self._expect(criterion, raw, path, "text", "put the text in quotes")
         return None
 
-    def _evidence(self, raw: Any, path: tuple[Any, ...]) -> tuple[EvidenceItem, ...] | None:
+    def _evidence(self, raw: object, path: KeyPath) -> tuple[EvidenceItem, ...] | None:
         if raw is None:
             return ()
         if not isinstance(raw, list):
@@ -226,7 +224,7 @@ class AnswerChecker:
             items.append(item)
         return tuple(items) if ok else None
 
-    def _check_evidence(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
+    def _check_evidence(self, item: EvidenceItem, path: KeyPath) -> bool:
         if (item.url is None) == (item.path is None):
             self.error("evidence-target", "an evidence item needs exactly one of `url` or `path`", path)
             return False
@@ -248,7 +246,7 @@ class AnswerChecker:
             return True
         return self._check_path(item, path)
 
-    def _check_path(self, item: EvidenceItem, path: tuple[Any, ...]) -> bool:
+    def _check_path(self, item: EvidenceItem, path: KeyPath) -> bool:
         text = item.path or ""
         where = (*path, "path")
         problem = evidence_path_problem(text)

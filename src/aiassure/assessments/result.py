@@ -262,7 +262,7 @@ def _differences(recorded: Any, computed: Any, parts: tuple[str | int, ...], fou
         found.append((parts, recorded, computed))
 
 
-def _same_number(left: Any, right: Any) -> bool:
+def _same_number(left: object, right: object) -> bool:
     """1 and 1.0 are the same figure; True is not 1."""
     numbers = (int, float)
     return (
@@ -281,7 +281,7 @@ class _Absent:
 _ABSENT = _Absent()
 
 
-def dumps(value: Any) -> str:
+def dumps(value: object) -> str:
     """The one JSON layout every result file uses: stable, readable, newline-terminated.
 
     Exactly `json.dumps(value, indent=2, ensure_ascii=False)`, written out here because with an
@@ -303,7 +303,7 @@ class _Unusual(Exception):
 _string = json.encoder.encode_basestring  # the C version when available, as json.dumps uses
 
 
-def _encode(value: Any, out: list[str], newline: str) -> None:
+def _encode(value: object, out: list[str], newline: str) -> None:
     if isinstance(value, str):
         out.append(_string(value))
     elif value is None:
