@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 # Required bindings of FHIR R4 (the same codes in R4B) on the elements aiassure writes and reads.
 PUBLICATION_STATUS = ("draft", "active", "retired", "unknown")
@@ -64,7 +67,7 @@ def json_path(parts: tuple[str | int, ...]) -> str:
     return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
 
 
-def structure_problems(data: Any, resource_type: str) -> list[Problem]:
+def structure_problems(data: object, resource_type: str) -> list[Problem]:
     """What the fhir.resources R4B model of `resource_type` refuses in `data`."""
     from pydantic import ValidationError
 
@@ -82,11 +85,11 @@ def structure_problems(data: Any, resource_type: str) -> list[Problem]:
     return []
 
 
-def _is_tag(part: Any) -> bool:
+def _is_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or part.startswith("function-"))
 
 
-def _model(resource_type: str) -> Any:
+def _model(resource_type: str) -> type[BaseModel]:
     if resource_type == "Questionnaire":
         from fhir.resources.R4B.questionnaire import Questionnaire
 
@@ -96,16 +99,18 @@ def _model(resource_type: str) -> Any:
     return QuestionnaireResponse
 
 
-def walk_items(items: Any, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+def walk_items(items: object, path: tuple[str | int, ...]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """(path, item) of every item, depth first, in document order."""
-    for index, item in enumerate(items or []):
+    if not isinstance(items, list):  # absent, or not a list (which the structure check reports)
+        return
+    for index, item in enumerate(items):
         if isinstance(item, dict):
             here = (*path, "item", index)
             yield here, item
             yield from walk_items(item.get("item"), here)
 
 
-def coding_key(coding: Any) -> tuple[str, str]:
+def coding_key(coding: object) -> tuple[str, str]:
     if not isinstance(coding, dict):
         return ("", "")
     return (str(coding.get("system", "")), str(coding.get("code", "")))
@@ -185,7 +190,9 @@ def _condition_problems(
     return []
 
 
-def questionnaire_problems(data: Any) -> list[Problem]:
+def questionnaire_problems(data: object) -> list[Problem]:
     """Every problem of a Questionnaire: structure first; bindings only of a well-formed one."""
     problems = structure_problems(data, "Questionnaire")
-    return problems or binding_problems(data)
+    if problems or not isinstance(data, dict):  # not a dict: the structure check said so
+        return problems
+    return binding_problems(data)
