@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from ..diagnose import MAX_DIAGNOSTICS, too_many
 from ..errors import Diagnostic, Location
-from ..source import Document, dotted
+from ..source import Document, KeyPath, dotted
 from ..text import character_name, forbidden_character, non_ascii_digit
 
 
@@ -68,7 +67,7 @@ KEY = Limit(100)  # every mapping key
 OTHER = NAME  # a text anywhere else (under a key that validation then refuses)
 
 
-def limit_of(parts: tuple[Any, ...]) -> Limit:
+def limit_of(parts: KeyPath) -> Limit:
     """The limit of the text at `parts` (keys and list indexes)."""
     shape = tuple(
         "#" if isinstance(part, int) else "*" if index == 1 and parts[0] == "answers" else str(part)
@@ -86,7 +85,7 @@ def text_diagnostics(doc: Document) -> list[Diagnostic]:
     return found
 
 
-def _walk(doc: Document, node: Any, parts: tuple[Any, ...], found: list[Diagnostic]) -> None:
+def _walk(doc: Document, node: object, parts: KeyPath, found: list[Diagnostic]) -> None:
     if len(found) > MAX_DIAGNOSTICS:
         return
     if isinstance(node, str):
@@ -101,9 +100,7 @@ def _walk(doc: Document, node: Any, parts: tuple[Any, ...], found: list[Diagnost
             _walk(doc, item, (*parts, index), found)
 
 
-def _check(
-    doc: Document, text: str, parts: tuple[Any, ...], limit: Limit, found: list[Diagnostic], *, key: bool
-) -> bool:
+def _check(doc: Document, text: str, parts: KeyPath, limit: Limit, found: list[Diagnostic], *, key: bool) -> bool:
     """Whether `text` is within `limit`; if not, its diagnostic is added to `found`."""
     if len(text) <= limit.chars and forbidden_character(text, multiline=limit.multiline) is None:
         if not limit.digits or non_ascii_digit(text) is None:

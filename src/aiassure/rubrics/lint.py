@@ -7,11 +7,10 @@ from typing import Any
 
 from ..diagnose import Suggester
 from ..errors import Diagnostic
-from ..source import Document
+from ..source import Document, KeyPath
 from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric, is_na_word
 
 # The keys and indexes that lead from the document root to a node: where a diagnostic points.
-KeyPath = tuple[Any, ...]
 
 
 def applies_if_cycle(rubric: Rubric) -> list[str] | None:

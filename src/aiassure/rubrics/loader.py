@@ -245,7 +245,7 @@ def plugin_libraries() -> tuple[tuple[Path, PluginRef], ...]:
     return tuple(found)
 
 
-def _library_folder(loaded: Any) -> Path | None:
+def _library_folder(loaded: object) -> Path | None:
     if isinstance(loaded, ModuleType):
         folders = list(getattr(loaded, "__path__", []))
         return Path(folders[0]) if folders else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +24,9 @@ from .middleware import BodyLimit, RateLimiter, RequestContext, Scope, client_ad
 from .problems import InvalidRequest, RateLimited, ServiceProblem, Unauthenticated, as_problem
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from ..registry.store import Registry
+
 STATIC = Path(__file__).parent / "static"
 OPENAPI_URL = "/api/openapi.json"
 # Refusals that say something about who is knocking: written to the audit trail.
@@ -35,7 +38,7 @@ class Service:
     """What every request of one worker process shares."""
 
     settings: Settings
-    registry: Any
+    registry: Registry
     limiter: RateLimiter
 
     def actor(self, scope: Scope, principal: Principal | None = None) -> Actor:
@@ -88,7 +91,7 @@ def caller(request: Request, credentials: Credentials) -> Principal:
     return principal
 
 
-def create_app(settings: Settings, registry: Any | None = None) -> FastAPI:
+def create_app(settings: Settings, registry: Registry | None = None) -> FastAPI:
     """The application over the registry of `settings` (opened and migrated here unless given)."""
     from ..registry.store import open_registry
     from .routes import router
