@@ -86,3 +86,131 @@ def test_diff_refuses_other_subjects_and_major_versions(tmp_path: Path) -> None:
     assert "refusing to compare tiny-org 1.0.0 with 2.0.0: a new major version changes what is asked" in err
     minor = write(tmp_path, "v11.yaml", "{g1: 4}", rubric="tiny-org@1.1.0")  # a minor version compares
     assert diff_results(result_of(one), result_of(minor)).after.rubric_version == "1.1.0"
+
+
+# Small named submissions of one organisation on the diff-tiny rubric (diff_cases/): each differs
+# from base.yaml in one way, told by its name and its first comment.
+CASES = Path(__file__).parent / "diff_cases"
+
+
+def diff_case(old: str, new: str, fmt: str, *extra: str) -> str:
+    code, out, err = run("diff", CASES / old, CASES / new, "--rubric-dir", CASES, "--format", fmt, *extra)
+    assert code == 0, err
+    return out
+
+
+def both(old: str, new: str) -> tuple[dict[str, object], str]:
+    """The JSON (parsed) and the terminal table of one comparison: every test checks both."""
+    return json.loads(diff_case(old, new, "json")), diff_case(old, new, "table")
+
+
+def line_of(table: str, start: str) -> str:
+    return next(line for line in table.splitlines() if line.startswith(start))
+
+
+def test_diff_shows_a_change_of_outcome() -> None:
+    changes, table = both("base.yaml", "outcome-change.yaml")
+    assert changes["outcome"] == {
+        "before": {"id": "ready", "label": "Ready"},
+        "after": {"id": "not-yet", "label": "Not yet ready"},
+        "changed": True,
+    }
+    assert "Outcome: Ready → Not yet ready" in table
+    same, same_table = both("base.yaml", "score-inside-level.yaml")
+    assert same["outcome"]["changed"] is False  # type: ignore[index]
+    assert "Outcome: Ready (unchanged)" in same_table
+
+
+def test_diff_shows_a_score_change_inside_a_level() -> None:
+    changes, table = both("base.yaml", "score-inside-level.yaml")
+    safe = next(p for p in changes["pillars"] if p["id"] == "safe")  # type: ignore[attr-defined]
+    assert (safe["before_score"], safe["after_score"], safe["delta"], safe["change"]) == (3.0, 3.5, 0.5, "same")
+    overall = changes["overall"]
+    assert (overall["before_score"], overall["after_score"], overall["delta"]) == (3.0, 3.0, 0.0)  # type: ignore[index]
+    assert "│ 3 (3.00)    │ 3 (3.50)    │ +0.50 │       │" in line_of(table, "│ pillar  │ safe ")
+    assert "│  0.00 │" in line_of(table, "│ overall ")
+    down, down_table = both("base.yaml", "outcome-change.yaml")
+    assert down["overall"]["delta"] == -1.0  # type: ignore[index]
+    assert "-1.00 │ ▼ down" in line_of(down_table, "│ overall ")
+
+
+def test_diff_shows_a_gate_newly_failed_and_one_newly_passed() -> None:
+    failed, table = both("base.yaml", "gate-failed.yaml")
+    assert failed["gates_failed"] == [{"criterion": "g2", "scope": "overall", "target": "overall", "cap": 1}]
+    assert failed["gates_cleared"] == []
+    assert "Gate newly failed g2: caps the overall level at 1" in table
+    passed, passed_table = both("gate-failed.yaml", "base.yaml")
+    assert [g["criterion"] for g in passed["gates_cleared"]] == ["g2"] and passed["gates_failed"] == []  # type: ignore[attr-defined,index]
+    assert "Gate newly passed g2: no longer caps the overall level" in passed_table
+    assert "No gate newly failed or passed." in both("base.yaml", "evidence-added.yaml")[1]
+
+
+def test_diff_shows_evidence_added() -> None:
+    changes, table = both("base.yaml", "evidence-added.yaml")
+    assert changes["evidence"] == {
+        "today": "2026-12-07",
+        "added": [
+            {
+                "criterion": "g1",
+                "title": "AI audit report",
+                "url": "https://org-a.example/ai-audit.pdf",
+                "path": None,
+                "date": "2026-10-15",
+            }
+        ],
+        "removed": [],
+        "expired": [],
+        "not_compared": None,
+    }
+    assert "│ g1        │ AI audit report │ 2026-10-15 │ added  │" in table
+    removed, removed_table = both("evidence-added.yaml", "base.yaml")
+    assert [e["title"] for e in removed["evidence"]["removed"]] == ["AI audit report"]  # type: ignore[index]
+    assert "│ g1        │ AI audit report │ 2026-10-15 │ removed │" in removed_table
+
+
+def test_diff_shows_evidence_expired_by_the_commands_today() -> None:
+    changes, table = both("base.yaml", "evidence-expired.yaml")
+    evidence = changes["evidence"]
+    # 365 days old on the day assessed (it counted), 401 days old on the suite's pinned today
+    assert evidence["expired"] == [  # type: ignore[index]
+        {
+            "criterion": "g1",
+            "title": "AI policy v0",
+            "url": "https://org-a.example/ai-policy-v0.pdf",
+            "path": None,
+            "date": "2025-11-01",
+            "max_age_days": 365,
+            "expired_on": "2026-11-02",
+            "credit_lost": True,
+        }
+    ]
+    assert [e["title"] for e in evidence["added"]] == ["AI policy v0"]  # type: ignore[index]
+    assert [e["title"] for e in evidence["removed"]] == ["AI policy v1"]  # type: ignore[index]
+    assert "expired 2026-11-02 (over 365 days);" in table and "g1's credited level no longer holds" in table
+    # "today" is the command's pinned date: on the last day the evidence counts, nothing has expired
+    on_time = json.loads(diff_case("base.yaml", "evidence-expired.yaml", "json"))
+    code, out, err = run(
+        "--today", "2026-11-01", "diff", CASES / "base.yaml", CASES / "evidence-expired.yaml",
+        "--rubric-dir", CASES, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["evidence"]["expired"] == [] and on_time["evidence"]["expired"] != []
+    assert "No evidence added, removed or expired" not in table
+
+
+def test_diff_says_why_evidence_is_not_compared_against_a_result_file(tmp_path: Path) -> None:
+    result = tmp_path / "base.json"
+    code, out, err = run("score", CASES / "base.yaml", "--rubric-dir", CASES, "--format", "json")
+    assert code == 0, err
+    result.write_text(out, encoding="utf-8")
+    for fmt in ("json", "table"):
+        code, out, err = run("diff", result, CASES / "evidence-expired.yaml", "--rubric-dir", CASES, "--format", fmt)
+        assert code == 0, err
+        if fmt == "json":
+            evidence = json.loads(out)["evidence"]
+            assert (evidence["added"], evidence["removed"]) == (None, None)
+            assert [e["title"] for e in evidence["expired"]] == ["AI policy v0"]
+            assert evidence["not_compared"].startswith("OLD is a result file")
+        else:
+            assert "Evidence: OLD is a result file, which records whether evidence counted" in out
+            assert "expired 2026-11-02" in out

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import json
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -51,9 +51,12 @@ class InputFile:
 
 @dataclass(frozen=True)
 class CheckedInput(InputFile):
-    """One input, validated and scored, with the rubric that scored it."""
+    """One input, validated and scored, with the rubric that scored it and, for a submission (its
+    YAML, or the one a report PDF embeds), its answers with their evidence: a result file records
+    only whether evidence counted, so it has none (None)."""
 
     rubric: LoadedRubric
+    answers: Mapping[str, Answer] | None = None
 
 
 def read_result(path: Path, options: ScoreOptions) -> CheckedInput:
@@ -110,7 +113,7 @@ def _from_submission(doc: Document, shown: str, kind: InputKind, options: ScoreO
     )
     if parsed is None:
         raise _reject(doc, found, shown)
-    return CheckedInput(shown, kind, doc.raw, to_result(parsed), parsed.rubric)
+    return CheckedInput(shown, kind, doc.raw, to_result(parsed), parsed.rubric, parsed.answers)
 
 
 def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> CheckedInput:
