@@ -324,7 +324,7 @@ def test_registry_listings_escape_every_field(registry: Path, tmp_path: Path) ->
 
 
 def test_score_and_diff_summaries_escape_every_field(capsys: pytest.CaptureFixture[str]) -> None:
-    from aiassure.assessments.diff import diff_results
+    from aiassure.assessments.diff import EvidenceChanges, EvidenceRef, ExpiredEvidence, diff_results
     from aiassure.assessments.inputs import read_result
     from aiassure.assessments.score_files import ScoreOptions
     from aiassure.commands.common import render_table, stdout_console, summary_lines
@@ -338,9 +338,13 @@ def test_score_and_diff_summaries_escape_every_field(capsys: pytest.CaptureFixtu
     render_table(hostile, stdout_console())
     assert_inert(capsys.readouterr().out)
     assert_inert("\n".join(summary_lines(hostile)))
-    _print_table(diff_results(hostile, hostile))
+    item = EvidenceRef(criterion="ls-01", title=HOSTILE, url=None, path=HOSTILE, date="2026-01-01")
+    expired = ExpiredEvidence(**item.model_dump(), max_age_days=365, expired_on="2027-01-02", credit_lost=True)
+    evidence = EvidenceChanges(today="2026-12-07", added=[item], removed=[item], expired=[expired], not_compared=None)
+    _print_table(diff_results(hostile, hostile, evidence=evidence))
     shown = capsys.readouterr().out
     assert not [c for c in RAW if c in shown] and "\\u202eevil" in shown and "[bold]B[/bold]" in shown
+    assert shown.count("\\u001b[2J") >= 5  # the subject's name, the outcome and three evidence rows
 
 
 def test_file_names_and_messages_are_escaped(tmp_path: Path) -> None:
