@@ -100,8 +100,13 @@ def diff_case(old: str, new: str, fmt: str, *extra: str) -> str:
 
 
 def both(old: str, new: str) -> tuple[dict[str, object], str]:
-    """The JSON (parsed) and the terminal table of one comparison: every test checks both."""
+    """The JSON (parsed) and the terminal table of one comparison: every test checks both, and
+    `markdown` the third format."""
     return json.loads(diff_case(old, new, "json")), diff_case(old, new, "table")
+
+
+def markdown(old: str, new: str) -> str:
+    return diff_case(old, new, "md")
 
 
 def line_of(table: str, start: str) -> str:
@@ -119,6 +124,8 @@ def test_diff_shows_a_change_of_outcome() -> None:
     same, same_table = both("base.yaml", "score-inside-level.yaml")
     assert same["outcome"]["changed"] is False  # type: ignore[index]
     assert "Outcome: Ready (unchanged)" in same_table
+    assert "**Outcome:** Ready → Not yet ready" in markdown("base.yaml", "outcome-change.yaml")
+    assert "**Outcome:** Ready (unchanged)" in markdown("base.yaml", "score-inside-level.yaml")
 
 
 def test_diff_shows_a_score_change_inside_a_level() -> None:
@@ -132,6 +139,10 @@ def test_diff_shows_a_score_change_inside_a_level() -> None:
     down, down_table = both("base.yaml", "outcome-change.yaml")
     assert down["overall"]["delta"] == -1.0  # type: ignore[index]
     assert "-1.00 │ ▼ down" in line_of(down_table, "│ overall ")
+    assert "| pillar | safe | 3 (3.00) | 3 (3.50) | +0.50 |   |" in markdown("base.yaml", "score-inside-level.yaml")
+    assert "| overall | overall | 3 (3.00) | 2 (2.00) | -1.00 | ▼ down |" in markdown(
+        "base.yaml", "outcome-change.yaml"
+    )
 
 
 def test_diff_shows_a_gate_newly_failed_and_one_newly_passed() -> None:
@@ -143,6 +154,8 @@ def test_diff_shows_a_gate_newly_failed_and_one_newly_passed() -> None:
     assert [g["criterion"] for g in passed["gates_cleared"]] == ["g2"] and passed["gates_failed"] == []  # type: ignore[attr-defined,index]
     assert "Gate newly passed g2: no longer caps the overall level" in passed_table
     assert "No gate newly failed or passed." in both("base.yaml", "evidence-added.yaml")[1]
+    assert "- **Gate newly failed** g2: caps the overall level at 1" in markdown("base.yaml", "gate-failed.yaml")
+    assert "- **Gate newly passed** g2: no longer caps the overall level" in markdown("gate-failed.yaml", "base.yaml")
 
 
 def test_diff_shows_evidence_added() -> None:
@@ -166,6 +179,8 @@ def test_diff_shows_evidence_added() -> None:
     removed, removed_table = both("evidence-added.yaml", "base.yaml")
     assert [e["title"] for e in removed["evidence"]["removed"]] == ["AI audit report"]  # type: ignore[index]
     assert "│ g1        │ AI audit report │ 2026-10-15 │ removed │" in removed_table
+    assert "| g1 | AI audit report | 2026-10-15 | added |" in markdown("base.yaml", "evidence-added.yaml")
+    assert "| g1 | AI audit report | 2026-10-15 | removed |" in markdown("evidence-added.yaml", "base.yaml")
 
 
 def test_diff_shows_evidence_expired_by_the_commands_today() -> None:
@@ -196,6 +211,10 @@ def test_diff_shows_evidence_expired_by_the_commands_today() -> None:
     assert code == 0, err
     assert json.loads(out)["evidence"]["expired"] == [] and on_time["evidence"]["expired"] != []
     assert "No evidence added, removed or expired" not in table
+    assert (
+        "| g1 | AI policy v0 | 2025-11-01 | expired 2026-11-02 (over 365 days); g1's credited level no longer holds |"
+        in markdown("base.yaml", "evidence-expired.yaml")
+    )
 
 
 def test_diff_says_why_evidence_is_not_compared_against_a_result_file(tmp_path: Path) -> None:
@@ -203,7 +222,7 @@ def test_diff_says_why_evidence_is_not_compared_against_a_result_file(tmp_path: 
     code, out, err = run("score", CASES / "base.yaml", "--rubric-dir", CASES, "--format", "json")
     assert code == 0, err
     result.write_text(out, encoding="utf-8")
-    for fmt in ("json", "table"):
+    for fmt in ("json", "table", "md"):
         code, out, err = run("diff", result, CASES / "evidence-expired.yaml", "--rubric-dir", CASES, "--format", fmt)
         assert code == 0, err
         if fmt == "json":
@@ -211,6 +230,9 @@ def test_diff_says_why_evidence_is_not_compared_against_a_result_file(tmp_path: 
             assert (evidence["added"], evidence["removed"]) == (None, None)
             assert [e["title"] for e in evidence["expired"]] == ["AI policy v0"]
             assert evidence["not_compared"].startswith("OLD is a result file")
+        elif fmt == "md":
+            assert "Evidence: OLD is a result file, which records whether evidence counted" in out
+            assert "\\| expired 2026-11-02" not in out and "| expired 2026-11-02" in out
         else:
             assert "Evidence: OLD is a result file, which records whether evidence counted" in out
             assert "expired 2026-11-02" in out

@@ -367,7 +367,10 @@ __all__ = [
     "diff_evidence",
     "diff_inputs",
     "diff_results",
+    "DIRECTION_TEXT",
+    "criterion_text",
     "delta_text",
+    "level_text",
     "evidence_rows",
     "gate_lines",
     "outcome_text",
@@ -376,6 +379,19 @@ __all__ = [
 
 # What every output of a diff says, in words: the terminal table and Markdown print these, so
 # that each format states the same facts as the JSON.
+
+
+DIRECTION_TEXT: dict[str, str] = {"up": "▲ up", "down": "▼ down", "same": "", "added": "added", "removed": "removed"}
+
+
+def level_text(level: int | None, score: float | None) -> str:
+    """One side of a scope: `3 (3.50)`, `not assessed`, or `—` where the scope is not on that side."""
+    return "—" if level is None and score is None else ("not assessed" if score is None else f"{level} ({score:.2f})")
+
+
+def criterion_text(level: int | None, status: str | None) -> str:
+    """One side of a criterion: its credited level and status (`3 credited`, `na`), or `—`."""
+    return "—" if status is None else f"{'' if level is None else level} {status}".strip()
 
 
 def delta_text(delta: float | None) -> str:

@@ -1,4 +1,4 @@
-"""`aiassure diff OLD NEW`: what changed between two submissions of one subject, as a table or JSON."""
+"""`aiassure diff OLD NEW`: what changed between two submissions of one subject, as a table, JSON or Markdown."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from .common import calendar, format_option, max_bytes_option, rubric_dir_option
 if TYPE_CHECKING:
     from ..assessments.diff import LevelChange, ResultDiff
 
-ARROWS = {"up": "▲ up", "down": "▼ down", "same": "", "added": "added", "removed": "removed"}
 STYLES = {"up": "green", "down": "red"}
 GATE_STYLES = {"failed": "red", "passed": "green", "inapplicable": "yellow"}
 
@@ -21,14 +20,14 @@ GATE_STYLES = {"failed": "red", "passed": "green", "inapplicable": "yellow"}
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@format_option("table", "json")
+@format_option("table", "json", "md")
 @rubric_dir_option
 @max_bytes_option
 def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
     """What changed from OLD to NEW (submission YAML, result JSON or report PDF of the same subject):
     the outcome, overall, pillar and domain scores and levels, criteria, gates newly failed or
     passed, and evidence added, removed or expired by today. Refuses to compare across major
-    versions of a rubric."""
+    versions of a rubric. `md` is Markdown for a paper or a pull request."""
     from ..assessments.diff import diff_inputs
     from ..assessments.inputs import read_result
 
@@ -37,18 +36,20 @@ def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_b
     changes = diff_inputs(read_result(old, options), read_result(new, options), today.today)
     if fmt == "json":
         click.echo(changes.to_json(), nl=False)
-        return
-    _print_table(changes)
+    elif fmt == "md":
+        from ..reports.diff import diff_markdown
 
-
-def _level(level: int | None, score: float | None) -> str:
-    return "—" if level is None and score is None else ("not assessed" if score is None else f"{level} ({score:.2f})")
+        click.echo(diff_markdown(changes), nl=False)
+    else:
+        _print_table(changes)
 
 
 def _change_text(change: str) -> Any:
     from rich.text import Text
 
-    return Text(ARROWS.get(change, shown(change)), style=STYLES.get(change, ""))
+    from ..assessments.diff import DIRECTION_TEXT
+
+    return Text(DIRECTION_TEXT.get(change, shown(change)), style=STYLES.get(change, ""))
 
 
 def _delta(row: LevelChange) -> Any:
@@ -64,7 +65,7 @@ def _print_table(changes: ResultDiff) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..assessments.diff import gate_lines, outcome_text
+    from ..assessments.diff import criterion_text, gate_lines, level_text, outcome_text
 
     console = stdout_console()
     subject = changes.subject
@@ -88,8 +89,8 @@ def _print_table(changes: ResultDiff) -> None:
         table.add_row(
             shown(row.scope),
             shown(row.id),
-            _level(row.before_level, row.before_score),
-            _level(row.after_level, row.after_score),
+            level_text(row.before_level, row.before_score),
+            level_text(row.after_level, row.after_score),
             _delta(row),
             _change_text(row.change),
         )
@@ -101,16 +102,7 @@ def _print_table(changes: ResultDiff) -> None:
         for name in (f"old {before.round}", f"new {after.round}", "change"):
             criteria.add_column(shown(name))
         for c in changes.criteria:
-            was = (
-                "—"
-                if c.before_status is None
-                else f"{'' if c.before_level is None else c.before_level} {c.before_status}".strip()
-            )
-            now = (
-                "—"
-                if c.after_status is None
-                else f"{'' if c.after_level is None else c.after_level} {c.after_status}".strip()
-            )
+            was, now = criterion_text(c.before_level, c.before_status), criterion_text(c.after_level, c.after_status)
             criteria.add_row(shown(c.id), shown(c.domain), shown(was), shown(now), _change_text(c.change))
         console.print(criteria)
     else:
