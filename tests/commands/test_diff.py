@@ -236,3 +236,16 @@ def test_diff_says_why_evidence_is_not_compared_against_a_result_file(tmp_path: 
         else:
             assert "Evidence: OLD is a result file, which records whether evidence counted" in out
             assert "expired 2026-11-02" in out
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_diff_table_keeps_whole_ids_at_80_and_120_columns(width: int) -> None:
+    old, new = EXAMPLES / "2026-Q2" / "RX1.yaml", EXAMPLES / "2026-Q4" / "RX1.yaml"
+    result = CliRunner(env={"COLUMNS": str(width)}).invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    changes = diff_results(result_of(old), result_of(new))
+    ids = [row.id for row in [*changes.pillars, *changes.domains]] + [c.id for c in changes.criteria]
+    assert all(any(f"│ {ident} " in line for line in lines) for ident in ids)
+    assert "│ domain  │ information-governance │" in result.stdout
