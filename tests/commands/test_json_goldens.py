@@ -17,6 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 GOLDENS = Path(__file__).parent / "goldens"
 # The portfolio names the registry it was read from; the golden says this instead of a temporary path.
 REGISTRY_PLACEHOLDER = "sqlite:///REGISTRY"
+# ...and the time of its latest ingest (when the test ran), checked before it is replaced.
+DATA_AS_OF_PLACEHOLDER = "INGESTED-AT"
 
 
 def run(*args: object) -> str:
@@ -60,9 +62,17 @@ def test_diff_json_matches_its_golden(in_repo: None, update_goldens: bool) -> No
 
 @pytest.mark.slow  # builds a registry and its portfolio
 def test_portfolio_json_matches_its_golden(in_repo: None, update_goldens: bool, tmp_path: Path) -> None:
+    import datetime as dt
+    import json
+
     url = f"sqlite:///{tmp_path / 'registry.db'}"
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
     run("registry", "ingest", "examples", "--db", url)
+    after = dt.datetime.now(dt.UTC)
     run("portfolio", "report", "--db", url, "--format", "json", "-o", tmp_path / "out")
     text = (tmp_path / "out" / "portfolio.json").read_text(encoding="utf-8")
     assert text.count(url) == 1
-    check_golden("portfolio-examples.json", text.replace(url, REGISTRY_PLACEHOLDER), update_goldens)
+    as_of = json.loads(text)["data_as_of"]
+    assert before <= dt.datetime.fromisoformat(as_of) <= after and text.count(as_of) == 1
+    text = text.replace(url, REGISTRY_PLACEHOLDER).replace(as_of, DATA_AS_OF_PLACEHOLDER)
+    check_golden("portfolio-examples.json", text, update_goldens)

@@ -26,6 +26,8 @@ def submission_yaml(
     region: str | None = "London",
     assessed_on: str | None = None,
     assessed_by: str | None = None,
+    intended_use: str | None = None,
+    device_class: str | None = None,
 ) -> str:
     technology = rubric.startswith("tiny-tech")
     subject = {
@@ -36,6 +38,9 @@ def submission_yaml(
     }
     if region is not None:
         subject["region"] = region
+    for key, value in (("intended_use", intended_use), ("device_class", device_class)):
+        if value is not None:
+            subject[key] = value
     lines = [
         f"rubric: {rubric}",
         "subject: {" + ", ".join(f"{k}: {v}" for k, v in subject.items()) + "}",

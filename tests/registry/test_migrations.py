@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from registry_helpers import OPTIONS, Submit, ingest, levels
 
 from aiassure.registry.intake import read_input
@@ -146,3 +147,46 @@ def test_a_registry_created_at_0001_is_upgraded_and_keeps_its_rows(db_url: str, 
         )
     finally:
         reopened.close()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")  # store_as_0001 reads the table back
+def test_0006_fills_in_each_technology_s_peer_groups_from_its_stored_result(db_url: str, submit: Submit) -> None:
+    """Rows stored before 0006 gain their intended use and device class, so that their portfolio
+    percentiles are taken among technologies of the same (issue 17)."""
+    from sqlalchemy import create_engine, select
+
+    from aiassure.registry.portfolio import build_portfolio
+    from aiassure.registry.schema import submissions
+    from aiassure.registry.store import Registry as Opened
+
+    old = Opened(create_engine(db_url), db_url)
+    try:
+        migrate_to(old, "0005")
+        tool: dict[str, Any] = {"rubric": "tiny-tech@1.0.0", "org_type": "vendor", "region": None}
+        for code, use, device in (("T1", "triage", "class-iia"), ("T2", "triage", None), ("T3", None, None)):
+            store_as_0001(old, submit(code, "2026-Q4", levels(3, 3, 3), intended_use=use, device_class=device, **tool))
+        store_as_0001(old, submit("A", "2026-Q4", levels(3, 3, 3)))
+    finally:
+        old.close()
+    registry = open_registry(db_url)
+    try:
+        assert revision_of(registry) == registry.revisions()[1]
+        s = submissions
+        with registry.transaction() as conn:
+            rows = conn.execute(select(s.c.subject_code, s.c.intended_use, s.c.device_class).order_by(s.c.subject_code))
+            assert [tuple(r) for r in rows] == [
+                ("A", None, None),
+                ("T1", "triage", "class-iia"),
+                ("T2", "triage", None),
+                ("T3", None, None),
+            ]
+        [tech] = build_portfolio(registry, rubric="tiny-tech", min_peers=1).sections
+        assert {b.code: [s.peers for s in b.standings] for b in tech.benchmarks} == {
+            "T1": [3, 2, 1],
+            "T2": [3, 2, None],
+            "T3": [3, None, None],
+        }
+        migrate_to(registry, "0005", down=True)  # and back: the columns and the index go, the rows stay
+        assert revision_of(registry) == "0005"
+    finally:
+        registry.close()

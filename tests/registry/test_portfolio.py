@@ -9,7 +9,8 @@ import pytest
 from registry_helpers import Submit, ingest, levels, national_dataset
 
 from aiassure.registry.export import export_rows
-from aiassure.registry.portfolio import MixedMajorVersions, Section, build_portfolio
+from aiassure.registry.portfolio import DEFAULT_MIN_PEERS, MixedMajorVersions, Section, build_portfolio
+from aiassure.registry.portfolio.model import Benchmark
 from aiassure.registry.store import Registry
 from aiassure.reports.portfolio import render_portfolio
 
@@ -38,21 +39,41 @@ def test_headline_and_distributions(sections: dict[str, Section]) -> None:
     assert (law.assessed, law.not_assessed, law.median) == (0, 5, None)
 
 
-def test_percentiles_within_org_type_and_region(sections: dict[str, Section]) -> None:
-    found = {
-        b.code: (b.national_percentile, b.org_type_percentile, b.org_type_peers, b.region_percentile, b.region_peers)
-        for b in sections["tiny-org"].benchmarks
-    }
+def standings(benchmark: Benchmark) -> tuple[tuple[str, float | None, int | None], ...]:
+    return tuple((s.group, s.percentile, s.peers) for s in benchmark.standings)
+
+
+def test_percentiles_within_org_type_and_region(registry: Registry, submit: Submit) -> None:
+    """The hand-checked arithmetic (docs/registry.md), with every peer group shown (min_peers=1)."""
+    ingest(registry, national_dataset(submit))
+    [org] = build_portfolio(registry, rubric="tiny-org", min_peers=1).sections
+    found = {b.code: standings(b) for b in org.benchmarks}
     # all: D 1 = E 1 < B 2 < A 3 = C 3; acute: E < B < A = C; London: B < A; North: D = E < C.
     # A nationally: (3 below + half of 2 equal) / 5 = 80
+    assert org.peer_groups == ["national", "org_type", "region"]
     assert found == {
-        "A": (80.0, 75.0, 4, 75.0, 2),
-        "B": (50.0, 37.5, 4, 25.0, 2),
-        "C": (80.0, 75.0, 4, pytest.approx(250 / 3), 3),
-        "D": (20.0, 50.0, 1, pytest.approx(100 / 3), 3),
-        "E": (20.0, 12.5, 4, pytest.approx(100 / 3), 3),
+        "A": (("national", 80.0, 5), ("org_type", 75.0, 4), ("region", 75.0, 2)),
+        "B": (("national", 50.0, 5), ("org_type", 37.5, 4), ("region", 25.0, 2)),
+        "C": (("national", 80.0, 5), ("org_type", 75.0, 4), ("region", pytest.approx(250 / 3), 3)),
+        "D": (("national", 20.0, 5), ("org_type", 50.0, 1), ("region", pytest.approx(100 / 3), 3)),
+        "E": (("national", 20.0, 5), ("org_type", 12.5, 4), ("region", pytest.approx(100 / 3), 3)),
     }
-    assert all(b.region_percentile is None for b in sections["tiny-tech"].benchmarks)
+
+
+def test_by_default_a_percentile_needs_five_peers(sections: dict[str, Section]) -> None:
+    """The same dataset at the default minimum: only the national percentiles (5 peers) are given;
+    the others keep their peer count and say nothing else."""
+    org = sections["tiny-org"]
+    assert org.min_peers == DEFAULT_MIN_PEERS == 5
+    found = {b.code: standings(b) for b in org.benchmarks}
+    assert found["A"] == (("national", 80.0, 5), ("org_type", None, 4), ("region", None, 2))
+    assert found["D"] == (("national", 20.0, 5), ("org_type", None, 1), ("region", None, 3))
+    assert all(s.too_few for b in org.benchmarks for s in b.standings[1:])
+    # the technologies give no intended use or device class: no group, not "too few"
+    tech = sections["tiny-tech"]
+    assert tech.peer_groups == ["national", "intended_use", "device_class"]
+    for b in tech.benchmarks:
+        assert [(s.peers, s.percentile, s.too_few) for s in b.standings[1:]] == [(None, None, False)] * 2
 
 
 def test_scaling_candidates_and_support(sections: dict[str, Section]) -> None:

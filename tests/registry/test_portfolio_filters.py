@@ -74,7 +74,7 @@ def test_the_filters_reach_the_percentiles_trends_and_movers(registry: Registry,
     ingest(registry, filtered_dataset(submit))
     [london] = build_portfolio(registry, region="London", org_type="acute", rubric="tiny-org").sections
     assert {r.name for r in london.benchmarks} == {"Subject A", "Subject B", "Subject F"}
-    assert {r.national_peers for r in london.benchmarks} == {3}
+    assert {r.standings[0].peers for r in london.benchmarks} == {3}  # national: among the filtered alone
     assert london.regions == [("London", 3)] and london.org_types == [("acute", 3)]
     assert [t.round for t in london.trend] == ["2026-Q2", "2026-Q4"]
     assert london.trend[0].overall.assessed == 4  # A, B, F and H in 2026-Q2 (C is in the North)

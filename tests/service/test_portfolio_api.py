@@ -3,6 +3,7 @@ narrowed in SQL to a region and/or an org_type; unknown values answered 422 with
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
@@ -103,3 +104,28 @@ def test_the_filters_are_in_the_openapi_description(stocked: Service) -> None:
     region = json.dumps(parameters["region"]["schema"])
     org_type = json.dumps(parameters["org_type"]["schema"])
     assert all(name in region for name in NHS_REGIONS) and all(name in org_type for name in ORG_TYPES)
+
+
+def test_the_minimum_of_peers_and_the_data_as_of_are_those_of_portfolio_report(stocked: Service) -> None:
+    """min_peers as `portfolio report --min-peers`; below it a percentile is null with its peer count;
+    data_as_of is the registry's latest ingest (issue 17)."""
+    with stocked.client("analyst") as client:
+        default = client.get("/api/v1/portfolio").json()
+        one = client.get("/api/v1/portfolio", params={"min_peers": 1}).json()
+        refused = client.get("/api/v1/portfolio", params={"min_peers": 0})
+    assert one == json.loads(portfolio_json(build_portfolio(stocked.registry, min_peers=1)))
+    assert {s["min_peers"] for s in default["sections"]} == {5} and {s["min_peers"] for s in one["sections"]} == {1}
+    standings = [st for s in default["sections"] for b in s["benchmarks"] for st in b["standings"]]
+    assert all((st["percentile"] is None) == (st["peers"] is None or st["peers"] < 5) for st in standings)
+    assert any(st["percentile"] is None and st["peers"] for st in standings)  # the examples hold small groups
+    assert all(
+        st["percentile"] is not None
+        for s in one["sections"]
+        for b in s["benchmarks"]
+        for st in b["standings"]
+        if st["peers"]
+    )
+    stored = max(r.ingested_at for r in stocked.registry.listing(include_superseded=True))
+    assert default["data_as_of"] == stored.replace(tzinfo=stored.tzinfo or dt.UTC).isoformat(timespec="seconds")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["path"] == "min_peers"

@@ -9,7 +9,7 @@ import click
 
 from ..assessments.model import NHS_REGIONS, ORG_TYPES
 from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
-from ..registry.portfolio import LIST_LIMIT, MAX_LIST_LIMIT
+from ..registry.portfolio import DEFAULT_MIN_PEERS, LIST_LIMIT, MAX_LIST_LIMIT, MAX_MIN_PEERS
 from .common import (
     all_option,
     calendar,
@@ -60,6 +60,13 @@ def command() -> None:
     show_default=True,
     help="Most subjects listed one per row in a table.",
 )
+@click.option(
+    "--min-peers",
+    type=click.IntRange(1, MAX_MIN_PEERS),
+    default=DEFAULT_MIN_PEERS,
+    show_default=True,
+    help='Fewest peers a percentile is shown among; below it the report says "too few peers (n)".',
+)
 @db_option
 def report(
     out_dir: Path,
@@ -72,6 +79,7 @@ def report(
     template_timeout: float,
     template_max_bytes: int,
     limit: int,
+    min_peers: int,
     db: str | None,
 ) -> None:
     """Write the portfolio report: distributions, heatmap, trends, peer benchmarks, scaling
@@ -96,6 +104,7 @@ def report(
             region=region,
             org_type=org_type,
             today_round=calendar().round,
+            min_peers=min_peers,
         )
     finally:
         registry.close()

@@ -55,6 +55,10 @@ submissions = Table(
     Column("assessed_by_name", Text),
     # A technology's supplier code (migration 0004): whose product it is, for the service's scopes.
     Column("supplier_code", String),
+    # A technology's intended use and device class, as its submission gives them (migration 0006):
+    # the peer groups of its portfolio percentiles.
+    Column("intended_use", Text),
+    Column("device_class", Text),
     Column("round", String, nullable=False),
     Column("assessed_on", Date, nullable=False),
     Column("rubric_id", String, nullable=False),
@@ -100,6 +104,7 @@ current_per_assessment = Index(
 Index("ix_submissions_rubric_round", submissions.c.rubric_id, submissions.c.round)
 Index("ix_submissions_subject", submissions.c.subject_code)
 Index("ix_submissions_supplier", submissions.c.supplier_code)
+Index("ix_submissions_ingested_at", submissions.c.ingested_at)  # the portfolio's "data as of"
 
 # Per-scope scores, so that distributions and benchmarks are computed in SQL. For criteria,
 # `level` is the credited level and `score` is null.

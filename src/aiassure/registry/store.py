@@ -610,6 +610,8 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "org_type": subject.org_type,
         "region": subject.region,
         "supplier_code": subject.supplier.code if subject.supplier else None,
+        "intended_use": subject.intended_use,
+        "device_class": subject.device_class,
         "assessed_by_code": intake.assessed_by[0] if intake.assessed_by else None,
         "assessed_by_name": intake.assessed_by[1] if intake.assessed_by else None,
         "round": result.round,

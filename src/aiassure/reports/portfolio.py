@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..fsutil import refuse_inputs, write_atomic
-from ..registry.portfolio import SUPPORT_LEVEL, Distribution, Portfolio, Section
+from ..registry.portfolio import (
+    DEFAULT_MIN_PEERS,
+    NATIONAL,
+    SCALING_RULE,
+    SUPPORT_LEVEL,
+    Distribution,
+    Portfolio,
+    Section,
+    Standing,
+)
 from .formats import PORTFOLIO_TEMPLATE, OutputFormat, PortfolioDocument, output_formats, register
 from .views import LANG, ORG_TYPE_LABELS, Levels
 
@@ -85,6 +95,45 @@ def _org_type(value: str) -> str:
     return ORG_TYPE_LABELS.get(value, value)
 
 
+# How the report names each peer group (registry.portfolio.PEER_GROUPS): (the percentile's column,
+# the column of the value peers share).
+PEER_GROUP_WORDS = {
+    NATIONAL: ("Percentile nationally", None),
+    "org_type": ("Percentile in type", "Type"),
+    "region": ("Percentile in region", "Region"),
+    "intended_use": ("Percentile in intended use", "Intended use"),
+    "device_class": ("Percentile in device class", "Device class"),
+}
+# ... and in a sentence: "among those of the same ...".
+PEER_GROUP_PHRASES = {
+    "org_type": "organisation type",
+    "region": "region",
+    "intended_use": "intended use",
+    "device_class": "device class",
+}
+
+
+def _standing(standing: Standing) -> dict[str, Any]:
+    """One percentile cell: the figure and its peers, "too few peers (n)", or none (no group)."""
+    value = standing.value
+    shown = _org_type(value) if standing.group == "org_type" and value is not None else value
+    return {
+        "group": standing.group,
+        "value": shown if shown is not None else "—",
+        "percentile": _number(standing.percentile, 1) if standing.percentile is not None else None,
+        "peers": standing.peers,
+        "too_few": standing.too_few,
+    }
+
+
+def data_as_of(moment: dt.datetime | None) -> str:
+    """The registry's latest ingest as a reader sees it: `7 December 2026, 11:20 UTC`."""
+    if moment is None:
+        return "no submission ingested"
+    utc = moment.astimezone(dt.UTC)
+    return f"{utc.day} {utc:%B %Y, %H:%M} UTC"
+
+
 def _listed(row: Any) -> dict[str, Any]:
     """How the lists name an assessment (portfolio.LISTED_COLUMNS): subject, assessing organisation, org_type."""
     return {"code": row.code, "name": row.name, "assessed_by": row.assessed_by, "org_type": _org_type(row.org_type)}
@@ -149,21 +198,29 @@ def _section(section: Section) -> dict[str, Any]:
         "previous_round": section.previous_round,
         "movers_up": [_mover(m, levels) for m in section.movers_up],
         "movers_down": [_mover(m, levels) for m in section.movers_down],
+        "peer_groups": [
+            {"id": g, "title": PEER_GROUP_WORDS[g][0], "column": PEER_GROUP_WORDS[g][1]} for g in section.peer_groups
+        ],
+        "peer_phrases": [PEER_GROUP_PHRASES[g] for g in section.peer_groups if g != NATIONAL],
+        "min_peers": section.min_peers,
         "benchmarks": [
             {
                 **_listed(b),
                 "region": b.region or "—",
                 "level": levels.view(b.level),
                 "score": _number(b.score),
-                "national_percentile": _number(b.national_percentile, 1),
-                "national_peers": b.national_peers,
-                "org_type_percentile": _number(b.org_type_percentile, 1),
-                "org_type_peers": b.org_type_peers,
-                "region_percentile": _number(b.region_percentile, 1),
-                "region_peers": b.region_peers,
+                "standings": [_standing(st) for st in b.standings],
             }
             for b in section.benchmarks
         ],
+        "outcome_rules": [{"label": label, "description": text} for label, text in info.outcomes if text],
+        "scaling_rule": None
+        if section.scaling_rule is None
+        else {
+            "text": section.scaling_rule.text,
+            "bar": section.scaling_rule.bar,
+            "deciding": section.scaling_rule.deciding,
+        },
         "candidates_total": None if section.candidates is None else len(section.candidates),
         "candidates": None
         if section.candidates is None
@@ -176,7 +233,11 @@ def _section(section: Section) -> dict[str, Any]:
                 "decided_by": "the supplier's submission" if c.supplier_assessed else "every organisation's assessment",
                 "organisations": c.organisations,
                 "organisations_meeting_bar": c.organisations_meeting_bar,
-                "assessed_by": [{"code": o.code, "name": o.name, "meets_bar": o.meets_bar} for o in c.assessed_by],
+                "assessed_by": [
+                    # an organisation's assessment decides only when the supplier has not submitted
+                    {"code": o.code, "name": o.name, "meets_bar": o.meets_bar, "decides": not c.supplier_assessed}
+                    for o in c.assessed_by
+                ],
             }
             for c in section.candidates
         ],
@@ -242,9 +303,17 @@ def portfolio_context(portfolio: Portfolio) -> dict[str, Any]:
         "title": TITLE,
         "lang": LANG,
         "source": portfolio.source,
+        "data_as_of": data_as_of(portfolio.data_as_of),
+        "data_as_of_iso": _iso(portfolio.data_as_of),
+        "min_peers": next((s.min_peers for s in portfolio.sections), DEFAULT_MIN_PEERS),  # one per portfolio
+        "scaling_rule": SCALING_RULE.text,
         "filters": _filters(portfolio.filters),
         "sections": sections,
     }
+
+
+def _iso(moment: dt.datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _filters(filters: dict[str, str]) -> str:
@@ -274,6 +343,10 @@ def portfolio_json(portfolio: Portfolio) -> str:
     list of plugins and the filters are left out when there are none, so that a portfolio made without
     plugins or filters reads the same as before they existed."""
     data = dataclasses.asdict(portfolio)
+    data["data_as_of"] = _iso(portfolio.data_as_of)
+    for section, built in zip(data["sections"], portfolio.sections, strict=True):
+        if built.scaling_rule is not None:
+            section["scaling_rule"]["text"] = built.scaling_rule.text
     if not data["plugins"]:
         del data["plugins"]
     if not data["filters"]:

@@ -73,13 +73,21 @@ def portfolio(
     region: str | None = None,
     org_type: str | None = None,
     today_round: str | None = None,
+    min_peers: int,
 ) -> str:
     """The portfolio's figures as `portfolio report --format json` writes them."""
     from ..registry.portfolio import build_portfolio
     from ..reports.portfolio import portfolio_json
 
     built = build_portfolio(
-        registry, round_=round_, rubric=rubric, limit=limit, region=region, org_type=org_type, today_round=today_round
+        registry,
+        round_=round_,
+        rubric=rubric,
+        limit=limit,
+        region=region,
+        org_type=org_type,
+        today_round=today_round,
+        min_peers=min_peers,
     )
     return portfolio_json(built)
 

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ..assessments.model import NhsRegion, OrgType
 from ..errors import AiassureError
-from ..registry.portfolio import LIST_LIMIT, MAX_LIST_LIMIT
+from ..registry.portfolio import DEFAULT_MIN_PEERS, LIST_LIMIT, MAX_LIST_LIMIT, MAX_MIN_PEERS
 from .app import Service, caller, service_of
 from .audit import Event, append, verify
 from .clock import iso
@@ -239,6 +239,9 @@ def get_portfolio(
         str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIST_LIMIT, description="Most subjects listed one per row")] = LIST_LIMIT,
+    min_peers: Annotated[
+        int, Query(ge=1, le=MAX_MIN_PEERS, description="Fewest peers a percentile is given among (null below)")
+    ] = DEFAULT_MIN_PEERS,
     region: Annotated[
         NhsRegion | None, Query(description="Only the subjects in this NHS England region (every figure among them)")
     ] = None,
@@ -260,6 +263,7 @@ def get_portfolio(
         region=region,
         org_type=org_type,
         today_round=service.settings.calendar().round,
+        min_peers=min_peers,
     )
     return Response(text, media_type="application/json")
 

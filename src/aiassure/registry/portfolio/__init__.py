@@ -2,20 +2,32 @@
 
 from .build import MixedMajorVersions, build_portfolio
 from .model import (
+    DEFAULT_MIN_PEERS,
     LIST_LIMIT,
     MAX_LIST_LIMIT,
+    MAX_MIN_PEERS,
+    NATIONAL,
+    PEER_GROUPS,
+    SCALING_RULE,
     SUPPORT_LEVEL,
     Distribution,
     ExtraFigure,
     PluginFigure,
     Portfolio,
     RubricInfo,
+    ScalingRule,
     Section,
+    Standing,
 )
 
 __all__ = [
+    "DEFAULT_MIN_PEERS",
     "LIST_LIMIT",
     "MAX_LIST_LIMIT",
+    "MAX_MIN_PEERS",
+    "NATIONAL",
+    "PEER_GROUPS",
+    "SCALING_RULE",
     "SUPPORT_LEVEL",
     "Distribution",
     "ExtraFigure",
@@ -23,6 +35,8 @@ __all__ = [
     "PluginFigure",
     "Portfolio",
     "RubricInfo",
+    "ScalingRule",
     "Section",
+    "Standing",
     "build_portfolio",
 ]

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from ...assessments.model import NHS_REGIONS, ORG_TYPES
@@ -15,7 +16,18 @@ from ...plugins import PORTFOLIO, Plugin, load_all, remembered, warn
 from ...rubrics.loader import version_key
 from ..store import Registry, rubric_filter
 from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
-from .model import LIST_LIMIT, ExtraFigure, PluginFigure, Portfolio, Section
+from .model import (
+    DEFAULT_MIN_PEERS,
+    LIST_LIMIT,
+    MAX_MIN_PEERS,
+    NATIONAL,
+    PEER_GROUPS,
+    SCALING_RULE,
+    ExtraFigure,
+    PluginFigure,
+    Portfolio,
+    Section,
+)
 from .queries import EVERYONE, Among, current_of, grouped, rubric_info
 
 if TYPE_CHECKING:
@@ -49,20 +61,26 @@ def build_portfolio(
     region: str | None = None,
     org_type: str | None = None,
     today_round: str | None = None,
+    min_peers: int = DEFAULT_MIN_PEERS,
 ) -> Portfolio:
     """One section per rubric: its latest round that is not after `today_round` (the calendar's;
     a stored text that is not a well-formed round is never a default), or `round_`; `rubric` is
     ID, ID@MAJOR or ID@VERSION;
     `region` and `org_type` narrow every figure to the subjects of that region and type (in SQL: the
-    percentiles, trends and movers are among them alone)."""
+    percentiles, trends and movers are among them alone); a percentile among fewer than `min_peers`
+    peers is left out ("too few peers")."""
     from sqlalchemy import func, select
 
     from ..schema import submissions as s
 
+    if not 1 <= min_peers <= MAX_MIN_PEERS:
+        raise UsageError(f"min_peers must be from 1 to {MAX_MIN_PEERS:,}, not {min_peers}")
     covered = among(region, org_type)
     portfolio = Portfolio(registry.shown, filters=covered.shown())
     figures = plugin_figures()
     with registry.transaction(snapshot=True) as conn:
+        # Read in the same snapshot as the figures, so that "data as of" is the state they reflect.
+        portfolio.data_as_of = _as_utc(conn.execute(select(func.max(s.c.ingested_at))).scalar())
         query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(
             s.c.superseded_by.is_(None), *covered.where(s)
         )
@@ -79,7 +97,7 @@ def build_portfolio(
             if len(majors) > 1:
                 raise MixedMajorVersions(_mixed_message(rubric_id, target, majors, counts))
             major = majors[0]
-            section = _section(conn, rubric_id, major, target, rounds, counts, limit, covered)
+            section = _section(conn, rubric_id, major, target, rounds, counts, limit, covered, min_peers)
             section.extra_figures = _extra_figures(conn, section, figures, covered)
             portfolio.sections.append(section)
     portfolio.plugins = sorted({f.plugin for s in portfolio.sections for f in s.extra_figures})
@@ -96,6 +114,13 @@ def build_portfolio(
             + "; ingest some with `aiassure registry ingest`"
         )
     return portfolio
+
+
+def _as_utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """A stored ingest time as an aware UTC time: SQLite hands back the naive UTC time it was given."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _default_round(rounds: list[str], today_round: str | None) -> str | None:
@@ -156,6 +181,7 @@ def _section(
     counts: dict[tuple[str, str, int], int],
     limit: int,
     covered: Among,
+    min_peers: int,
 ) -> Section:
     from sqlalchemy import select
 
@@ -178,6 +204,8 @@ def _section(
     by_scope = distributions.build(conn, current, info)
     up, down = movers.build(conn, rubric_id, major, round_, previous, covered) if previous else ([], [])
     needing_support, support_total = support.build(conn, current, limit)
+    groups = PEER_GROUPS["technology" if info.subject == "technology" else "organisation"]
+    technology = info.subject == "technology"
     return Section(
         rubric=info,
         round=round_,
@@ -199,8 +227,11 @@ def _section(
         previous_round=previous,
         movers_up=up,
         movers_down=down,
-        benchmarks=benchmarks.build(conn, current, limit),
-        candidates=candidates.build(conn, current) if info.subject == "technology" else None,
+        benchmarks=benchmarks.build(conn, current, groups, min_peers, limit),
+        peer_groups=[NATIONAL, *groups],
+        min_peers=min_peers,
+        candidates=candidates.build(conn, current, SCALING_RULE) if technology else None,
+        scaling_rule=SCALING_RULE if technology else None,
         support=needing_support,
         support_total=support_total,
         gates=gates.build(conn, current, info, counted.submissions),

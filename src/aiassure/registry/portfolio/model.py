@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -22,11 +23,72 @@ TOP = 10  # gates, weakest criteria
 
 MOVERS = 5
 
-# Scaling candidates (the issue's rule): every pillar at this level or above, no failed gate,
-# completeness at least this.
-CANDIDATE_PILLAR_LEVEL = 3
+# A percentile among fewer peers than this says nothing (one subject alone is "at 50"): the report
+# says "too few peers (n)" instead (portfolio report --min-peers, the API's min_peers).
+DEFAULT_MIN_PEERS = 5
+MAX_MIN_PEERS = 10_000
 
-CANDIDATE_COMPLETENESS = 0.9
+# The groups a subject's percentile is taken in besides the national one, by rubric subject: an
+# organisation among those of its type and of its region; a technology among those of its intended
+# use and of its device class (its org_type is always "vendor" and its region the supplier's, which
+# say nothing of what the product does). Each is a column of the current submissions.
+PEER_GROUPS = {"organisation": ("org_type", "region"), "technology": ("intended_use", "device_class")}
+NATIONAL = "national"
+
+
+@dataclass(frozen=True)
+class ScalingRule:
+    """The one definition of a scaling candidate: the candidates' SQL (figures/candidates.py), its
+    test and every sentence the report says of it are made from these fields and methods.
+
+    An assessment *meets the bar* when every pillar is at `pillar_level` or above (a pillar not
+    assessed fails), no gate failed and completeness is at least `completeness`. The *deciding*
+    assessments of a technology are the supplier's own current submission when there is one, else
+    every current assessment by an organisation; a technology is a candidate when each deciding
+    assessment meets the bar. Other organisations' assessments are listed beside it, marked, and
+    do not decide."""
+
+    pillar_level: int = 3
+    completeness: float = 0.9
+
+    def meets(self, pillar_levels: Sequence[int | None], failed_gates: int, completeness: float | None) -> bool:
+        """Whether one assessment meets the bar, from its pillar levels (None: not assessed)."""
+        return (
+            failed_gates == 0
+            and completeness is not None
+            and completeness >= self.completeness
+            and bool(pillar_levels)
+            and all(level is not None and level >= self.pillar_level for level in pillar_levels)
+        )
+
+    @staticmethod
+    def decides(own: bool, has_own: bool) -> bool:
+        """Whether an assessment decides: the supplier's own (`own`), or any organisation's when the
+        technology has no current supplier submission (`has_own` false)."""
+        return own or not has_own
+
+    @property
+    def bar(self) -> str:
+        return (
+            f"every pillar at level {self.pillar_level} or above, no failed gate and at least "
+            f"{self.completeness:.0%} of applicable questions answered"
+        )
+
+    @property
+    def deciding(self) -> str:
+        return "the supplier's own submission when there is one, otherwise every organisation's assessment"
+
+    @property
+    def text(self) -> str:
+        """The rule as the report states it."""
+        return (
+            f"A technology whose deciding assessments in the round ({self.deciding}) each have {self.bar}. "
+            "Other organisations' assessments of it are listed beside it, each marked as meeting the bar or "
+            "below it; when the supplier has submitted, they do not decide."
+        )
+
+
+SCALING_RULE = ScalingRule()
 
 SUPPORT_LEVEL = 1  # organisations at or below this overall level need support
 
@@ -55,6 +117,7 @@ class RubricInfo:
     pillars: list[tuple[str, str]]  # (id, title), rubric order
     domains: list[tuple[str, str, str]]  # (id, title, pillar)
     questions: dict[str, tuple[str, str]]  # criterion id -> (question, domain id)
+    outcomes: list[tuple[str, str]] = field(default_factory=list)  # (label, description), rubric order
 
     @property
     def top(self) -> int:
@@ -77,8 +140,18 @@ class RubricInfo:
         pillars = [(p["id"], p["title"]) for p in model["pillars"]]
         domains = [(d["id"], d["title"], d.get("pillar") or "") for d in model["domains"]]
         questions = {c["id"]: (c["question"], d["id"]) for d in model["domains"] for c in d["criteria"]}
+        outcomes = [(o["label"], o.get("description") or "") for o in model.get("outcomes") or []]
         return cls(
-            model["id"], major, model["version"], model["title"], model["subject"], labels, pillars, domains, questions
+            model["id"],
+            major,
+            model["version"],
+            model["title"],
+            model["subject"],
+            labels,
+            pillars,
+            domains,
+            questions,
+            outcomes,
         )
 
 
@@ -137,8 +210,23 @@ class Mover:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """A subject's percentile among one group of peers (docs/registry.md)."""
+
+    group: str  # NATIONAL, or a column of PEER_GROUPS
+    value: str | None  # the value the peers share (None nationally)
+    peers: int | None  # peers with an overall score, itself included; None when it has no value for the group
+    percentile: float | None  # None: no group, or fewer peers than the section's min_peers
+
+    @property
+    def too_few(self) -> bool:
+        return self.peers is not None and self.percentile is None
+
+
+@dataclass(frozen=True)
 class Benchmark:
-    """A subject's overall score and its percentile among its peers (docs/registry.md)."""
+    """A subject's overall score and its percentile among its peers: nationally, then in each of its
+    rubric's PEER_GROUPS."""
 
     code: str
     name: str
@@ -147,12 +235,7 @@ class Benchmark:
     region: str | None
     score: float
     level: int
-    national_percentile: float
-    national_peers: int
-    org_type_percentile: float
-    org_type_peers: int
-    region_percentile: float | None
-    region_peers: int | None
+    standings: tuple[Standing, ...]
 
 
 @dataclass(frozen=True)
@@ -271,7 +354,10 @@ class Section:
     movers_up: list[Mover]
     movers_down: list[Mover]
     benchmarks: list[Benchmark]
+    peer_groups: list[str]  # NATIONAL then the rubric's PEER_GROUPS: the order of each benchmark's standings
+    min_peers: int  # fewer peers than this: no percentile ("too few peers")
     candidates: list[Candidate] | None  # None: not a technology rubric
+    scaling_rule: ScalingRule | None  # the rule the candidates meet; None: not a technology rubric
     support: list[SupportCase]
     support_total: int
     gates: list[GateCount]
@@ -283,6 +369,7 @@ class Section:
 @dataclass
 class Portfolio:
     source: str
+    data_as_of: dt.datetime | None = None  # the registry's latest ingest (UTC): what the figures reflect
     sections: list[Section] = field(default_factory=list)
     plugins: list[PluginRef] = field(default_factory=list)  # whose figures it holds; left out of the JSON when none
     filters: dict[str, str] = field(default_factory=dict)  # region / org_type given; left out of the JSON when none
@@ -292,8 +379,13 @@ __all__ = [
     "LIST_LIMIT",
     "TOP",
     "MOVERS",
-    "CANDIDATE_PILLAR_LEVEL",
-    "CANDIDATE_COMPLETENESS",
+    "DEFAULT_MIN_PEERS",
+    "MAX_MIN_PEERS",
+    "NATIONAL",
+    "PEER_GROUPS",
+    "SCALING_RULE",
+    "ScalingRule",
+    "Standing",
     "SUPPORT_LEVEL",
     "LISTED_COLUMNS",
     "LISTED_FIELDS",

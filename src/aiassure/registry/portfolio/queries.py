@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, SupportsFloat, TypeVar
 
 from ...rubrics.loader import version_key
 from ..store import ASSESSOR_COLUMNS, SUBJECT_COLUMNS, columns
-from .model import LISTED_COLUMNS, LISTED_FIELDS, RubricInfo
+from .model import LISTED_COLUMNS, LISTED_FIELDS, PEER_GROUPS, RubricInfo
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -83,6 +83,8 @@ def current_submissions() -> Query:
         s.c.rubric_major,
         s.c.round,
         *columns(s, (*SUBJECT_COLUMNS, *ASSESSOR_COLUMNS)),
+        s.c.intended_use,
+        s.c.device_class,
         s.c.completeness,
         s.c.failed_gate_count,
         s.c.outcome_label,
@@ -138,14 +140,16 @@ def with_overall(current: Subquery) -> Subquery:
     )
 
 
-def benchmark_query(current: Subquery) -> Query:
-    """Each current subject with an overall score, and its percentile nationally, in its org_type and in its region.
+def benchmark_query(current: Subquery, groups: tuple[str, ...] = PEER_GROUPS["organisation"]) -> Query:
+    """Each current subject with an overall score, and its percentile nationally and within each of
+    `groups` (columns of the current submissions: org_type and region for organisations).
 
     percentile = 100 x (peers strictly below + half the peers with the same score, itself
     included) / peers, itself included; peers are the subjects of the same rubric, major version
-    and round with an overall score (all of them, or those of the same org_type, or of the same
-    region). A subject without a region has no region percentile. `current` may span several
-    rubrics and rounds."""
+    and round with an overall score (all of them, or those with the same value of the group's
+    column). A subject without a value for a group (no region, no device class) has no percentile
+    there: `{group}_percentile` and `{group}_peers` are null. `current` may span several rubrics and
+    rounds. Every count is returned: the portfolio, not the SQL, decides which are too few."""
     from sqlalchemy import Float, case, cast, func, literal, select
 
     scored = with_overall(current)
@@ -159,17 +163,21 @@ def benchmark_query(current: Subquery) -> Query:
         return cast(literal(100.0) * (below + literal(0.5) * ties) / peers, Float), peers
 
     national_percentile, national_peers = percentile()
-    type_percentile, type_peers = percentile(base.c.org_type)
-    region_percentile, region_peers = percentile(base.c.region)
-    no_region = base.c.region.is_(None)
+    within = []
+    for name in groups:
+        value, peers = percentile(base.c[name])
+        missing = base.c[name].is_(None)
+        within += [
+            case((missing, None), else_=value).label(f"{name}_percentile"),
+            case((missing, None), else_=peers).label(f"{name}_peers"),
+        ]
     return select(
-        *columns(base, ("id", *LISTED_COLUMNS, "region", "score", "level")),
+        *columns(base, ("id", *LISTED_COLUMNS, "region", *(g for g in groups if g not in (*LISTED_COLUMNS, "region")))),
+        base.c.score,
+        base.c.level,
         national_percentile.label("national_percentile"),
         national_peers.label("national_peers"),
-        type_percentile.label("org_type_percentile"),
-        type_peers.label("org_type_peers"),
-        case((no_region, None), else_=region_percentile).label("region_percentile"),
-        case((no_region, None), else_=region_peers).label("region_peers"),
+        *within,
     )
 
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..model import CANDIDATE_COMPLETENESS, CANDIDATE_PILLAR_LEVEL, AssessingOrganisation, Candidate
+from ..model import SCALING_RULE, AssessingOrganisation, Candidate, ScalingRule
 from ..queries import one_where
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Subquery
 
 
-def build(conn: Connection, current_subquery: Subquery) -> list[Candidate]:
-    """Technologies meeting the scaling rule (every pillar at 3 or above, no failed gate,
-    completeness of at least 0.9) in their deciding assessments: the supplier's own submission when
-    there is a current one, else every current assessment by an organisation; with the
-    organisations that assessed each, and whether their own assessment meets the rule."""
+def build(conn: Connection, current_subquery: Subquery, rule: ScalingRule = SCALING_RULE) -> list[Candidate]:
+    """Technologies meeting `rule` (model.ScalingRule: its bar in their deciding assessments, the
+    supplier's own submission when there is a current one, else every current assessment by an
+    organisation); with the organisations that assessed each, and whether their own assessment
+    meets the bar. The SQL below is `rule.meets` and `rule.decides` over the stored scores."""
     from sqlalchemy import Float, and_, case, cast, func, or_, select
 
     from ...schema import scores as sc
@@ -34,11 +34,11 @@ def build(conn: Connection, current_subquery: Subquery) -> list[Candidate]:
         .group_by(sc.c.submission_id)
         .subquery()
     )
-    qualifies = and_(
+    qualifies = and_(  # rule.meets: a NULL completeness or a missing pillar row leaves it NULL, counted 0
         current.c.failed_gate_count == 0,
-        current.c.completeness >= CANDIDATE_COMPLETENESS,
+        current.c.completeness >= rule.completeness,
         pillars.c.assessed == pillars.c.n,  # a pillar not assessed fails
-        pillars.c.lowest >= CANDIDATE_PILLAR_LEVEL,
+        pillars.c.lowest >= rule.pillar_level,
     )
     own = current.c.assessed_by_code.is_(None)
     # One row per current assessment of a technology; a missing pillar row leaves `qualifies` NULL: 0.
@@ -60,7 +60,7 @@ def build(conn: Connection, current_subquery: Subquery) -> list[Candidate]:
         .subquery("assessments")
     )
     a = assessments.c
-    deciding = or_(a.own == 1, a.has_own == 0)
+    deciding = or_(a.own == 1, a.has_own == 0)  # rule.decides
     lowest = func.min(case((deciding, a.lowest)))
     candidates = (
         select(
