@@ -264,6 +264,10 @@ def test_outcomes_and_candidates_are_told_apart(registry: Registry) -> None:
     assert "Outcomes count assessments; scaling candidates count technologies." in headline
     assert f"Each of the {tech.submissions} current assessments" in headline
     assert "A scaling candidate (2) is a technology, counted once" in headline
+    # the values peers share, as the rubric's criteria of the same names say them
+    table = peer_cells(text, "nhs-ai-technology-1")
+    assert "<td>Diagnostic decision support</td><td>Class IIa medical device</td>" in table
+    assert "class-iia" not in table
     ready = dict(tech.rubric.outcomes)["Ready to scale"]
     assert f"<dt>Ready to scale</dt><dd>{str(escape(ready))}</dd>" in headline
 

@@ -113,10 +113,14 @@ PEER_GROUP_PHRASES = {
 }
 
 
-def _standing(standing: Standing) -> dict[str, Any]:
-    """One percentile cell: the figure and its peers, "too few peers (n)", or none (no group)."""
+def _standing(standing: Standing, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """One percentile cell: the figure and its peers, "too few peers (n)", or none (no group); the
+    value peers share as the rubric names it (`RubricInfo.value_labels`)."""
     value = standing.value
-    shown = _org_type(value) if standing.group == "org_type" and value is not None else value
+    if value is not None and standing.group == "org_type":
+        shown: str | None = _org_type(value)
+    else:
+        shown = labels.get(standing.group, {}).get(value, value) if value is not None else None
     return {
         "group": standing.group,
         "value": shown if shown is not None else "—",
@@ -209,7 +213,7 @@ def _section(section: Section) -> dict[str, Any]:
                 "region": b.region or "—",
                 "level": levels.view(b.level),
                 "score": _number(b.score),
-                "standings": [_standing(st) for st in b.standings],
+                "standings": [_standing(st, info.value_labels) for st in b.standings],
             }
             for b in section.benchmarks
         ],

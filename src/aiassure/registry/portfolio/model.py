@@ -118,6 +118,9 @@ class RubricInfo:
     domains: list[tuple[str, str, str]]  # (id, title, pillar)
     questions: dict[str, tuple[str, str]]  # criterion id -> (question, domain id)
     outcomes: list[tuple[str, str]] = field(default_factory=list)  # (label, description), rubric order
+    # A peer group's values as the rubric names them: the options of the criterion of the same name
+    # ("device_class" -> criterion device-class: class-iia -> "Class IIa medical device").
+    value_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def top(self) -> int:
@@ -141,6 +144,13 @@ class RubricInfo:
         domains = [(d["id"], d["title"], d.get("pillar") or "") for d in model["domains"]]
         questions = {c["id"]: (c["question"], d["id"]) for d in model["domains"] for c in d["criteria"]}
         outcomes = [(o["label"], o.get("description") or "") for o in model.get("outcomes") or []]
+        grouped = {name for names in PEER_GROUPS.values() for name in names}
+        value_labels = {
+            c["id"].replace("-", "_"): {o["id"]: o["label"] for o in c["options"]}
+            for d in model["domains"]
+            for c in d["criteria"]
+            if c["id"].replace("-", "_") in grouped and c.get("options")
+        }
         return cls(
             model["id"],
             major,
@@ -152,6 +162,7 @@ class RubricInfo:
             domains,
             questions,
             outcomes,
+            value_labels,
         )
 
 
