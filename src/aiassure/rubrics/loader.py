@@ -20,6 +20,7 @@ from ..fsutil import Unconfined, confined
 from ..plugins import RUBRICS, PluginRef, discover, remembered, warn
 from ..source import Document, YamlMap, YamlSeq, load_file
 from ..text import is_ascii_number
+from .limits import text_diagnostics
 from .lint import applies_if_cycle, lint
 from .model import Criterion, Domain, Rubric
 
@@ -464,7 +465,7 @@ class RubricLibrary:
             raise InputError(
                 "not a rubric", [doc.diagnostic("not-a-mapping", "a rubric file must be a YAML mapping", ())]
             )
-        problems: list[Diagnostic] = []
+        problems: list[Diagnostic] = text_diagnostics(doc)  # this file's own texts, before any base is merged
         if "extends" in data:
             ref = data["extends"]
             if not isinstance(ref, str) or ("@" not in ref and not ref.endswith((".yaml", ".yml"))):
