@@ -61,16 +61,13 @@ class Cli(click.Group):
         return plugin.load_as(click.Command, "a click command") if plugin is not None else None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        """The built-in commands, each with the summary its module's docstring gives (read from the
-        source: importing every command module, and what they import, would cost more than the rest
-        of the start-up together), then the plugins' by name and package: listing them imports no
-        plugin."""
+        """The built-in commands, each with the whole summary its module's docstring gives, wrapped
+        rather than cut (read from the source: importing every command module, and what they
+        import, would cost more than the rest of the start-up together), then the plugins' by name
+        and package: listing them imports no plugin."""
         builtin = _builtin_commands()
-        limit = formatter.width - 6 - max(len(name) for name in builtin)
         with formatter.section("Commands"):
-            formatter.write_dl(
-                [(name, shortened(summary(f"aiassure.commands.{COMMANDS[name]}"), limit)) for name in builtin]
-            )
+            formatter.write_dl([(name, summary(f"aiassure.commands.{COMMANDS[name]}")) for name in builtin])
         plugins = _plugin_commands()
         if plugins:
             with formatter.section("Commands from plugins"):
@@ -244,13 +241,6 @@ def _available(module: str) -> bool:
 # FILE...`: results as a readable table or as JSON."
 USAGE_PREFIX = re.compile(r"^`[^`]*`:\s*")
 DOCSTRING = re.compile(r'^\s*(?:#[^\n]*\n\s*)*[rRuU]?("""|\'\'\')(.*?)\1', re.DOTALL)
-
-
-def shortened(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with "..." as click shortens a command's help."""
-    if len(text) <= limit:
-        return text
-    return text[: max(limit - 3, 1)].rsplit(" ", 1)[0].rstrip(",;:") + "..."
 
 
 def summary(module: str) -> str:

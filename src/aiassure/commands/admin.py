@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .common import add_row, db_option, shown, stdout_console
+from .common import Group, add_row, db_option, format_option, shown, stdout_console
 
 if TYPE_CHECKING:
     from ..service.audit import Actor
     from ..service.identity import Principal
 
 
-@click.group("admin")
+@click.group("admin", cls=Group)
 def command() -> None:
     """Manage the service's organisations and API tokens and check its audit trail, on the registry
     database directly (so the first admin token can be made). Every change is audited."""
@@ -68,7 +68,7 @@ def org_add(code: str, name: str, kind: str, db: str | None) -> None:
 
 @org.command("list")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("text", "json")
 def org_list(db: str | None, fmt: str) -> None:
     """The organisations."""
     from ..registry.store import open_registry
@@ -131,7 +131,7 @@ def token_create(org_code: str, role: str, name: str, days: int, db: str | None)
 @token.command("list")
 @click.option("--org", "org_code", help="Only this organisation's.")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@format_option("text", "json")
 def token_list(org_code: str | None, db: str | None, fmt: str) -> None:
     """The tokens (never their secrets)."""
     from ..registry.store import open_registry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,25 +33,113 @@ def _folders_option(flag: str, name: str, help_text: str) -> Decorator:
     )
 
 
-def out_dir_option(long_flag: str, help_text: str, default: Path | None = None) -> Decorator:
-    """`-o`/`long_flag`: the folder a command writes into, giving `out_dir: Path`; required unless
-    there is a `default`."""
+class Group(click.Group):
+    """A group of subcommands whose `--help` lists each one with its whole summary (the first
+    sentence of its help), wrapped to the terminal, where click would cut it to fit one line.
+    Its subgroups are made of the same class."""
+
+    group_class = type
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            sub = self.get_command(ctx, name)
+            if sub is not None and not sub.hidden:
+                rows.append((name, sub.get_short_help_str(limit=sys.maxsize)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class AliasedOption(click.Option):
+    """An option that also answers to older spellings (`--out` for `--output`), kept so that
+    scripts written against them go on working, but left out of `--help` and of messages, so that
+    each option has one spelling across commands."""
+
+    def __init__(self, *args: Any, hidden_aliases: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.hidden_aliases = hidden_aliases
+
+    @contextlib.contextmanager
+    def _shown_opts(self) -> Iterator[None]:
+        opts = self.opts
+        self.opts = [opt for opt in opts if opt not in self.hidden_aliases]
+        try:
+            yield
+        finally:
+            self.opts = opts
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        with self._shown_opts():
+            return super().get_help_record(ctx)
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        with self._shown_opts():
+            return super().get_error_hint(ctx)
+
+
+def output_option(
+    name: str,
+    help_text: str,
+    *,
+    required: bool = False,
+    file: bool = True,
+    folder: bool = False,
+    default: Path | None = None,
+    hidden_aliases: tuple[str, ...] = (),
+) -> Decorator:
+    """`-o`/`--output`, what a command writes (a file, a folder or either), giving `name: Path`;
+    the same spelling in every command, older ones in `hidden_aliases`."""
+    # A default of None given to click (8.3 and later) counts as a value, so that `required` would
+    # never fire: only a real default is passed.
+    extra: dict[str, Any] = {} if default is None else {"default": default, "show_default": True}
     return click.option(
         "-o",
-        long_flag,
-        "out_dir",
-        required=default is None,
-        default=default,
-        show_default=default is not None,
-        type=click.Path(file_okay=False, path_type=Path),
+        "--output",
+        *hidden_aliases,
+        name,
+        cls=AliasedOption,
+        hidden_aliases=hidden_aliases,
+        required=required,
+        type=click.Path(file_okay=file, dir_okay=folder, path_type=Path),
         help=help_text,
+        **extra,
     )
+
+
+def out_dir_option(help_text: str, default: Path | None = None, hidden_aliases: tuple[str, ...] = ()) -> Decorator:
+    """`-o`/`--output`: the folder a command writes into, giving `out_dir: Path`; required unless
+    there is a `default`."""
+    return output_option(
+        "out_dir",
+        help_text,
+        required=default is None,
+        file=False,
+        folder=True,
+        default=default,
+        hidden_aliases=hidden_aliases,
+    )
+
+
+# What `--format` calls the output meant for a person (a table, a tree, lines of text) in every
+# command: `text`. `table`, which some commands called it before, is still accepted.
+HUMAN_FORMAT = "text"
+FORMAT_ALIASES = {"table": HUMAN_FORMAT}
+
+
+class FormatChoice(click.Choice):  # type: ignore[type-arg]
+    """The values of `--format`; an old name of a value is taken as the value it names, and not listed."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value in FORMAT_ALIASES and FORMAT_ALIASES[value] in self.choices:
+            value = FORMAT_ALIASES[value]
+        return super().convert(value, param, ctx)
 
 
 def format_option(*choices: str, help_text: str | None = None) -> Decorator:
     """`--format`, one of `choices` (the first is the default), giving `fmt: str`."""
     return click.option(
-        "--format", "fmt", type=click.Choice(list(choices)), default=choices[0], show_default=True, help=help_text
+        "--format", "fmt", type=FormatChoice(list(choices)), default=choices[0], show_default=True, help=help_text
     )
 
 

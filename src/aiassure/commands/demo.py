@@ -58,7 +58,7 @@ def example_submissions(folder: Path) -> list[Path]:
 
 
 @click.command("demo")
-@out_dir_option("--output", "Folder for everything the demo writes.", DEFAULT_OUT)
+@out_dir_option("Folder for everything the demo writes.", DEFAULT_OUT)
 @click.option(
     "--examples",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -20,7 +20,7 @@ GATE_STYLES = {"failed": "red", "passed": "green", "inapplicable": "yellow"}
 @click.command("diff")
 @click.argument("old", type=click.Path(path_type=Path))
 @click.argument("new", type=click.Path(path_type=Path))
-@format_option("table", "json", "md")
+@format_option("text", "json", "md")
 @rubric_dir_option
 @max_bytes_option
 def command(old: Path, new: Path, fmt: str, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:

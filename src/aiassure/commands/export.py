@@ -9,14 +9,14 @@ from typing import Any
 import click
 
 from ..errors import AiassureError, Diagnostic, Location
-from .common import calendar, max_bytes_option, rubric_dir_option, rubric_files, shown
+from .common import Group, calendar, max_bytes_option, rubric_dir_option, rubric_files, shown
 
 output_option = click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The JSON file to write."
 )
 
 
-@click.group("export")
+@click.group("export", cls=Group)
 def command() -> None:
     """Rubrics and answers in formats other tools read (docs/interop.md)."""
 

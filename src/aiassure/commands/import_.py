@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from ..assessments.model import ORG_TYPES
-from .common import calendar, echo_diagnostics, max_bytes_option, rubric_dir_option, rubric_files, shown
+from .common import Group, calendar, echo_diagnostics, max_bytes_option, rubric_dir_option, rubric_files, shown
 
 
-@click.group("import")
+@click.group("import", cls=Group)
 def command() -> None:
     """Answers from formats other tools write (docs/interop.md)."""
 

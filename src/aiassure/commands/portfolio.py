@@ -11,10 +11,12 @@ from ..assessments.model import NHS_REGIONS, ORG_TYPES
 from ..interop.datapackage import DEFAULT_LICENCE, LICENCES
 from ..registry.portfolio import DEFAULT_MIN_PEERS, LIST_LIMIT, MAX_LIST_LIMIT, MAX_MIN_PEERS
 from .common import (
+    Group,
     all_option,
     calendar,
     db_option,
     out_dir_option,
+    output_option,
     registry_files,
     round_option,
     rubric_option,
@@ -25,13 +27,13 @@ from .common import (
 )
 
 
-@click.group("portfolio")
+@click.group("portfolio", cls=Group)
 def command() -> None:
     """The national portfolio computed from the registry (docs/registry.md)."""
 
 
 @command.command("report")
-@out_dir_option("--out", "Folder to write portfolio.html / .pdf / .json into.")
+@out_dir_option("Folder to write portfolio.html / .pdf / .json into.", hidden_aliases=("--out",))
 @round_option("The round to report (default: each rubric's latest).")
 @rubric_option("Only this rubric; ID@MAJOR picks a major version.")
 @click.option(
@@ -115,12 +117,11 @@ def report(
 
 @command.command("export")
 @click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "jsonl", "datapackage"]), required=True)
-@click.option(
-    "-o",
-    "--out",
+@output_option(
     "out_file",
-    type=click.Path(path_type=Path),
-    help="File to write (default: standard output; Parquet needs a file); for datapackage, the folder.",
+    "File to write (default: standard output; Parquet needs a file); for datapackage, the folder.",
+    folder=True,
+    hidden_aliases=("--out",),
 )
 @click.option(
     "--table",

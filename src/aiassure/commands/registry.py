@@ -12,6 +12,7 @@ import click
 from ..assessments.score_files import ScoreOptions
 from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
+    Group,
     add_row,
     all_option,
     calendar,
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from ..registry.store import ListedSubmission, Stored, StoredScore
 
 
-@click.group("registry")
+@click.group("registry", cls=Group)
 def command() -> None:
     """The registry of every submission: SQLite by default, PostgreSQL when shared (docs/registry.md)."""
 
@@ -216,7 +217,7 @@ LIST_COLUMNS = (
     help="Only the assessments this organisation carried out of other subjects; - for the subjects' own.",
 )
 @all_option
-@format_option("table", "json")
+@format_option("text", "json")
 def list_(
     db: str | None,
     round_: str | None,
@@ -278,7 +279,7 @@ def list_(
 
 @command.command("rubrics")
 @db_option
-@format_option("table", "json")
+@format_option("text", "json")
 def rubrics(db: str | None, fmt: str) -> None:
     """The rubric texts the registry has accepted: one fingerprint per id@version, and how many
     stored submissions were scored against each. A rubric with a known id and version but another
@@ -318,7 +319,7 @@ def rubrics(db: str | None, fmt: str) -> None:
 @command.command("show")
 @click.argument("subject")
 @db_option
-@format_option("table", "json")
+@format_option("text", "json")
 def show(subject: str, db: str | None, fmt: str) -> None:
     """Every stored submission of one subject (by code, or a submission's SHA-256 prefix), history included."""
     from ..registry.store import open_registry

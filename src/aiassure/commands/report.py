@@ -71,7 +71,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
 
 @click.command("report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@out_dir_option("--output", "Folder to write the reports to (created if missing).")
+@out_dir_option("Folder to write the reports to (created if missing).")
 @click.option(
     "--format",
     "formats",

@@ -12,16 +12,16 @@ from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
-from .common import echo_diagnostics, format_option, rubric_dir_option, shown, stdout_console
+from .common import Group, echo_diagnostics, format_option, rubric_dir_option, shown, stdout_console
 
 
-@click.group("rubrics")
+@click.group("rubrics", cls=Group)
 def command() -> None:
     """The rubric library: list, show, lint, crosswalk."""
 
 
 @command.command("list")
-@format_option("table", "json")
+@format_option("text", "json")
 @rubric_dir_option
 def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     """Every rubric on the search path."""

@@ -35,7 +35,7 @@ def json_text(result: Result, *, in_array: bool) -> str:
 
 @click.command("score")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@format_option("table", "json")
+@format_option("text", "json")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @jobs_option()
 @rubric_dir_option
@@ -47,7 +47,7 @@ def command(
     paths = expand_paths(files)
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar())
     as_array = fmt == "json" and len(paths) != 1
-    render = None if fmt == "table" else partial(json_text, in_array=as_array)
+    render = None if fmt == "text" else partial(json_text, in_array=as_array)
     failed = 0
 
     def scored() -> Iterator[FileOutcome]:
@@ -59,7 +59,7 @@ def command(
                 failed += 1
                 echo_diagnostics(outcome.diagnostics)
 
-    if fmt == "table":
+    if fmt == "text":
         console = stdout_console()
         for outcome in scored():
             if outcome.result is not None:

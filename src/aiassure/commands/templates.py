@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from .common import shown
+from .common import Group, shown
 
 
-@click.group("templates")
+@click.group("templates", cls=Group)
 def command() -> None:
     """Report templates: the built-in ones, and a copy of them to edit.
 

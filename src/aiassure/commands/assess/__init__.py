@@ -23,19 +23,23 @@ from .terminal import Session, Store, Terminal
     "--output",
     required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="The answers file: created, or resumed if it exists.",
+    metavar="FILE",
+    help="The answers file (YAML): created, or resumed if it exists.",
 )
 @click.option("--review", is_flag=True, help="Walk through the subject and the answered questions too, to change them.")
 @rubric_dir_option
 @max_bytes_option
 def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ...], max_bytes: int) -> None:
-    """Answer RUBRIC's questions one at a time, saving FILE after every answer.
+    """Ask RUBRIC's questions one at a time, saving the answers file (-o FILE) after every answer.
 
-    Run it again with the same -o to resume at the first unanswered question. At a question:
-    ? help, b back, s skip, q save and quit, Enter keeps the current answer. Standard input may be
-    piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid input or standard
-    input ended early (the answers so far are saved), 2 usage error, 130 interrupted (Ctrl-C;
-    the answers so far are saved)."""
+    RUBRIC is a rubric's id@version, its id (the newest version on the search path) or the path of
+    a rubric file in FILE's folder or below it. FILE is created if it does not exist; if it does,
+    the questionnaire resumes at its first unanswered question (--review: at the first question).
+
+    At a question: ? help, b back, s skip, q save and quit, Enter keeps the current answer.
+    Standard input may be piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid
+    input or standard input ended early (the answers so far are saved), 2 usage error, 130
+    interrupted (Ctrl-C; the answers so far are saved). docs/assess.md says more."""
     library = RubricLibrary(list(rubric_dirs))
     loaded = library.resolve(rubric)
     given_as_file = rubric.endswith((".yaml", ".yml"))
