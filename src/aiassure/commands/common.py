@@ -261,6 +261,113 @@ def add_row(table: Any, *values: object) -> None:
     table.add_row(*(value if isinstance(value, Text) else shown(value) for value in values))
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of a table made to fit the terminal (`fitted_table`)."""
+
+    name: str
+    drop: int = 0  # 0: always shown; else, when the terminal is too narrow, the highest is left out first
+    wrap: bool = False  # cells may wrap at spaces (names, titles); else each stays whole on one line (ids, figures)
+    right: bool = False
+    min_width: int = 10  # the narrowest a wrapping column is made
+
+
+# What a column of a rich table with the default box takes besides its cells: a padding space on
+# each side and one border; and the table's own left border.
+COLUMN_FRAME = 3
+TABLE_FRAME = 1
+LONG_WORD = 20
+
+
+def fitted_table(
+    columns: list[Column], rows: list[list[str]], width: int, title: str | None = None
+) -> tuple[Any, list[str]]:
+    """A rich table of `rows` (values as `shown` prints them) no wider than `width`, and the
+    names of the columns left out to make it so, the highest `drop` first. An id is never cut to
+    fit: a column that does not wrap is at least as wide as its widest cell, and at a width that
+    not even the columns always shown fit in, an overlong value folds onto the next line instead of
+    ending in an ellipsis."""
+    from rich.cells import cell_len
+    from rich.table import Table
+
+    cells = [[shown(value) for value in row] for row in rows]
+
+    def widest(index: int) -> int:
+        return max(cell_len(text) for text in [columns[index].name, *(row[index] for row in cells)])
+
+    def needed(index: int) -> int:
+        column = columns[index]
+        if not column.wrap:
+            return widest(index)
+        # Wide enough for every word up to LONG_WORD, so that a name or a title wraps between
+        # words; a longer word (a path) folds: wrapping columns hold no ids.
+        texts = [column.name, *(row[index] for row in cells)]
+        longest = max(min(cell_len(word), LONG_WORD) for text in texts for word in text.split() or [""])
+        return min(widest(index), max(column.min_width, longest))
+
+    widths = {index: needed(index) for index in range(len(columns))}
+    shown_columns = list(range(len(columns)))
+    left_out: list[str] = []
+
+    def total() -> int:
+        return TABLE_FRAME + sum(widths[i] + COLUMN_FRAME for i in shown_columns)
+
+    while total() > width:
+        droppable = [i for i in shown_columns if columns[i].drop > 0]
+        if not droppable:
+            break
+        victim = max(droppable, key=lambda i: (columns[i].drop, i))
+        shown_columns.remove(victim)
+        left_out.append(columns[victim].name)
+    # A column left out early may fit again once a wider, more valued one has gone too.
+    for name in reversed(list(left_out)):
+        index = next(i for i, column in enumerate(columns) if column.name == name)
+        if total() + widths[index] + COLUMN_FRAME <= width:
+            shown_columns = sorted([*shown_columns, index])
+            left_out.remove(name)
+    # Too narrow for even the columns always shown: the widest give way, and their values fold
+    # onto the next lines (the whole value still shown) rather than run off the terminal.
+    squeezed: set[int] = set()
+    while total() > width and max(widths[i] for i in shown_columns) > 1:
+        index = max(shown_columns, key=lambda i: (widths[i], -i))
+        widths[index] -= 1
+        squeezed.add(index)
+    # The room left goes to the wrapping columns, a character at a time to the one furthest from
+    # its widest cell, so that they take fewer lines. Every width is fixed here: rich's own sharing
+    # may leave a table a character wider than the terminal, which the terminal then cuts.
+    spare = width - total()
+    growing = [i for i in shown_columns if columns[i].wrap]
+    while spare > 0 and growing:
+        index = max(growing, key=lambda i: (widest(i) - widths[i], -i))
+        if widest(index) <= widths[index]:
+            break
+        widths[index] += 1
+        spare -= 1
+    table = Table(title=None if title is None else shown(title), title_justify="left")
+    for index in shown_columns:
+        column = columns[index]
+        table.add_column(
+            shown(column.name),
+            justify="right" if column.right else "left",
+            no_wrap=not column.wrap and index not in squeezed,
+            overflow="fold",
+            width=widths[index],
+        )
+    for row in cells:
+        table.add_row(*(row[index] for index in shown_columns))
+    return table, left_out
+
+
+def echo_left_out(left_out: list[str], width: int) -> None:
+    """Say on standard error which columns a table left out to fit the terminal, and how to see them."""
+    if left_out:
+        click.echo(
+            f"not shown at {width} columns: {', '.join(left_out)} (a wider terminal shows them; --format json has "
+            "every field)",
+            err=True,
+        )
+
+
 def registry_files(db: str | None) -> list[Path]:
     """The files of the SQLite registry that `--db` names (the database, its journal, write-ahead
     log and shared memory), in every URL form (`PATH`, `sqlite:///PATH`, `sqlite+pysqlite:///...`,

@@ -12,6 +12,7 @@ import click
 from ..assessments.score_files import ScoreOptions
 from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
+    Column,
     Group,
     add_row,
     all_option,
@@ -19,6 +20,8 @@ from .common import (
     db_option,
     echo_diagnostics,
     echo_json_array,
+    echo_left_out,
+    fitted_table,
     format_option,
     jobs_option,
     json_array_item,
@@ -188,22 +191,6 @@ def _stored_line(path: str, stored: Stored) -> str:
     return f"{path}: stored as #{stored.submission_id}"
 
 
-LIST_COLUMNS = (
-    "id",
-    "code",
-    "name",
-    "org_type",
-    "region",
-    "assessed by",
-    "round",
-    "rubric",
-    "overall",
-    "gates",
-    "complete",
-    "status",
-)
-
-
 @command.command("list")
 @db_option
 @round_option()
@@ -248,33 +235,79 @@ def list_(
         if fmt == "json":
             echo_json_array(_json_item(_row_json(row)) for row in rows)
             return
-        from rich.table import Table
-
-        table = Table(show_lines=False)
-        for name in LIST_COLUMNS:
-            table.add_column(name, justify="right" if name in ("id", "overall", "gates", "complete") else "left")
-        count = 0
-        for row in rows:
-            count += 1
-            add_row(
-                table,
-                str(row.id),
-                row.subject_code,
-                row.subject_name,
-                row.org_type,
-                row.region or "",
-                row.assessed_by_code or "-",
-                row.round,
-                f"{row.rubric_id}@{row.rubric_version}",
-                _overall_text(row.overall_score, row.overall_level),
-                str(row.failed_gate_count),
-                "" if row.completeness is None else f"{row.completeness:.0%}",
-                "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
-            )
-        stdout_console().print(table)
+        console = stdout_console()
+        count = _print_listing(list(rows), console)
         click.echo(f"{count} submission(s)", err=True)
     finally:
         registry.close()
+
+
+# The columns of `registry list`, one table a rubric: what is always shown, then what is left
+# out first when the terminal is too narrow (the higher `drop`), so that at 80 columns the subject's
+# code, round, overall, outcome and name stay.
+LIST_COLUMNS = (
+    Column("id", right=True),
+    Column("code"),
+    Column("name", drop=2, wrap=True, min_width=14),
+    Column("org_type", drop=6),
+    Column("region", drop=7, wrap=True),
+    Column("assessed by", drop=4),
+    Column("round"),
+    Column("version"),
+    Column("overall", right=True),
+    Column("outcome", drop=1, wrap=True, min_width=15),
+    Column("gates", drop=3, right=True),
+    Column("complete", drop=5, right=True),
+    Column("status", wrap=True),
+)
+
+
+def _print_listing(rows: list[ListedSubmission], console: Any) -> int:
+    """One table per rubric, titled with it, in the listing's order; a rubric's version is a column
+    only when its rows have more than one, and the status only when a row is not current (--all)."""
+    left_out: list[str] = []
+    for rubric in dict.fromkeys(row.rubric_id for row in rows):
+        group = [row for row in rows if row.rubric_id == rubric]
+        versions = list(dict.fromkeys(row.rubric_version for row in group))
+        shown_names = {column.name for column in LIST_COLUMNS}
+        if len(versions) == 1:
+            shown_names.discard("version")
+        if all(row.superseded_by is None for row in group):
+            shown_names.discard("status")
+        columns = [column for column in LIST_COLUMNS if column.name in shown_names]
+        values = [
+            {
+                "id": str(row.id),
+                "code": row.subject_code,
+                "name": row.subject_name,
+                "org_type": row.org_type,
+                "region": row.region or "",
+                "assessed by": row.assessed_by_code or "-",
+                "round": row.round,
+                "version": row.rubric_version,
+                "overall": _overall_text(row.overall_score, row.overall_level),
+                "outcome": row.outcome_label or "no outcome",
+                "gates": str(row.failed_gate_count),
+                "complete": "" if row.completeness is None else f"{row.completeness:.0%}",
+                "status": _status_text(row),
+            }
+            for row in group
+        ]
+        title = f"{rubric}@{versions[0]}" if len(versions) == 1 else f"{rubric} ({', '.join(versions)})"
+        table, dropped = fitted_table(
+            columns,
+            [[value[column.name] for column in columns] for value in values],
+            console.width,
+            title=f"{title}: {len(group)} submission(s)",
+        )
+        console.print(table)
+        left_out += [name for name in dropped if name not in left_out]
+    echo_left_out(left_out, console.width)
+    return len(rows)
+
+
+def _status_text(row: ListedSubmission) -> str:
+    return "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}"
 
 
 @command.command("rubrics")
@@ -338,56 +371,93 @@ def show(subject: str, db: str | None, fmt: str) -> None:
                 for row in rows
             )
             return
-        _print_history(rows, scores)
+        _print_history(rows, scores, _pillar_order(registry, rows))
     finally:
         registry.close()
 
 
-def _print_history(rows: list[ListedSubmission], scores: dict[int, list[StoredScore]]) -> None:
-    from rich.table import Table
+def _pillar_order(registry: Any, rows: list[ListedSubmission]) -> dict[str, list[str]]:
+    """Each rubric's pillars in the rubric's order, as its results list them (the stored scores
+    come in no order): read from the latest result of each rubric version."""
+    latest = {(row.rubric_id, row.rubric_version): row.id for row in rows}
+    order: dict[str, list[str]] = {}
+    for (rubric, _version), submission_id in latest.items():
+        result = json.loads(registry.submission(submission_id).result_json)
+        known = order.setdefault(rubric, [])
+        known += [pillar["id"] for pillar in result.get("pillars", []) if pillar["id"] not in known]
+    return order
 
+
+# The columns of `registry show` around the pillars (one column each, in the rubric's order), as
+# `LIST_COLUMNS`: the round, the overall, the pillars and the status are always shown.
+SHOW_BEFORE = (
+    Column("id", right=True),
+    Column("round"),
+    Column("assessed by", drop=2, wrap=True, min_width=11),
+    Column("assessed", drop=5),
+    Column("version"),
+    Column("sha256", drop=6),
+    Column("overall", right=True),
+)
+SHOW_AFTER = (
+    Column("outcome", drop=1, wrap=True, min_width=15),
+    Column("gates", drop=3, right=True),
+    Column("complete", drop=4, right=True),
+    Column("status", wrap=True),
+)
+
+
+def _print_history(
+    rows: list[ListedSubmission], scores: dict[int, list[StoredScore]], pillar_order: dict[str, list[str]]
+) -> None:
     console = stdout_console()
+    left_out: list[str] = []
     for rubric in dict.fromkeys(row.rubric_id for row in rows):
         group = [row for row in rows if row.rubric_id == rubric]
-        pillars = list(dict.fromkeys(score.scope_id for row in group for score in scores[row.id]))
+        found = {score.scope_id for row in group for score in scores[row.id]}
+        pillars = [p for p in pillar_order.get(rubric, []) if p in found]
+        pillars += sorted(found - set(pillars))
+        versions = list(dict.fromkeys(row.rubric_version for row in group))
         latest = group[-1]
         title = (
             f"{latest.subject_name} ({latest.subject_code}; {latest.subject_type}, {latest.org_type}"
             + (f", {latest.region}" if latest.region else "")
             + f") on {rubric}"
+            + (f"@{versions[0]}" if len(versions) == 1 else f" ({', '.join(versions)})")
         )
-        table = Table(title=shown(title), title_justify="left")
-        for name in (
-            "id",
-            "round",
-            "assessed by",
-            "assessed",
-            "version",
-            "sha256",
-            "overall",
-            *pillars,
-            "gates",
-            "complete",
-            "status",
-        ):
-            table.add_column(shown(name))
+        columns = [
+            *(c for c in SHOW_BEFORE if c.name != "version" or len(versions) > 1),
+            *(Column(pillar, right=True) for pillar in pillars),
+            *SHOW_AFTER,
+        ]
+        values = []
         for row in group:
             by_pillar = {score.scope_id: score for score in scores[row.id]}
-            add_row(
-                table,
-                str(row.id),
-                row.round,
-                _assessor_text(row),
-                row.assessed_on.isoformat(),
-                row.rubric_version,
-                row.sha256[:12],
-                _overall_text(row.overall_score, row.overall_level),
-                *(_overall_text(by_pillar[p].score, by_pillar[p].level) if p in by_pillar else "" for p in pillars),
-                str(row.failed_gate_count),
-                "" if row.completeness is None else f"{row.completeness:.0%}",
-                "current" if row.superseded_by is None else f"superseded by #{row.superseded_by}",
+            values.append(
+                {
+                    "id": str(row.id),
+                    "round": row.round,
+                    "assessed by": _assessor_text(row),
+                    "assessed": row.assessed_on.isoformat(),
+                    "version": row.rubric_version,
+                    "sha256": row.sha256[:12],
+                    "overall": _overall_text(row.overall_score, row.overall_level),
+                    **{
+                        p: _overall_text(by_pillar[p].score, by_pillar[p].level) if p in by_pillar else ""
+                        for p in pillars
+                    },
+                    "outcome": row.outcome_label or "no outcome",
+                    "gates": str(row.failed_gate_count),
+                    "complete": "" if row.completeness is None else f"{row.completeness:.0%}",
+                    "status": _status_text(row),
+                }
             )
+        table, dropped = fitted_table(
+            columns, [[value[c.name] for c in columns] for value in values], console.width, title=title
+        )
         console.print(table)
+        left_out += [name for name in dropped if name not in left_out]
+    echo_left_out(left_out, console.width)
 
 
 def _assessor_text(row: ListedSubmission) -> str:

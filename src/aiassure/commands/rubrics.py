@@ -12,7 +12,17 @@ from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
-from .common import Group, echo_diagnostics, format_option, rubric_dir_option, shown, stdout_console
+from .common import (
+    Column,
+    Group,
+    echo_diagnostics,
+    echo_left_out,
+    fitted_table,
+    format_option,
+    rubric_dir_option,
+    shown,
+    stdout_console,
+)
 
 
 @click.group("rubrics", cls=Group)
@@ -47,18 +57,24 @@ def list_(fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2))
         return
-    from rich.table import Table
-
-    table = Table("id@version", "subject", "criteria", "title", "source")
-    for row in rows:
-        table.add_row(
-            shown(f"{row['id']}@{row['version']}"),
-            shown(row["subject"]),
-            str(row["criteria"]),
-            shown(row["title"]),
-            shown(row["source"]),
-        )
-    stdout_console().print(table)
+    columns = [
+        Column("id@version"),
+        Column("subject", drop=2),
+        Column("criteria", drop=3, right=True),
+        Column("title", wrap=True, min_width=16),
+        Column("source", drop=1, wrap=True),
+    ]
+    console = stdout_console()
+    table, left_out = fitted_table(
+        columns,
+        [
+            [f"{row['id']}@{row['version']}", row["subject"], str(row["criteria"]), row["title"], row["source"]]
+            for row in rows
+        ],
+        console.width,
+    )
+    console.print(table)
+    echo_left_out(left_out, console.width)
 
 
 @command.command("show")
