@@ -232,7 +232,7 @@ def test_quit_then_resume_where_it_stopped(run_assess: Run, answers_path: Path) 
     assert f"saved 2 answers to {answers_path}; run the same command to resume" in result.stderr
     again = run_assess(FULL[len(INTAKE) + 6 :])  # from gov-safety-case on
     assert again.exit_code == 0, again.output
-    assert "Resuming" in again.output and "2 answered; next: gov-safety-case" in again.output
+    assert "Resuming" in again.output and "2 of 8 applicable questions answered; next: gov-safety-case" in again.output
     assert "Organisation name" not in again.output  # the subject is complete: not asked again
     assert answers(answers_path)["eff-notes"] == "Board paper due in March"
 

@@ -152,12 +152,12 @@ def new_draft() -> Draft:
 def test_questions_follow_the_rubric_and_applicability() -> None:
     questions = Questionnaire(new_draft())
     assert questions.current() == "gov-owner"
-    assert str(questions.progress("gov-owner")) == "Governance 1/2 · 0 of 7 answered"
+    assert str(questions.progress("gov-owner")) == "Governance 1/2 · 0 of 7 applicable questions answered"
     questions.record("gov-owner", Answer(1))
     change = questions.record("gov-uses-ai", Answer("yes"))
     assert change.now_apply == ("gov-safety-case",)
     assert questions.current() == "gov-safety-case"
-    assert str(questions.progress("gov-safety-case")) == "Governance 3/3 · 2 of 8 answered"
+    assert str(questions.progress("gov-safety-case")) == "Governance 3/3 · 2 of 8 applicable questions answered"
     # back to the yes/no, and a change there takes the dependent question away again
     assert questions.back("gov-safety-case") == "gov-uses-ai"
     assert questions.current() == "gov-uses-ai"

@@ -54,6 +54,78 @@ def intake_fields(subject_type: str) -> list[IntakeField]:
     ]
 
 
+# What `?` says at each question about the subject, before the keys every one of them takes.
+FIELD_HELP = {
+    "subject.name": "The name as it should appear in reports, in full (for example Northshire Hospitals NHS "
+    "Foundation Trust).",
+    "subject.code": "The code that identifies the subject from round to round; the registry and reports "
+    "group submissions by it.",
+    "subject.org_type": "The kind of organisation: type its number in the menu above, or its name. Peer "
+    "comparisons are made among organisations of the same type.",
+    "subject.region": "The NHS England region: type its number in the menu above, its name, or any other "
+    "text; Enter leaves it blank.",
+    "subject.version": "The version of the product assessed, as its supplier numbers it (for example 2.3.1).",
+    "subject.supplier.name": "The company that supplies the product.",
+    "subject.intended_use": "What the product is for, in a few words (for example chest X-ray triage).",
+    "subject.device_class": "The product's UK medical device class (I, IIa, IIb or III), if it is a medical "
+    "device; Enter leaves it blank.",
+    "round": "The reporting round the assessment is for, as YYYY-Qn (for example 2026-Q4). It may not be a "
+    "round that has not begun yet.",
+    "assessed_on": "The day the assessment was made, as YYYY-MM-DD; not after today, and near its round. "
+    "Evidence recency is measured from it.",
+}
+ODS_HELP = "The organisation's ODS code: 2 to 10 letters and digits, such as RXX or 00L."
+STEP_KEYS = "Enter keeps the value in brackets. b: back to the previous question. Ctrl-C: stop."
+
+
+def field_help(spec: IntakeField) -> list[str]:
+    """What `?` shows at a question about the subject: what it is, what may be typed, the keys."""
+    lines = [ODS_HELP if spec.kind == "ods" else FIELD_HELP.get(spec.key, spec.prompt + ".")]
+    if spec.choices:
+        lines.append("One of: " + ", ".join(spec.choices) + ("; or any other text." if spec.other_allowed else "."))
+    lines.append(("Required. " if spec.required else "Optional. ") + STEP_KEYS)
+    return lines
+
+
+ASSESSOR_HELP = [
+    "The name of someone who took part in the assessment; their role is asked next (Enter leaves it blank).",
+    "Enter on an empty name ends the list. b: back to the previous question (at a role: to the name).",
+]
+NA_REASON_HELP = [
+    "Why this question does not apply here, in a sentence: it is shown in reports beside the answer. Required.",
+    "b: back to the question.",
+]
+NA_APPROVER_HELP = [
+    "Who agreed that it does not apply: a name and role (for example Jo Bloggs, DPO). Optional: Enter leaves it blank.",
+    "b: back to the reason.",
+]
+EVIDENCE_KEEP_HELP = [
+    "y or Enter keeps the evidence listed above; n drops it, and you give the evidence again.",
+    "b: back to the question.",
+]
+EVIDENCE_TITLE_HELP = [
+    "A short title for a document that backs the answer (for example Board minutes, June 2026).",
+    "Enter when there is no more. b: back to the question (nothing is saved for it).",
+]
+EVIDENCE_LINK_HELP = [
+    "A link starting https:// (or http://), or the path of a file relative to the answers file's folder, "
+    "with / between folders, such as evidence/minutes.pdf. A file named b is written ./b.",
+    "b: back to the title (this item is dropped).",
+]
+
+
+def evidence_date_help(criterion: Criterion, assessed_on: date) -> list[str]:
+    """What `?` shows at an evidence item's date: which dates count for this criterion."""
+    limit = criterion.evidence_max_age_days
+    rule = (
+        f"It counts when dated within {limit} days before the assessment date ({assessed_on.isoformat()}); "
+        "an undated item does not count."
+        if limit is not None
+        else "Any date counts."
+    )
+    return [f"The document's date, as YYYY-MM-DD. {rule}", "Enter if it has no date. b: back to the link."]
+
+
 def choices(criterion: Criterion) -> list[tuple[str, str]]:
     """(id, text) of a choice, multi or checklist criterion's numbered menu, in rubric order."""
     if criterion.type == "checklist":
@@ -126,11 +198,14 @@ def help_lines(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     if criterion.type == "level":
         lines.append("A label may be shortened while it stays unambiguous (def for Defined).")
     if criterion.allow_na:
-        lines.append("na: the question does not apply here; you will be asked why and who approved that.")
+        lines.append(
+            "na: the question does not apply here; you will be asked why and who approved that (b there: back here)."
+        )
     if criterion.evidence_from is not None:
+        dated = " and its date" if criterion.evidence_max_age_days is not None else ""
         lines.append(
             f"Claims of level {criterion.evidence_from} or more need evidence: a title, then a https:// link "
-            "or a path relative to the answers file."
+            f"or a path relative to the answers file{dated}; at those prompts ? explains and b goes back a step."
         )
     lines += [
         "Enter: keep the current answer (when there is one).  b: back to the previous question.",

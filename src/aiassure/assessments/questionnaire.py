@@ -18,7 +18,10 @@ class Progress:
     total: int
 
     def __str__(self) -> str:
-        return f"{self.domain} {self.position}/{self.domain_total} · {self.answered} of {self.total} answered"
+        return (
+            f"{self.domain} {self.position}/{self.domain_total} · "
+            f"{self.answered} of {self.total} applicable questions answered"
+        )
 
 
 @dataclass(frozen=True)
@@ -116,13 +119,19 @@ class Questionnaire:
                 return previous
         return None
 
+    def counts(self) -> tuple[int, int]:
+        """(answered, applicable): the questions that apply given the answers so far, and how many of
+        them are answered; every count the questionnaire shows is one of these, so they agree (an
+        answer kept for a question that no longer applies is not counted)."""
+        asked = [i for i in self.order if self.applicable()[i]]
+        return sum(1 for i in asked if self.answer_of(i) is not None), len(asked)
+
     def progress(self, ident: str) -> Progress:
         applicable = self.applicable()
         domain = self.rubric.domain_of[ident]
         in_domain = [c.id for c in domain.criteria if applicable[c.id]]
-        asked = [i for i in self.order if applicable[i]]
-        answered = sum(1 for i in asked if self.answer_of(i) is not None)
-        return Progress(domain.title, in_domain.index(ident) + 1, len(in_domain), answered, len(asked))
+        answered, total = self.counts()
+        return Progress(domain.title, in_domain.index(ident) + 1, len(in_domain), answered, total)
 
     def unanswered(self) -> list[str]:
         applicable = self.applicable()

@@ -21,6 +21,18 @@ COMMANDS: dict[str, ReplyKind] = {"?": "help", "b": "back", "s": "skip", "q": "q
 NOTHING_WORDS = ("none", "-", "[]")  # an explicit empty selection for multi and checklist
 
 
+StepKind = Literal["help", "back"]
+# What may be typed at a prompt inside a step (a field of the subject, an assessor, an evidence
+# item, an `na` reason) instead of its answer: help on that prompt, or back one prompt.
+STEP_COMMANDS: dict[str, StepKind] = {"?": "help", "b": "back"}
+
+
+def step_command(text: str) -> StepKind | None:
+    """`help` for `?`, `back` for `b` (any case), else None: anything else typed is the answer to
+    the prompt. A file named `b` is given as `./b`."""
+    return STEP_COMMANDS.get(text.strip().lower())
+
+
 class ReplyError(ValueError):
     """A reply that cannot be taken as it is; the message says what to type instead."""
 

@@ -36,8 +36,9 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
     a rubric file in FILE's folder or below it. FILE is created if it does not exist; if it does,
     the questionnaire resumes at its first unanswered question (--review: at the first question).
 
-    At a question: ? help, b back, s skip, q save and quit, Enter keeps the current answer.
-    Standard input may be piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid
+    At a question: ? help, b back, s skip, q save and quit, Enter keeps the current answer; at the
+    questions about the subject and at the evidence and na prompts, ? explains and b goes back a
+    step. Standard input may be piped (one reply a line). Exit codes: 0 done or saved with q, 1 invalid
     input or standard input ended early (the answers so far are saved), 2 usage error, 130
     interrupted (Ctrl-C; the answers so far are saved). docs/assess.md says more."""
     library = RubricLibrary(list(rubric_dirs))
@@ -59,13 +60,20 @@ def command(rubric: str, output: Path, review: bool, rubric_dirs: tuple[Path, ..
     questionnaire = Questionnaire(draft, review=review)
     session = Session(draft, questionnaire, store, Terminal())
     say = session.term.say
+    answered, applicable = questionnaire.counts()
     if resuming:
         next_up = questionnaire.current()
         say(
-            f"Resuming {output}: {draft.answered} answered" + (f"; next: {next_up}" if next_up else "") + ".", bold=True
+            f"Resuming {output}: {answered} of {applicable} applicable questions answered"
+            + (f"; next: {next_up}" if next_up else "")
+            + ".",
+            bold=True,
         )
     else:
-        say(f"{loaded.model.title} ({loaded.ref}): {len(loaded.criteria)} questions.", bold=True)
+        # Which questions apply depends on the answers (applies_if): say so when not all do yet.
+        total = len(loaded.criteria)
+        rest = "" if applicable == total else f" ({total} in the rubric; which apply depends on the answers)"
+        say(f"{loaded.model.title} ({loaded.ref}): {applicable} applicable questions{rest}.", bold=True)
         say(f"Every answer is saved to {output} as soon as it is given.")
     say("At any question: ? help, b back, s skip, q save and quit. Ctrl-C stops; every answer given is kept.", dim=True)
     try:
