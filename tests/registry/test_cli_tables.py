@@ -147,3 +147,16 @@ def test_an_id_is_folded_never_cut_when_nothing_else_can_go() -> None:
     body = [line for line in text.splitlines() if line.startswith("│")]
     assert len(body) > 1 and max(len(line) for line in text.splitlines()) <= 20
     assert "".join(cell for row in cells("\n".join(body)) for cell in row) == ident
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_registry_rubrics_keeps_the_title_readable(width: int, examples_db: str) -> None:
+    code, out, _ = run(width, "registry", "rubrics", "--db", examples_db)
+    assert code == 0
+    assert_fits(out, width)
+    _, listed, _ = run(width, "registry", "rubrics", "--db", examples_db, "--format", "json")
+    for rubric in json.loads(listed):
+        assert in_one_cell(f"{rubric['id']}@{rubric['version']}", out)
+        assert in_one_cell(rubric["fingerprint"][:12], out)
+    # the title wraps between words, never squeezed to nothing
+    assert any(cell.startswith("Organisational") for row in cells(out) for cell in row)

@@ -14,7 +14,6 @@ from ..errors import ChecksFailed, Diagnostic, NotFoundError
 from .common import (
     Column,
     Group,
-    add_row,
     all_option,
     calendar,
     db_option,
@@ -339,14 +338,24 @@ def rubrics(db: str | None, fmt: str) -> None:
             for row in rows
         )
         return
-    from rich.table import Table
-
-    table = Table()
-    for name in ("rubric", "fingerprint", "subject", "submissions", "title"):
-        table.add_column(name, justify="right" if name == "submissions" else "left", no_wrap=name != "title")
-    for row in rows:
-        add_row(table, f"{row.rubric_id}@{row.version}", row.fingerprint[:12], row.subject, row.submissions, row.title)
-    stdout_console().print(table)
+    console = stdout_console()
+    columns = [
+        Column("rubric"),
+        Column("fingerprint"),
+        Column("subject", drop=2),
+        Column("submissions", right=True),
+        Column("title", drop=1, wrap=True, min_width=12),
+    ]
+    table, left_out = fitted_table(
+        columns,
+        [
+            [f"{row.rubric_id}@{row.version}", row.fingerprint[:12], row.subject, str(row.submissions), row.title]
+            for row in rows
+        ],
+        console.width,
+    )
+    console.print(table)
+    echo_left_out(left_out, console.width)
 
 
 @command.command("show")
