@@ -548,3 +548,44 @@ def test_an_extension_changes_fingerprint_with_its_base(tmp_path) -> None:
 def test_every_error_a_library_raises_is_an_aiassure_error(tmp_path) -> None:
     with pytest.raises(AiassureError):
         RubricLibrary([tmp_path]).resolve("nothing")
+
+
+def test_a_rubric_is_read_once_by_the_index_and_its_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resolving `id@version` reads each file on the search path once: the load takes the document
+    the index parsed (issue 20: the named rubric was read and parsed twice)."""
+    from collections import Counter
+
+    import aiassure.source as source
+
+    reads: Counter[str] = Counter()
+    real_read = source.read_bytes
+
+    def counting_read(path: Path, **kwargs: Any) -> bytes:
+        reads[Path(path).name] += 1
+        return real_read(path, **kwargs)
+
+    (tmp_path / "demo.yaml").write_text(yaml.safe_dump(rubric()))
+    (tmp_path / "other.yaml").write_text(yaml.safe_dump(rubric("other")))
+    monkeypatch.setattr(source, "read_bytes", counting_read)
+    monkeypatch.setattr(RubricLibrary, "_cache", {})
+    library = RubricLibrary([tmp_path], use_env=False, use_plugins=False)
+    loaded = library.resolve("demo@1.0.0")
+    assert loaded.ref == "demo@1.0.0"
+    assert reads["demo.yaml"] == 1 and reads["other.yaml"] == 1
+    assert all(count == 1 for count in reads.values()), reads
+
+
+def test_a_rubric_changed_after_the_index_is_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index's document is used only while the file is as it was read: a file rewritten since
+    is loaded from its new text."""
+    import os
+
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(rubric()))
+    monkeypatch.setattr(RubricLibrary, "_cache", {})
+    library = RubricLibrary([tmp_path], use_env=False, use_plugins=False)
+    assert ("demo", "1.0.0") in [entry[:2] for entry in library.entries()]
+    before = path.stat()
+    path.write_text(yaml.safe_dump(rubric(title="Demo, rewritten")))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000))
+    assert library.resolve("demo@1.0.0").model.title == "Demo, rewritten"

@@ -255,6 +255,9 @@ def _library_folder(loaded: object) -> Path | None:
     return Path(loaded) if isinstance(loaded, (str, os.PathLike)) else None
 
 
+_INDEXED_KEPT = 16  # parsed documents the index keeps for loading (see RubricLibrary._indexed)
+
+
 class RubricLibrary:
     """Rubric search path: --rubric-dir, AIASSURE_RUBRIC_PATH, the built-in library, then plugins' libraries."""
 
@@ -268,6 +271,11 @@ class RubricLibrary:
         self.use_plugins = use_plugins
         self._index: list[tuple[str, str, Path]] | None = None
         self._real_paths: dict[Path, Path] = {}  # resolving symlinks walks the path: once per file is enough
+        # The documents the index parsed, by path, with the size and modification time they were
+        # read at: loading one of them then takes its document instead of parsing the file again
+        # (a rubric is 60 KB of YAML, a tenth of `validate one.yaml`). Each is taken once, and
+        # only the first few are kept, so memory stays bounded however large the search path.
+        self._indexed: dict[Path, tuple[tuple[int, int], Document]] = {}
         self.problems: list[Diagnostic] = []
 
     @cached_property
@@ -295,10 +303,17 @@ class RubricLibrary:
                     continue
                 for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
                     try:
-                        data = load_file(path).data
+                        stat = path.stat()  # before the read: a file changed since is read again
+                    except OSError:  # load_file says why
+                        stat = None
+                    try:
+                        doc = load_file(path)
                     except InputError as exc:
                         self.problems.extend(exc.diagnostics)
                         continue
+                    data = doc.data
+                    if stat is not None and len(self._indexed) < _INDEXED_KEPT:
+                        self._indexed[path] = ((stat.st_mtime_ns, stat.st_size), doc)
                     if isinstance(data, dict) and isinstance(data.get("id"), str) and data.get("version") is not None:
                         index.append((data["id"], str(data["version"]), path))
             self._index = index
@@ -447,7 +462,13 @@ class RubricLibrary:
                     )
                 ],
             )
-        doc = _foreign_document(path) if named_by_file else load_file(path)
+        indexed = self._indexed.pop(path, None)
+        if named_by_file:
+            doc = _foreign_document(path)
+        elif indexed is not None and indexed[0] == (stat.st_mtime_ns, stat.st_size):
+            doc = indexed[1]
+        else:
+            doc = load_file(path)
         loaded = self._load(doc, (*_chain, str(resolved)), str(path), self.plugin_dirs.get(resolved.parent))
         self._cache[key] = loaded
         return loaded
