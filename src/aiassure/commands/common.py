@@ -415,7 +415,9 @@ def template_files(template_dirs: Iterable[Path] = ()) -> list[Path]:
 
 def json_array_item(text: str) -> str:
     """A JSON text as an item of `echo_json_array`: indented one level more, without its final newline."""
-    return "\n".join("  " + line for line in text.rstrip("\n").split("\n"))
+    # One replace indents every line as joining the lines did, without a string per line (a
+    # result has about 600 lines, and `score` writes thousands of results).
+    return "  " + text.rstrip("\n").replace("\n", "\n  ")
 
 
 def echo_json_array(items: Iterable[str]) -> None:
