@@ -177,6 +177,25 @@ class _FolderLoader(FileSystemLoader):
         return super().get_source(environment, template)
 
 
+# What a plain dict has as attributes (its methods, and object's): `{{ d.name }}` means these first.
+_DICT_ATTRIBUTES = frozenset(name for name in dir(dict) if hasattr({}, name))
+
+
+class _TrustedEnvironment(Environment):
+    """The built-in templates' environment. A report's context is mostly dicts, and Jinja looks
+    `d.name` up as an attribute before a key: each failed lookup raises AttributeError, a tenth
+    of a report's rendering. A plain dict has no attribute but its type's, so a name that is not
+    one is looked up as a key directly, with the same result."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=32)
 def _environment(template_dirs: tuple[str, ...], markdown: bool) -> Environment:
     builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
@@ -186,7 +205,7 @@ def _environment(template_dirs: tuple[str, ...], markdown: bool) -> Environment:
     # The built-in templates are aiassure's own code: with no template folder given they run outside
     # the sandbox, whose check of every attribute and call is a third of a report's rendering. The
     # data they show is never run as a template, so the sandbox guards nothing there.
-    kind = _BoundedSandbox if template_dirs else Environment
+    kind = _BoundedSandbox if template_dirs else _TrustedEnvironment
     env = kind(
         loader=ChoiceLoader(loaders),
         autoescape=True,
