@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aiassure.cli import main
 from aiassure.errors import AiassureError, InputError, NotFoundError
 from aiassure.reports.render import builtin_templates, render_html, render_markdown
+from hypothesis_budget import examples
 
 DATA = Path(__file__).parent / "data"
 
@@ -133,3 +136,28 @@ def test_scaffold_copies_the_defaults_which_render_the_same(tmp_path: Path, cont
     assert runner.invoke(main, ["templates", "scaffold", str(folder), "--force"]).exit_code == 0
     listing = runner.invoke(main, ["templates", "list"]).output
     assert "report.html\treport" in listing and "_macros.html\tpartial" in listing
+
+
+_NAMES = st.sampled_from(["items", "keys", "get", "values", "copy", "__class__", "__doc__", "__mro__", "__name__"])
+
+
+@settings(max_examples=examples(200))
+@given(
+    data=st.dictionaries(st.one_of(_NAMES, st.text(max_size=8)), st.one_of(st.integers(), st.text(max_size=4))),
+    name=st.one_of(_NAMES, st.text(max_size=8)),
+)
+def test_the_trusted_environment_looks_attributes_up_as_jinja_does(data: dict, name: str) -> None:
+    """The built-in templates' `d.name` on a dict (issue 20: a key looked up without a failed
+    attribute lookup first) gives what Jinja's own lookup gives: dict's attributes first, then
+    keys, then an undefined that fails when used."""
+    from jinja2 import Environment, StrictUndefined, Undefined
+
+    from aiassure.reports.render import _TrustedEnvironment
+
+    mine = _TrustedEnvironment(undefined=StrictUndefined).getattr(data, name)
+    jinja = Environment(undefined=StrictUndefined).getattr(data, name)
+    if isinstance(jinja, Undefined):
+        assert isinstance(mine, StrictUndefined) and mine._undefined_name == name
+        assert mine._undefined_obj is data
+    else:
+        assert mine == jinja
