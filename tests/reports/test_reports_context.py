@@ -1,29 +1,17 @@
-"""The report's content, computed once for every format: palette, chart geometry, answers in words, changes."""
+"""The report's content, computed once for every format: chart geometry, answers in words, changes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from aiassure.assessments.inputs import load_previous
 from aiassure.assessments.model import Answer
 from aiassure.assessments.result import to_result
-from aiassure.reports.charts import _luminance, contrast, palette, radar
+from aiassure.reports.charts import radar
 from aiassure.reports.context import answer_text, build_report_context, file_name_only
 from aiassure.reports.writer import match_previous
 
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.mark.parametrize("top", range(1, 11))
-def test_palette_is_ordered_distinct_and_readable(top: int) -> None:
-    colours = palette(top)
-    assert [c.level for c in colours] == list(range(top + 1))
-    assert all(contrast(c.fill, c.text) >= 4.5 for c in colours)
-    assert len({c.fill for c in colours}) == top + 1
-    luminance = [_luminance(c.fill) for c in colours]
-    assert luminance == sorted(luminance, reverse=True)  # darker means a higher level
 
 
 def test_radar_needs_three_axes_and_stays_in_its_box() -> None:

@@ -1,65 +1,9 @@
-"""Chart geometry and the level palette: numbers for the SVG templates, computed once in Python."""
+"""Chart geometry: numbers for the SVG templates, computed once in Python (the level colours: views.py)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-# Viridis, from light (low levels) to dark (high levels): ordered, and readable with any of the
-# common colour-vision deficiencies. Colour is never the only cue: every mark carries its level.
-_VIRIDIS = ("#fde725", "#5ec962", "#21918c", "#3b528b", "#440154")
-_BLACK = "#0b0c0c"  # NHS text black
-_WHITE = "#ffffff"
-AA_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
-
-
-RGB = tuple[float, ...]  # red, green, blue from 0 to 1
-
-
-def _rgb(colour: str) -> RGB:
-    return tuple(int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
-
-
-def _hex(rgb: RGB) -> str:
-    return "#" + "".join(f"{round(channel * 255):02x}" for channel in rgb)
-
-
-def _luminance(colour: str) -> float:
-    def linear(channel: float) -> float:
-        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
-
-    red, green, blue = (linear(c) for c in _rgb(colour))
-    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
-
-
-def contrast(first: str, second: str) -> float:
-    """WCAG 2.1 contrast ratio of two colours."""
-    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-@dataclass(frozen=True)
-class LevelColour:
-    level: int
-    fill: str
-    text: str  # black or white, whichever contrasts more with `fill`
-
-
-def palette(top: int) -> list[LevelColour]:
-    """One colour per level 0..top, spread evenly along the palette."""
-    colours = []
-    for level in range(top + 1):
-        position = level / top * (len(_VIRIDIS) - 1) if top else 0
-        low = min(int(position), len(_VIRIDIS) - 2)
-        share = position - low
-        start, end = _rgb(_VIRIDIS[low]), _rgb(_VIRIDIS[low + 1])
-        rgb = tuple(a + (b - a) * share for a, b in zip(start, end, strict=True))
-        text = _BLACK if contrast(_hex(rgb), _BLACK) >= contrast(_hex(rgb), _WHITE) else _WHITE
-        while contrast(_hex(rgb), text) < AA_CONTRAST:
-            # a few mid-palette colours fall just short with either ink: shift them away from it
-            rgb = tuple(c * 0.97 for c in rgb) if text == _WHITE else tuple(c + (1 - c) * 0.03 for c in rgb)
-        colours.append(LevelColour(level, _hex(rgb), text))
-    return colours
 
 
 @dataclass(frozen=True)

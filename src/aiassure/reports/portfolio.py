@@ -71,6 +71,7 @@ def _distribution(dist: Distribution, levels: Levels) -> dict[str, Any]:
                 "count": count,
                 "fill": view["fill"],
                 "ink": view["ink"],
+                "css": view["css"],
                 "text": view["text"],
             }
         )

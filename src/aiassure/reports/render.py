@@ -34,6 +34,7 @@ from ..errors import AiassureError, Diagnostic, InputError, Location, NotFoundEr
 from ..fsutil import write_atomic
 from .limits import DEFAULT_TEMPLATE_MAX_BYTES, TemplateLimits
 from .markdown import is_web_url, md_escape, md_finalize, md_link
+from .views import not_assessed_view
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 DEFAULT_PREFIX = "default"  # `{% extends "default:report.html" %}` reaches the built-in template
@@ -216,6 +217,7 @@ def _environment(template_dirs: tuple[str, ...], markdown: bool) -> Environment:
         finalize=md_finalize if markdown else None,
     )
     env.globals["md_link"] = md_link
+    env.globals["not_assessed"] = not_assessed_view()  # the `level_css` macro's `level-na` colours
     env.filters["md"] = md_escape
     env.tests["web_url"] = is_web_url
     if template_dirs:
