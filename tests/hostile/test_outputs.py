@@ -335,9 +335,9 @@ def test_score_and_diff_summaries_escape_every_field(capsys: pytest.CaptureFixtu
     outcome = result.outcome.model_copy(update={"label": HOSTILE}) if result.outcome else None
     actions = [a.model_copy(update={"action": HOSTILE}) for a in result.actions]
     hostile = result.model_copy(update={"subject": subject, "outcome": outcome, "actions": actions})
-    render_table(hostile, stdout_console())
+    render_table(hostile, stdout_console(), {})
     assert_inert(capsys.readouterr().out)
-    assert_inert("\n".join(summary_lines(hostile)))
+    assert_inert("\n".join(summary_lines(hostile, {})))
     item = EvidenceRef(criterion="ls-01", title=HOSTILE, url=None, path=HOSTILE, date="2026-01-01")
     expired = ExpiredEvidence(**item.model_dump(), max_age_days=365, expired_on="2027-01-02", credit_lost=True)
     evidence = EvidenceChanges(today="2026-12-07", added=[item], removed=[item], expired=[expired], not_compared=None)

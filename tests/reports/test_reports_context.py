@@ -54,7 +54,11 @@ def test_failed_gates_say_what_they_capped(load) -> None:
     context = build_report_context(parsed, to_result(parsed))
     [gate] = context["failed_gates"]
     assert gate["criterion"] == "cs-02" and gate["cap"]["level"] == 2
-    assert gate["sentence"].endswith("so the Clinical safety domain is capped at level 2 (Developing).")
+    assert gate["sentence"].endswith(
+        "so it caps the Clinical safety domain at level 2 (Developing); its score of 1.50 is no higher than that,"
+        " so the cap changes nothing."
+    )
+    assert not gate["binds"]  # the domain is at 1.50, below the cap of 2
     assert context["change"] is None and context["roadmap"]["top"][0]["gate_failed"]
     assert context["provenance"]["submission_file"] == "hostile-vendor.yaml"
 

@@ -13,6 +13,7 @@ from ..errors import AiassureError, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
 from .result import Result, to_result
+from .scoring import evaluate, uncapped_scores
 from .validate import load_submission
 
 
@@ -24,6 +25,7 @@ class FileOutcome:
     result: Result | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     text: str | None = None  # the result as `score_files(render=...)` rendered it, in place of `result`
+    uncapped: dict[str, float | None] = field(default_factory=dict)  # scores before gate caps (`uncapped_scores`)
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,11 @@ def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str
         )
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)
-    result = to_result(parsed)
+    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
+    result = to_result(parsed, evaluation)
     if render is not None:
         return FileOutcome(str(path), None, parsed.warnings, render(result))
-    return FileOutcome(str(path), result, parsed.warnings)
+    return FileOutcome(str(path), result, parsed.warnings, uncapped=uncapped_scores(evaluation))
 
 
 def score_files(

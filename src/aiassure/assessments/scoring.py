@@ -44,6 +44,35 @@ def capped_scope_text(scope: str, target: str) -> str:
     return "the overall level" if scope == "overall" else f"{scope} {target}"
 
 
+def scope_key(kind: str, ident: str) -> str:
+    """How `uncapped_scores` names a scope: `overall`, `pillar:safe`, `domain:data`."""
+    return "overall" if kind == "overall" else f"{kind}:{ident}"
+
+
+def uncapped_scores(evaluation: Evaluation) -> dict[str, float | None]:
+    """Every scope's score before its gate cap, by `scope_key`. The result does not carry it (its
+    keys are a contract, docs/scoring.md section 5); reports and the command line take it from here."""
+    scores: dict[str, float | None] = {"overall": evaluation.overall.uncapped}
+    scores.update({scope_key("pillar", p.id): p.uncapped for p in evaluation.pillars})
+    scores.update({scope_key("domain", d.id): d.uncapped for d in evaluation.domains})
+    return scores
+
+
+def cap_binds(uncapped: float | None, capped_to: int | None) -> bool:
+    """Whether a failed gate's cap changed a score: the score before the cap, to the two places a
+    result shows, is above it. A cap on a scope already at or below it is in the result
+    (`capped_to`) but changes no figure, so nothing says it did."""
+    return capped_to is not None and uncapped is not None and round(uncapped, 2) > capped_to
+
+
+def cap_figure(uncapped: float | None, capped_to: int | None) -> str:
+    """`1.75, capped to 1`: the score before a failed gate's cap and the cap, where the cap changed
+    the score; empty where it did not. The terminal, the reports and the Markdown all say this."""
+    if uncapped is None or capped_to is None or not cap_binds(uncapped, capped_to):
+        return ""
+    return f"{uncapped:.2f}, capped to {capped_to}"
+
+
 def gate_caps_text(scope: str, target: str, cap: int) -> str:
     """What a failed gate does, in one phrase: `caps the overall level at 1`, `caps pillar safe at 2`."""
     return f"caps {capped_scope_text(scope, target)} at {cap}"

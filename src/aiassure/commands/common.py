@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -485,24 +485,30 @@ class ScoreSummary:
     lines; every text from the submission or the rubric escaped (`shown`)."""
 
     title: str  # subject, round and rubric
-    rows: list[tuple[str, str, OverallScore | ScopeScore]]  # (scope, id, its score): overall, pillars, domains
+    # (scope, id, its score, `cap_figure`): overall, pillars, domains
+    rows: list[tuple[str, str, OverallScore | ScopeScore, str]]
     outcome: str
     details: str  # completeness and warnings
     gates: list[str]  # one line a failed gate: `gov-01: caps pillar safe at 1`
     actions: list[str]  # the first steps of the roadmap: `gov-01 2→3: <what to do>`
 
     @classmethod
-    def of(cls, result: Result, actions: int = 5) -> ScoreSummary:
-        from ..assessments.scoring import gate_caps_text
+    def of(cls, result: Result, uncapped: Mapping[str, float | None], actions: int = 5) -> ScoreSummary:
+        """`uncapped`: every scope's score before its gate cap, as `scoring.uncapped_scores` gives it."""
+        from ..assessments.scoring import cap_figure, gate_caps_text, scope_key
 
         subject, overall = result.subject, result.overall
+
+        def cap(kind: str, ident: str, scope: OverallScore | ScopeScore) -> str:
+            return cap_figure(uncapped.get(scope_key(kind, ident)), scope.capped_to)
+
         completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
         return cls(
             title=shown(f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}"),
             rows=[
-                ("overall", shown(overall.method), overall),
-                *(("pillar", shown(p.id), p) for p in result.pillars),
-                *(("domain", shown(d.id), d) for d in result.domains),
+                ("overall", shown(overall.method), overall, cap("overall", "overall", overall)),
+                *(("pillar", shown(p.id), p, cap("pillar", p.id, p)) for p in result.pillars),
+                *(("domain", shown(d.id), d, cap("domain", d.id, d)) for d in result.domains),
             ],
             outcome=shown(result.outcome.label) if result.outcome else "no outcome",
             details=f"completeness {completeness} · {len(result.warnings)} warning(s)",
@@ -511,22 +517,24 @@ class ScoreSummary:
         )
 
 
-def render_table(result: Result, console: Console) -> None:
-    """The score summary as a rich table (on a terminal, in colour)."""
+def render_table(result: Result, console: Console, uncapped: Mapping[str, float | None]) -> None:
+    """The score summary as a rich table (on a terminal, in colour); `uncapped` as `uncapped_scores`
+    gives it, to say where a failed gate's cap changed a score."""
     from rich.table import Table
     from rich.text import Text
 
-    summary = ScoreSummary.of(result)
+    summary = ScoreSummary.of(result, uncapped)
     table = Table(title=summary.title, title_justify="left", show_lines=False)
-    for name in ("scope", "id", "score", "level", "capped to"):
-        table.add_column(name, justify="right" if name in ("score", "level", "capped to") else "left")
-    for kind, ident, scope in summary.rows:
+    # the last column says where a failed gate's cap changed the score: `1.75, capped to 1`
+    for name in ("scope", "id", "score", "level", "gate cap"):
+        table.add_column(name, justify="right" if name in ("score", "level", "gate cap") else "left")
+    for kind, ident, scope, cap in summary.rows:
         table.add_row(
             kind,
             ident,
             "not assessed" if scope.score is None else f"{scope.score:.2f}",
             "" if scope.level is None else shown(f"{scope.level} {scope.label}"),
-            "" if scope.capped_to is None else str(scope.capped_to),
+            cap,
         )
     console.print(table)
     console.print(Text.assemble("Outcome: ", (summary.outcome, "bold"), f" · {summary.details}"))
@@ -537,16 +545,17 @@ def render_table(result: Result, console: Console) -> None:
     console.print()
 
 
-def summary_lines(result: Result) -> list[str]:
+def summary_lines(result: Result, uncapped: Mapping[str, float | None]) -> list[str]:
     """The score summary in plain text, for output that is not a terminal."""
-    summary = ScoreSummary.of(result)
+    summary = ScoreSummary.of(result, uncapped)
     lines = [f"Result for {summary.title}"]
-    for kind, ident, scope in summary.rows:
+    for kind, ident, scope, cap in summary.rows:
         if scope.score is None:
             figure = "not assessed"
         else:
-            cap = "" if scope.capped_to is None else f", capped to {scope.capped_to}"
-            figure = f"{scope.score:.2f} (level {scope.level} {shown(scope.label)}){cap}"
+            figure = f"{scope.score:.2f} (level {scope.level} {shown(scope.label)})"
+            if cap:
+                figure += f": {cap} by a failed gate"
         lines.append(f"  {kind} {ident}: {figure}" if kind != "overall" else f"  overall ({ident}): {figure}")
     lines.append(f"Outcome: {summary.outcome} · {summary.details}")
     lines += [f"Failed gate {gate}" for gate in summary.gates]

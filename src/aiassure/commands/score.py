@@ -63,7 +63,7 @@ def command(
         console = stdout_console()
         for outcome in scored():
             if outcome.result is not None:
-                render_table(outcome.result, console)
+                render_table(outcome.result, console, outcome.uncapped)
     elif as_array:  # streamed, so memory stays flat however many files there are
         echo_json_array(outcome.text for outcome in scored() if outcome.text is not None)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,15 @@ from typing import Any, TypedDict
 
 from ..assessments.model import Answer, Organisation, Subject
 from ..assessments.result import Result, ScopeScore
-from ..assessments.scoring import completeness_members, evidence_counts
+from ..assessments.scoring import (
+    cap_binds,
+    cap_figure,
+    completeness_members,
+    evaluate,
+    evidence_counts,
+    scope_key,
+    uncapped_scores,
+)
 from ..assessments.validate import ParsedSubmission
 from ..rubrics.crosswalk import crosswalk
 from ..rubrics.loader import LoadedRubric
@@ -57,12 +66,15 @@ def _score_text(score: float | None) -> str:
     return "—" if score is None else f"{score:.2f}"
 
 
-def _cap_text(capped_to: int | None, levels: Levels) -> str:
-    """How a report says a failed gate holds a score down: `capped at level 1 (Initial) by a failed gate`."""
-    return "" if capped_to is None else f"capped at {levels.words(capped_to)} by a failed gate"
+def _cap_text(uncapped: float | None, capped_to: int | None) -> str:
+    """How a report says a failed gate held a score down, where it did: `1.75, capped to 1 by a
+    failed gate`. A cap on a score already at or below it changed nothing, so it says nothing (the
+    failed gate itself is listed under Failed gates)."""
+    figure = cap_figure(uncapped, capped_to)
+    return f"{figure} by a failed gate" if figure else ""
 
 
-def _scope_view(scope: ScopeScore, levels: Levels) -> dict[str, Any]:
+def _scope_view(scope: ScopeScore, levels: Levels, uncapped: float | None) -> dict[str, Any]:
     return {
         "id": scope.id,
         "title": scope.title,
@@ -70,7 +82,8 @@ def _scope_view(scope: ScopeScore, levels: Levels) -> dict[str, Any]:
         "score_text": _score_text(scope.score),
         "level": levels.view(scope.level),
         "capped_to": scope.capped_to,
-        "cap_text": _cap_text(scope.capped_to, levels),
+        "uncapped": uncapped,
+        "cap_text": _cap_text(uncapped, scope.capped_to),
         "width": bar_width(scope.score, levels.top),
         "bar": bar_text(scope.score, levels.top),
     }
@@ -232,13 +245,22 @@ class _Titles:
         return _scope_name(criterion, domain, pillar, self.domains, self.pillars)
 
 
-def build_report_context(parsed: ParsedSubmission, result: Result, previous: Result | None = None) -> ReportContext:
-    """Everything the report templates show for one submission, computed once for every format."""
+def build_report_context(
+    parsed: ParsedSubmission,
+    result: Result,
+    previous: Result | None = None,
+    uncapped: Mapping[str, float | None] | None = None,
+) -> ReportContext:
+    """Everything the report templates show for one submission, computed once for every format.
+    `uncapped`: each scope's score before its gate cap (`scoring.uncapped_scores`), which the result
+    does not carry; computed from `parsed` when not given."""
     rubric = parsed.rubric
     model = rubric.model
+    if uncapped is None:
+        uncapped = uncapped_scores(evaluate(rubric, parsed.answers, parsed.envelope.assessed_on))
     levels = Levels(rubric.top, rubric.labels)
     titles = _Titles(levels, {p.id: p.title for p in model.pillars}, {d.id: d.title for d in model.domains})
-    pillars = [_scope_view(p, levels) for p in result.pillars]
+    pillars = [_scope_view(p, levels, uncapped.get(scope_key("pillar", p.id))) for p in result.pillars]
     rows = _criterion_rows(parsed, result, titles)
     rows_by_domain: dict[str, list[CriterionRow]] = {d.id: [] for d in model.domains}
     for row in rows.values():
@@ -258,12 +280,12 @@ def build_report_context(parsed: ParsedSubmission, result: Result, previous: Res
         rubric=_rubric_view(rubric),
         scale=[{**levels.view(s.level), "description": s.description} for s in model.scale],
         top=rubric.top,
-        overall=_overall(result, levels),
+        overall=_overall(result, levels, uncapped.get("overall")),
         outcome=_outcome(result, rubric),
         pillars=pillars,
-        domains=[_scope_view(d, levels) for d in result.domains],
+        domains=[_scope_view(d, levels, uncapped.get(scope_key("domain", d.id))) for d in result.domains],
         radar=radar([(p["title"], p["score"], p["level"]["text"]) for p in pillars], rubric.top),
-        failed_gates=_failed_gates(result, rubric, rows, titles),
+        failed_gates=_failed_gates(result, rubric, rows, titles, uncapped),
         criteria_by_domain=[{"id": d.id, "title": d.title, "rows": rows_by_domain[d.id]} for d in model.domains],
         roadmap=Roadmap(top=actions[:ROADMAP_TOP], rest=actions[ROADMAP_TOP:], count=len(actions)),
         crosswalk=_crosswalk(rubric, rows),
@@ -316,9 +338,14 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
 
 
 def _failed_gates(
-    result: Result, rubric: LoadedRubric, rows: dict[str, CriterionRow], titles: _Titles
+    result: Result,
+    rubric: LoadedRubric,
+    rows: dict[str, CriterionRow],
+    titles: _Titles,
+    uncapped: Mapping[str, float | None],
 ) -> list[dict[str, Any]]:
-    """Each failed gate, with the sentence that says what it capped."""
+    """Each failed gate, with the sentence that says what it capped: the score it held down, or that
+    the score was already at or below the cap, so the cap changed nothing."""
     levels = titles.levels
     failed = []
     for gate in result.failed_gates:
@@ -327,6 +354,13 @@ def _failed_gates(
         target = titles.scope_name(criterion, row["domain"], row["pillar"])
         needed = criterion.gate.min_level if criterion.gate else gate.cap
         credited = row["credited"]["level"] if row["credited"] else 0
+        before = uncapped.get(scope_key(gate.scope, gate.target))
+        if cap_binds(before, gate.cap):
+            effect = f": its score of {before:.2f} is capped to {gate.cap}."
+        elif before is None:
+            effect = f"; {target} is not assessed, so the cap changes nothing."
+        else:
+            effect = f"; its score of {before:.2f} is no higher than that, so the cap changes nothing."
         failed.append(
             {
                 "criterion": gate.criterion,
@@ -338,8 +372,9 @@ def _failed_gates(
                 "needed": levels.view(needed),
                 "credited": levels.view(credited),
                 "status_text": row["status_text"],
+                "binds": cap_binds(before, gate.cap),
                 "sentence": f"{gate.criterion} is credited at {levels.words(credited)}, below the "
-                f"{levels.words(needed)} this gate needs, so {target} is capped at {levels.words(gate.cap)}.",
+                f"{levels.words(needed)} this gate needs, so it caps {target} at {levels.words(gate.cap)}{effect}",
             }
         )
     return failed
@@ -379,7 +414,7 @@ def _completeness(result: Result, rows: dict[str, CriterionRow]) -> Completeness
     )
 
 
-def _overall(result: Result, levels: Levels) -> dict[str, Any]:
+def _overall(result: Result, levels: Levels, uncapped: float | None) -> dict[str, Any]:
     overall = result.overall
     return {
         "score": overall.score,
@@ -390,7 +425,8 @@ def _overall(result: Result, levels: Levels) -> dict[str, Any]:
         if overall.method == "min"
         else "the weighted average of the pillars",
         "capped_to": overall.capped_to,
-        "cap_text": _cap_text(overall.capped_to, levels),
+        "uncapped": uncapped,
+        "cap_text": _cap_text(uncapped, overall.capped_to),
     }
 
 
@@ -573,7 +609,7 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     if level is None:
         sentences.append("No pillar could be assessed, so there is no overall level.")
     else:
-        cap = f", {overall['cap_text']}" if overall["cap_text"] else ""
+        cap = f": a score of {overall['cap_text']}" if overall["cap_text"] else ""
         sentences.append(
             f"Overall it is at {levels.words(level)} on a scale of 0 to {levels.top}, {overall['method_text']}{cap}."
         )
@@ -587,7 +623,11 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     gates = len(context["failed_gates"])
     if gates:
         failed = _plural(gates, "minimum requirement (gate) was", "minimum requirements (gates) were")
-        sentences.append(f"{failed} not met, which caps the levels shown: see Failed gates.")
+        if any(g["binds"] for g in context["failed_gates"]):
+            sentences.append(f"{failed} not met, which caps the levels shown: see Failed gates.")
+        else:  # every capped score was already at or below its cap
+            they = "it caps is" if gates == 1 else "they cap is"
+            sentences.append(f"{failed} not met, but every score {they} already at or below the cap: see Failed gates.")
     else:
         sentences.append("Every minimum requirement (gate) was met.")
     completeness = context["completeness"]

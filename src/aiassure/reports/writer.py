@@ -14,6 +14,7 @@ from ..assessments.inputs import RESULT_ATTACHMENT
 from ..assessments.model import Submission
 from ..assessments.result import Result, to_result
 from ..assessments.score_files import ScoreOptions, library_for
+from ..assessments.scoring import evaluate, uncapped_scores
 from ..assessments.validate import ParsedSubmission, load_submission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
@@ -157,8 +158,9 @@ def render_report(
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes; a
     --template-dir template is stopped at `limits` (render.TemplateLimits)."""
-    result = to_result(parsed)
-    context = build_report_context(parsed, result, match_previous(result, previous))
+    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
+    result = to_result(parsed, evaluation)
+    context = build_report_context(parsed, result, match_previous(result, previous), uncapped_scores(evaluation))
     document = ReportDocument(parsed, result, context, template_dirs, limits)
     return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
 

@@ -37,6 +37,7 @@ from ...assessments.prompts import (
 from ...assessments.questionnaire import Questionnaire
 from ...assessments.replies import ReplyError, evidence_item, parse_date, read_field, read_reply, step_command
 from ...assessments.result import to_result
+from ...assessments.scoring import evaluate, uncapped_scores
 from ...assessments.validate import load_submission
 from ...errors import AiassureError
 from ...fsutil import write_atomic
@@ -451,11 +452,13 @@ class Session:
                 f"in {path}).",
                 fg="green",
             )
-        result = to_result(load_submission(path, library, max_bytes=max_bytes))
+        parsed = load_submission(path, library, max_bytes=max_bytes)
+        evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
+        result, uncapped = to_result(parsed, evaluation), uncapped_scores(evaluation)
         if self.term.colour:
-            render_table(result, stdout_console())
+            render_table(result, stdout_console(), uncapped)
         else:
-            for line in summary_lines(result):
+            for line in summary_lines(result, uncapped):
                 say(line)
         say(f"Make the report: aiassure report {path} -o DIR", bold=True)
         say("To change answers later, run the same command with --review.", dim=True)
