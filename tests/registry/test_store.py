@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from registry_helpers import OPTIONS, RUBRICS, Submit, ingest, levels, submission_yaml
 
+from aiassure.assessments.score_files import ScoreOptions
 from aiassure.errors import InputError, NotFoundError, RegistryError
 from aiassure.registry.intake import read_input
-from aiassure.registry.store import Registry, open_registry, registry_url
+from aiassure.registry.store import Registry, RubricConflict, open_registry, registry_url
+from databases import database
 
 
 def rows(registry: Registry, **filters: object) -> list[tuple]:
@@ -217,6 +221,68 @@ def test_concurrent_ingests_store_each_submission_once_with_one_current(db_url: 
         assert len(rows(registry, include_superseded=True)) == len(paths)
     finally:
         registry.close()
+
+
+def _wait_until_blocked(url: str) -> None:
+    """Return once some other session of this database waits on a lock (PostgreSQL)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        for _ in range(200):  # up to 20 s; a blocked writer shows up within milliseconds
+            with engine.connect() as conn:
+                if conn.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar():
+                    return
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
+    raise AssertionError("the second writer never waited for the first")
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("same_text", [True, False], ids=["same-rubric", "changed-text"])
+def test_two_writers_bringing_a_new_rubric_at_once_wait_rather_than_fail(
+    tmp_path: Path, submit: Submit, same_text: bool
+) -> None:
+    """Two writers first storing one id@version at the same moment: the second waits for the first,
+    then stores (same text) or is told `rubric-conflict` (changed text): never a raw unique-index error."""
+    changed = tmp_path / "changed-rubrics"
+    changed.mkdir()
+    text_ = (RUBRICS / "tiny-tech.yaml").read_text(encoding="utf-8")
+    (changed / "tiny-tech.yaml").write_text(text_.replace("Tiny technology assurance", "Tiny, retitled"), "utf-8")
+    first = read_input(submit("T1", "2026-Q4", levels(3, 3, 3), rubric="tiny-tech@1.0.0", org_type="vendor"), OPTIONS)
+    second_path = submit("T2", "2026-Q4", levels(2, 2, 2), rubric="tiny-tech@1.0.0", org_type="vendor")
+    second = read_input(second_path, OPTIONS if same_text else ScoreOptions(rubric_dirs=(changed,)))
+    assert (first.rubric.fingerprint == second.rubric.fingerprint) is same_text
+    with database("postgresql", tmp_path) as url:
+        open_registry(url).close()  # the schema exists before the race
+        holding, release = threading.Event(), threading.Event()
+
+        def hold(_conn: object, _stored: object) -> None:
+            holding.set()
+            assert release.wait(timeout=30)
+
+        writers = [open_registry(url), open_registry(url)]
+        outcome: list[object] = []
+        first_writer = threading.Thread(target=lambda: writers[0].store(first, also=hold))
+        first_writer.start()
+        assert holding.wait(timeout=30)  # the first has inserted the rubric and not committed
+
+        def store_second() -> None:
+            try:
+                outcome.append(writers[1].store(second).status)
+            except RubricConflict as exc:
+                outcome.append(exc.diagnostics[0].code)
+
+        second_writer = threading.Thread(target=store_second)
+        second_writer.start()
+        _wait_until_blocked(url)
+        release.set()
+        first_writer.join(timeout=30)
+        second_writer.join(timeout=30)
+        for writer in writers:
+            writer.close()
+        assert outcome == (["new"] if same_text else ["rubric-conflict"])
 
 
 def test_registry_urls() -> None:

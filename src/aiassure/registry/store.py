@@ -375,6 +375,10 @@ class Registry:
             return
         from sqlalchemy import select
 
+        # No conflict target: every unique index arbitrates, so two writers inserting the same
+        # new rubric at once wait for each other instead of one failing on `id@version`. The
+        # check comes after the insert so it sees whichever concurrent writer committed first.
+        conn.execute(self._insert(rubrics).values(**_rubric_row(rubric)).on_conflict_do_nothing())
         other = conn.execute(
             select(rubrics.c.fingerprint).where(
                 rubrics.c.rubric_id == rubric.id,
@@ -384,8 +388,6 @@ class Registry:
         ).scalar()
         if other is not None:
             raise RubricConflict(rubric, other, source)
-        row = _rubric_row(rubric)
-        conn.execute(self._insert(rubrics).values(**row).on_conflict_do_nothing(index_elements=["fingerprint"]))
 
     def _store_scores(
         self, conn: Connection, submission_id: int, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
