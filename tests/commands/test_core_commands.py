@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -86,6 +87,16 @@ def test_init_writes_a_template_that_validates_and_meets_its_schema(work: Path) 
     assert validated.exit_code == 0
     assert "warning unanswered (answers.gov-01)" in validated.stderr
     assert run("validate", "--strict", str(target)).exit_code == 1
+
+
+def test_init_says_a_context_question_is_not_scored_and_gives_its_options_no_level(work: Path) -> None:
+    target = work / "technology.yaml"
+    assert run("init", "nhs-ai-technology", "-o", str(target)).exit_code == 0
+    text = target.read_text()
+    assert "# device-class: [choice, pillar effective, context, not scored]" in text
+    assert "#   class-iia: Class IIa medical device\n" in text  # the answer, no "(level 5)"
+    # a scored choice keeps the level each option is credited at
+    assert re.search(r"#   \S+: .+ \(level \d\)\n", text)
 
 
 def test_init_refuses_to_overwrite(work: Path) -> None:

@@ -43,7 +43,9 @@ def evidence_rule(criterion: Criterion, date_name: str) -> str:
 def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     """Plain-text lines explaining how to answer a criterion (used in files and in `assess`)."""
     facts = [criterion.type.replace("_", "/"), f"pillar {rubric.pillar_of[criterion.id]}"]
-    if criterion.weight != 1:
+    if not criterion.scored and criterion.type != "text":
+        facts.append("context, not scored")
+    elif criterion.weight != 1:
         facts.append(f"weight {criterion.weight:g}")
     if criterion.gate is not None:
         facts.append(
@@ -67,7 +69,7 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
                 if criterion.type == "choice"
                 else f"{1 if option.points is None else option.points:g} point(s)"
             )
-            lines.append(f"  {option.id}: {option.label} ({credit})")
+            lines.append(f"  {option.id}: {option.label}" + (f" ({credit})" if criterion.scored else ""))
     elif criterion.type == "checklist":
         lines.append("List the ids of the elements that are met; a level counts when all its elements are met:")
         lines += [f"  {e.id} (level {e.level}): {e.text}" for e in criterion.elements or []]

@@ -186,6 +186,7 @@ class CriterionRow(TypedDict):
     approved_by: str | None
     gate_text: str
     gate_failed: bool
+    scored: bool
 
 
 class Completeness(TypedDict):
@@ -321,10 +322,12 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             domain=scored.domain,
             domain_title=titles.domains[scored.domain],
             status=scored.status,
-            status_text=STATUS_TEXT.get(scored.status, scored.status),
+            status_text=STATUS_TEXT.get(
+                "context" if scored.status == "credited" and not criterion.scored else scored.status, scored.status
+            ),
             answer_text=answer_text(criterion, answer, scored.status, rubric.labels),
-            claimed=None if scored.claimed is None else levels.view(scored.claimed),
-            credited=None if scored.credited is None else levels.view(scored.credited),
+            claimed=None if scored.claimed is None or not criterion.scored else levels.view(scored.claimed),
+            credited=None if scored.credited is None or not criterion.scored else levels.view(scored.credited),
             evidence=_evidence(criterion, answer, assessed_on),
             evidence_from=criterion.evidence_from,
             notes=answer.notes if answer else None,
@@ -333,6 +336,7 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             approved_by=answer.approved_by if answer else None,
             gate_text=_gate_text(criterion, titles.scope_name(criterion, scored.domain, scored.pillar)),
             gate_failed=scored.id in gated,
+            scored=criterion.scored,
         )
     return rows
 

@@ -29,6 +29,7 @@ STATUS_TEXT = {
     "na": "Not applicable (N/A)",
     "not_applicable": "Does not apply",
     "text": "Information only",
+    "context": "Context, not scored",
 }
 
 NOT_ASSESSED = "not assessed"

@@ -148,6 +148,13 @@ class Criterion(Strict):
     # checklist
     elements: list[Element] | None = None
 
+    @property
+    def scored(self) -> bool:
+        """Whether this criterion's level counts anywhere: in a score (weight above 0) or in a gate.
+        A weight-0 criterion with no gate is context (intended use, device class, AI stage), so
+        reports show its answer, never a level."""
+        return self.type != "text" and (self.weight > 0 or self.gate is not None)
+
 
 # Which type-specific keys each criterion type may use; the rest are refused by the checks.
 TYPE_FIELDS: dict[str, frozenset[str]] = {
