@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -423,8 +424,8 @@ def get_audit_verify(request: Request, principal: Caller) -> AuditVerification:
     return AuditVerification(ok=found.ok, events=found.events, head=found.head, problems=found.problems)
 
 
-def _organisation_out(row: Any) -> OrganisationOut:
-    values = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+def _organisation_out(row: ResultRow | Mapping[str, Any]) -> OrganisationOut:
+    values = row if isinstance(row, Mapping) else row._mapping
     return OrganisationOut(
         code=values["code"], kind=values["kind"], name=values["name"], created_at=iso(values["created_at"])
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..model import NATIONAL, Benchmark, Standing
 from ..queries import as_float, benchmark_query, by_name, from_row
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Subquery
+
+    from ...sqltypes import ResultRow
 
 
 def build(conn: Connection, current: Subquery, groups: tuple[str, ...], min_peers: int, limit: int) -> list[Benchmark]:
@@ -26,7 +28,7 @@ def build(conn: Connection, current: Subquery, groups: tuple[str, ...], min_peer
     ]
 
 
-def standing(row: Any, group: str, min_peers: int) -> Standing:
+def standing(row: ResultRow, group: str, min_peers: int) -> Standing:
     """One percentile of a row of benchmark_query, None below `min_peers` peers: a percentile among
     one or two subjects ("50.0 of 1") says nothing of where a subject stands."""
     found = row._mapping
