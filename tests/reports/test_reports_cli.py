@@ -144,12 +144,12 @@ def test_report_reads_and_parses_each_file_once(workdir: Path, monkeypatch: pyte
     """Each submission is read from disk and parsed once, however many formats (issue 20: twice)."""
     from collections import Counter
 
-    import aiassure.commands.report as report
+    import aiassure.assessments.score_files as score_files
     import aiassure.source as source
 
     reads: Counter[str] = Counter()
     parses: Counter[str] = Counter()
-    real_read, real_parse = source.read_bytes, report.load_submission
+    real_read, real_parse = source.read_bytes, score_files.load_submission
 
     def counting_read(path: Path, **kwargs: object) -> bytes:
         reads[Path(path).name] += 1
@@ -160,7 +160,7 @@ def test_report_reads_and_parses_each_file_once(workdir: Path, monkeypatch: pyte
         return real_parse(path, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(source, "read_bytes", counting_read)
-    monkeypatch.setattr(report, "load_submission", counting_parse)
+    monkeypatch.setattr(score_files, "load_submission", counting_parse)
     files = [workdir / "northshire-2026-Q2.yaml", workdir / "northshire-2026-Q4.yaml"]
     result = run(*files, "-o", workdir / "out", "--format", "html,md,json")
     assert result.exit_code == 0, result.output

@@ -14,7 +14,7 @@ from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
 from .result import Result, to_result
 from .scoring import evaluate, uncapped_scores
-from .validate import load_submission
+from .validate import ParsedSubmission, load_submission
 
 
 @dataclass
@@ -51,15 +51,20 @@ def library_for(dirs: tuple[Path, ...]) -> RubricLibrary:
     return _libraries[dirs]
 
 
+def read_submission(path: Path, options: ScoreOptions) -> ParsedSubmission:
+    """One submission read and validated under the options that `score`, `report` and `demo` share."""
+    return load_submission(
+        path,
+        library_for(options.rubric_dirs),
+        strict=options.strict,
+        max_bytes=options.max_bytes,
+        calendar=options.calendar,
+    )
+
+
 def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str] | None = None) -> FileOutcome:
     try:
-        parsed = load_submission(
-            path,
-            library_for(options.rubric_dirs),
-            strict=options.strict,
-            max_bytes=options.max_bytes,
-            calendar=options.calendar,
-        )
+        parsed = read_submission(path, options)
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)
     evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)

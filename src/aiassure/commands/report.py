@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..assessments.model import Submission
-from ..assessments.score_files import ScoreOptions, library_for
-from ..assessments.validate import load_submission
+from ..assessments.score_files import ScoreOptions, library_for, read_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, ChecksFailed, Diagnostic
 from .common import (
@@ -51,13 +50,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
 
     options = settings.score
     try:
-        parsed = load_submission(
-            path,
-            library_for(options.rubric_dirs),
-            strict=options.strict,
-            max_bytes=options.max_bytes,
-            calendar=options.calendar,
-        )
+        parsed = read_submission(path, options)
     except AiassureError as exc:
         return None, exc.diagnostics
     (targets,) = report_paths([parsed], settings.out_dir, settings.formats)

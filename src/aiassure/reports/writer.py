@@ -13,9 +13,9 @@ from typing import Protocol
 from ..assessments.inputs import RESULT_ATTACHMENT
 from ..assessments.model import Submission
 from ..assessments.result import Result, to_result
-from ..assessments.score_files import ScoreOptions, library_for
+from ..assessments.score_files import ScoreOptions, read_submission
 from ..assessments.scoring import evaluate, uncapped_scores
-from ..assessments.validate import ParsedSubmission, load_submission
+from ..assessments.validate import ParsedSubmission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
 from .context import build_report_context
@@ -240,13 +240,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
     """Read one submission again and write its reports: the worker of `report` and `demo` (only a
     path and the settings cross processes, nothing large)."""
     options = settings.score
-    parsed = load_submission(
-        path,
-        library_for(options.rubric_dirs),
-        strict=options.strict,
-        max_bytes=options.max_bytes,
-        calendar=options.calendar,
-    )
+    parsed = read_submission(path, options)
     return write_reports(
         [parsed],
         settings.out_dir,
