@@ -122,7 +122,7 @@ def test_back_changes_an_earlier_answer_and_applicability_follows(run_assess: Ru
     assert result.exit_code == 0, result.output
     assert "this is the first question" in result.output
     assert "now asked as well: gov-safety-case" in result.output
-    assert "current answer: yes (Enter keeps it)" in result.output
+    assert "current answer: Yes (level 2) (Enter keeps it)" in result.output
     assert "no longer applies: gov-safety-case" in result.output
     assert "saved 3 answers" in result.stderr
     assert answers(answers_path) == {"gov-owner": 1, "gov-uses-ai": "no", "data-dpia": "none"}

@@ -187,6 +187,7 @@ class CriterionRow(TypedDict):
     gate_text: str
     gate_failed: bool
     scored: bool
+    picked: bool  # yes/no or choice: the answer names itself, the level is a number beside it
 
 
 class Completeness(TypedDict):
@@ -326,8 +327,12 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
                 "context" if scored.status == "credited" and not criterion.scored else scored.status, scored.status
             ),
             answer_text=answer_text(criterion, answer, scored.status, rubric.labels),
-            claimed=None if scored.claimed is None or not criterion.scored else levels.view(scored.claimed),
-            credited=None if scored.credited is None or not criterion.scored else levels.view(scored.credited),
+            claimed=None
+            if scored.claimed is None or not criterion.scored
+            else levels.view(scored.claimed, numbered=criterion.picked),
+            credited=None
+            if scored.credited is None or not criterion.scored
+            else levels.view(scored.credited, numbered=criterion.picked),
             evidence=_evidence(criterion, answer, assessed_on),
             evidence_from=criterion.evidence_from,
             notes=answer.notes if answer else None,
@@ -337,6 +342,7 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             gate_text=_gate_text(criterion, titles.scope_name(criterion, scored.domain, scored.pillar)),
             gate_failed=scored.id in gated,
             scored=criterion.scored,
+            picked=criterion.picked,
         )
     return rows
 
@@ -395,8 +401,9 @@ def _actions(result: Result, rows: dict[str, CriterionRow], levels: Levels) -> l
                 "criterion": action.criterion,
                 "question": row["question"],
                 "domain_title": row["domain_title"],
-                "from": levels.view(action.from_level),
-                "to": levels.view(action.to_level),
+                "from": levels.view(action.from_level, numbered=row["picked"]),
+                "to": levels.view(action.to_level, numbered=row["picked"]),
+                "picked": row["picked"],
                 "action": action.action,
                 "reason": action.reason,
                 "owner": row["owner"],
@@ -647,10 +654,8 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     roadmap = context["roadmap"]["top"]
     if roadmap:
         first = roadmap[0]
-        sentences.append(
-            f"The first step on the roadmap is {first['criterion']}, to {levels.words(first['to']['level'])}: "
-            f"{first['action']}"
-        )
+        target = first["to"]["text"] if first["picked"] else levels.words(first["to"]["level"])
+        sentences.append(f"The first step on the roadmap is {first['criterion']}, to {target}: {first['action']}")
     change = context["change"]
     if change is not None:
         moved = change["overall"]["text"]

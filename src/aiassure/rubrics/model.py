@@ -155,6 +155,13 @@ class Criterion(Strict):
         reports show its answer, never a level."""
         return self.type != "text" and (self.weight > 0 or self.gate is not None)
 
+    @property
+    def picked(self) -> bool:
+        """Whether an answer is one of the criterion's own options (yes or no, a choice), which
+        names itself: outputs show the answer ("Yes", the option's label) and, where it is scored,
+        the level it earns as a number ("level 5"), never the scale's label ("5 Optimising")."""
+        return self.type in ("yes_no", "choice")
+
 
 # Which type-specific keys each criterion type may use; the rest are refused by the checks.
 TYPE_FIELDS: dict[str, frozenset[str]] = {
