@@ -371,6 +371,11 @@ def _failed_gates(
             effect = f"; {target} is not assessed, so the cap changes nothing."
         else:
             effect = f"; its score of {before:.2f} is no higher than that, so the cap changes nothing."
+        # a yes/no or choice answer is said as itself, its level as a number ("answered No, credited at level 0")
+        if row["picked"] and row["status"] in ("credited", "unevidenced"):
+            held, need = f"answered {row['answer_text']}, credited at level {credited}", f"level {needed}"
+        else:
+            held, need = f"credited at {levels.words(credited)}", levels.words(needed)
         failed.append(
             {
                 "criterion": gate.criterion,
@@ -383,8 +388,8 @@ def _failed_gates(
                 "credited": levels.view(credited),
                 "status_text": row["status_text"],
                 "binds": cap_binds(before, gate.cap),
-                "sentence": f"{gate.criterion} is credited at {levels.words(credited)}, below the "
-                f"{levels.words(needed)} this gate needs, so it caps {target} at {levels.words(gate.cap)}{effect}",
+                "sentence": f"{gate.criterion} is {held}, below the {need} this gate needs, so it caps "
+                f"{target} at {levels.words(gate.cap)}{effect}",
             }
         )
     return failed
