@@ -1,5 +1,5 @@
-"""No unscored criterion shows a level anywhere, and a yes/no or choice answer never shows the
-scale's label (issue 17): `score` text and JSON, the HTML, Markdown and PDF reports, the `init`
+"""No unscored criterion shows a level anywhere, and a yes/no answer never shows the scale's
+label (issue 17): `score` text and JSON, the HTML, Markdown and PDF reports, the `init`
 answers file, the `assess` questions and the exports, for a trust and a product that answer context
 questions (AI stage, intended use, device class, NICE tier) and yes/no questions."""
 
@@ -31,7 +31,7 @@ class Levels:
     """What a level looks like in text, and which criteria of a rubric may show which."""
 
     rubric: LoadedRubric
-    labelled: re.Pattern[str]  # `5 Optimising`: never for an unscored or a yes/no or choice criterion
+    labelled: re.Pattern[str]  # `5 Optimising`: never for an unscored or a yes/no criterion
     numbered: re.Pattern[str]  # `level 5`, `(level 5)`: never for an unscored criterion
 
     @classmethod
@@ -45,8 +45,8 @@ class Levels:
         return [c.id for c in self.rubric.criteria.values() if not c.scored]
 
     @property
-    def picked(self) -> list[str]:
-        return [c.id for c in self.rubric.criteria.values() if c.scored and c.picked]
+    def binary(self) -> list[str]:
+        return [c.id for c in self.rubric.criteria.values() if c.scored and c.binary]
 
     def check(self, ident: str, text: str, where: str) -> None:
         assert not self.labelled.search(text), (where, ident, text)
@@ -54,12 +54,12 @@ class Levels:
             assert not self.numbered.search(text), (where, ident, text)
 
     def check_mentions(self, text: str, where: str) -> None:
-        """Every mention of an unscored or picked criterion, up to the next criterion id, the end of
+        """Every mention of an unscored or yes/no criterion, up to the next criterion id, the end of
         its line or a `<br>` (a table cell, a crosswalk entry, an action)."""
         ids = "|".join(re.escape(i) for i in sorted(self.rubric.criteria, key=len, reverse=True))
         other = re.compile(rf"(?<![\w-])(?:{ids})(?![\w-])")
         checked = 0
-        for ident in [*self.unscored, *self.picked]:
+        for ident in [*self.unscored, *self.binary]:
             mine = re.compile(rf"(?<![\w-]){re.escape(ident)}(?![\w-])")
             for line in text.splitlines():
                 for part in line.split("<br>"):
@@ -68,7 +68,7 @@ class Levels:
                         following = other.search(rest)
                         self.check(ident, rest[: following.start()] if following else rest, where)
                         checked += 1
-        assert checked, f"{where} mentions none of {self.unscored + self.picked}"
+        assert checked, f"{where} mentions none of {self.unscored + self.binary}"
 
 
 def run(*args: object, stdin: str | None = None) -> str:
@@ -88,13 +88,13 @@ def test_score_text_and_json(code: str) -> None:
     path, ref = SUBJECTS[code]
     levels = Levels.of(ref)
     text = run("score", path)
-    for ident in levels.unscored + levels.picked:
+    for ident in levels.unscored + levels.binary:
         for line in text.splitlines():
             if re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", line):
                 levels.check(ident, line, "score text")
     result = json.loads(run("score", "--format", "json", path))
     for criterion in result["criteria"]:
-        if criterion["id"] in levels.unscored + levels.picked:
+        if criterion["id"] in levels.unscored + levels.binary:
             assert "label" not in criterion
             levels.check(criterion["id"], json.dumps(criterion), "score json")
 
@@ -107,7 +107,7 @@ def test_markdown_and_html_reports(code: str, tmp_path: Path) -> None:
     markdown = (tmp_path / f"{code}-2026-Q4.md").read_text(encoding="utf-8")
     levels.check_mentions(markdown, "markdown")
     html = (tmp_path / f"{code}-2026-Q4.html").read_text(encoding="utf-8")
-    for ident in levels.unscored + levels.picked:
+    for ident in levels.unscored + levels.binary:
         cells = [
             re.search(rf'<tr id="c-{re.escape(ident)}"[^>]*>(.*?)</tr>', html, re.S).group(1),  # type: ignore[union-attr]
             *re.findall(
@@ -142,7 +142,7 @@ def test_the_init_answers_file(code: str, tmp_path: Path) -> None:
     levels = Levels.of(ref)
     run("init", ref, "-o", tmp_path / "answers.yaml")
     text = (tmp_path / "answers.yaml").read_text(encoding="utf-8")
-    for ident in levels.unscored + levels.picked:
+    for ident in levels.unscored + levels.binary:
         [block] = blocks(text, f"  # {ident}: ", f"  {ident}:")
         levels.check(ident, block, "init")
 
@@ -156,7 +156,7 @@ def test_the_assess_questions_and_current_answers(code: str, tmp_path: Path) -> 
     answers = tmp_path / path.name
     shutil.copy(path, answers)
     shown = run("assess", ref, "-o", answers, "--review", stdin="\n" * 600)
-    for ident in levels.unscored + levels.picked:
+    for ident in levels.unscored + levels.binary:
         asked = list(blocks(shown, f"{ident}  ", f"{ident}> "))
         assert asked or levels.rubric.criteria[ident].applies_if, ident  # asked unless it may not apply
         for block in asked:

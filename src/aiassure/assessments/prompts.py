@@ -227,8 +227,8 @@ def _condition(condition: Any) -> str:
 
 def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> str:
     """An answer as a person reads it: `3 Defined`, `Yes (level 5)`, `na (reason: ...)`, the labels
-    (or element texts) of the options chosen, never their ids; a yes/no or choice criterion that is
-    scored says the level its answer earns, one that is not (context) none (`Criterion.picked`)."""
+    (or element texts) of the options chosen, never their ids; a yes/no criterion that is scored
+    says the level its answer earns, one that is not (context) none (`Criterion.binary`)."""
     if answer.na:
         return NA + (f" (reason: {answer.reason})" if answer.reason else "")
     value = answer.value
@@ -246,7 +246,7 @@ def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> s
         text = str(value)
     if criterion.type == "number" and criterion.unit:
         text += f" {criterion.unit}"
-    if criterion.picked and criterion.scored:
+    if criterion.binary and criterion.scored:
         text += f" (level {claimed_level(criterion, value, rubric.top)})"
     if answer.evidence:
         text += f" (evidence: {len(answer.evidence)} item{'s' if len(answer.evidence) > 1 else ''})"

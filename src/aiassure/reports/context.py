@@ -187,7 +187,7 @@ class CriterionRow(TypedDict):
     gate_text: str
     gate_failed: bool
     scored: bool
-    picked: bool  # yes/no or choice: the answer names itself, the level is a number beside it
+    binary: bool  # yes/no: the answer names itself, the level is a number beside it
 
 
 class Completeness(TypedDict):
@@ -329,10 +329,10 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             answer_text=answer_text(criterion, answer, scored.status, rubric.labels),
             claimed=None
             if scored.claimed is None or not criterion.scored
-            else levels.view(scored.claimed, numbered=criterion.picked),
+            else levels.view(scored.claimed, numbered=criterion.binary),
             credited=None
             if scored.credited is None or not criterion.scored
-            else levels.view(scored.credited, numbered=criterion.picked),
+            else levels.view(scored.credited, numbered=criterion.binary),
             evidence=_evidence(criterion, answer, assessed_on),
             evidence_from=criterion.evidence_from,
             notes=answer.notes if answer else None,
@@ -342,7 +342,7 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             gate_text=_gate_text(criterion, titles.scope_name(criterion, scored.domain, scored.pillar)),
             gate_failed=scored.id in gated,
             scored=criterion.scored,
-            picked=criterion.picked,
+            binary=criterion.binary,
         )
     return rows
 
@@ -371,8 +371,8 @@ def _failed_gates(
             effect = f"; {target} is not assessed, so the cap changes nothing."
         else:
             effect = f"; its score of {before:.2f} is no higher than that, so the cap changes nothing."
-        # a yes/no or choice answer is said as itself, its level as a number ("answered No, credited at level 0")
-        if row["picked"] and row["status"] in ("credited", "unevidenced"):
+        # a yes/no answer is said as itself, its level as a number ("answered No, credited at level 0")
+        if row["binary"] and row["status"] in ("credited", "unevidenced"):
             held, need = f"answered {row['answer_text']}, credited at level {credited}", f"level {needed}"
         else:
             held, need = f"credited at {levels.words(credited)}", levels.words(needed)
@@ -406,9 +406,9 @@ def _actions(result: Result, rows: dict[str, CriterionRow], levels: Levels) -> l
                 "criterion": action.criterion,
                 "question": row["question"],
                 "domain_title": row["domain_title"],
-                "from": levels.view(action.from_level, numbered=row["picked"]),
-                "to": levels.view(action.to_level, numbered=row["picked"]),
-                "picked": row["picked"],
+                "from": levels.view(action.from_level, numbered=row["binary"]),
+                "to": levels.view(action.to_level, numbered=row["binary"]),
+                "binary": row["binary"],
                 "action": action.action,
                 "reason": action.reason,
                 "owner": row["owner"],
@@ -659,7 +659,7 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     roadmap = context["roadmap"]["top"]
     if roadmap:
         first = roadmap[0]
-        target = first["to"]["text"] if first["picked"] else levels.words(first["to"]["level"])
+        target = first["to"]["text"] if first["binary"] else levels.words(first["to"]["level"])
         sentences.append(f"The first step on the roadmap is {first['criterion']}, to {target}: {first['action']}")
     change = context["change"]
     if change is not None:

@@ -104,9 +104,9 @@ class Levels:
         return [self.view(level) for level in range(self.top + 1)]
 
     def view(self, level: int | None, *, numbered: bool = False) -> dict[str, Any]:
-        """A level's view; `numbered`, its text is `level 5`, without the scale's label: for an answer
-        picked from the criterion's own options (yes or no, a choice), which a report names itself, so
-        that a yes never reads as "5 Optimising" (`picked`)."""
+        """A level's view; `numbered`, its text is `level 5`, without the scale's label: for a yes/no
+        answer, which a report names itself, so that a yes never reads as "5 Optimising"
+        (`Criterion.binary`)."""
         if level is None:
             return not_assessed_view()
         colour = self.colours.get(level, self.colours[min(max(level, 0), self.top)])

@@ -156,11 +156,11 @@ class Criterion(Strict):
         return self.type != "text" and (self.weight > 0 or self.gate is not None)
 
     @property
-    def picked(self) -> bool:
-        """Whether an answer is one of the criterion's own options (yes or no, a choice), which
-        names itself: outputs show the answer ("Yes", the option's label) and, where it is scored,
-        the level it earns as a number ("level 5"), never the scale's label ("5 Optimising")."""
-        return self.type in ("yes_no", "choice")
+    def binary(self) -> bool:
+        """Whether the criterion is answered yes or no: two answers, not the steps of a maturity scale,
+        so outputs show the answer ("Yes") and, where it is scored, the level it earns as a number
+        ("level 5"), never the scale's label ("5 Optimising")."""
+        return self.type == "yes_no"
 
 
 # Which type-specific keys each criterion type may use; the rest are refused by the checks.
