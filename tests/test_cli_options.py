@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from aiassure.cli import COMMANDS, main, summary
 from aiassure.commands.common import AliasedOption, FormatChoice
+from aiassure.errors import terminal_text
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -117,5 +118,5 @@ def test_group_help_shows_each_first_sentence_whole_at_80_columns(group: str) ->
     subcommands = [name for name in found if name.startswith(f"{group} ") and name.count(" ") == group.count(" ") + 1]
     assert subcommands
     for name in subcommands:
-        first = words(found[name].get_short_help_str(limit=10**6))
+        first = words(terminal_text(found[name].get_short_help_str(limit=10**6)))  # as --help shows it
         assert first.endswith(".") and f"{name.rsplit(' ', 1)[1]} {first}" in listing, name

@@ -18,7 +18,7 @@ import click
 from . import __version__
 from .clock import CALENDAR_KEY, DEFAULT_ROUND_MARGIN, MAX_ROUND_MARGIN, calendar
 from .codes import ExitCode
-from .errors import AiassureError, ChecksFailed, printable
+from .errors import AiassureError, ChecksFailed, printable, terminal_text
 from .plugins import COMMANDS as COMMAND_PLUGINS
 from .plugins import Plugin, PluginWarning, discover
 
@@ -44,8 +44,34 @@ COMMANDS = {
 }
 
 
+class TerminalFormatter(click.HelpFormatter):
+    """`--help` as the terminal shows it: help texts are written with Markdown code spans, whose
+    backticks are left out before the text is wrapped (`terminal_text`)."""
+
+    def write_text(self, text: str) -> None:
+        super().write_text(terminal_text(text))
+
+    def write_dl(self, rows: Any, col_max: int = 30, col_spacing: int = 2) -> None:
+        super().write_dl([(terminal_text(term), terminal_text(text)) for term, text in rows], col_max, col_spacing)
+
+
+class TerminalContext(click.Context):
+    formatter_class = TerminalFormatter
+
+
+def _with_terminal_help(command: click.Command) -> click.Command:
+    """`command`, and every subcommand of it, formatting its `--help` with TerminalFormatter."""
+    command.context_class = TerminalContext
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_terminal_help(sub)
+    return command
+
+
 class Cli(click.Group):
     """Loads command modules lazily (plugins' too) and turns aiassure's errors into messages and exit codes."""
+
+    context_class = TerminalContext
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return [*_builtin_commands(), *(plugin.name for plugin in _plugin_commands())]
@@ -56,9 +82,10 @@ class Cli(click.Group):
             if not _available(module):
                 return None
             command: click.Command = importlib.import_module(f"aiassure.commands.{module}").command
-            return command
+            return _with_terminal_help(command)
         plugin = next((p for p in _plugin_commands() if p.name == name), None)
-        return plugin.load_as(click.Command, "a click command") if plugin is not None else None
+        loaded = plugin.load_as(click.Command, "a click command") if plugin is not None else None
+        return _with_terminal_help(loaded) if loaded is not None else None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The built-in commands, each with the whole summary its module's docstring gives, wrapped
@@ -91,7 +118,7 @@ class Cli(click.Group):
                 echo_diagnostics(exc.diagnostics)
             prefix = "usage error" if exc.exit_code == ExitCode.USAGE else "error"
             if exc.message and (not exc.diagnostics or exc.exit_code == ExitCode.USAGE):
-                click.echo(f"{prefix}: {printable(exc.message)}", err=True)
+                click.echo(f"{prefix}: {printable(terminal_text(exc.message))}", err=True)
             ctx.exit(int(exc.exit_code))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise

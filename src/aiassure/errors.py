@@ -20,6 +20,18 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
+# A code span as Markdown writes it (`aiassure validate FILE`): messages, hints and help are
+# written once, for the Markdown, HTML and SARIF outputs and the terminal alike.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def terminal_text(text: str) -> str:
+    """Text written with Markdown code spans as a terminal shows it, the backticks left out
+    (`na` -> na): the one conversion of diagnostics, error messages and `--help` (cli.py); the
+    outputs that read Markdown keep the spans as code."""
+    return _CODE_SPAN.sub(r"\1", text)
+
+
 Severity = Literal["error", "warning"]
 
 
@@ -56,10 +68,12 @@ class Diagnostic:
         return Diagnostic(self.code, self.message, self.location, self.path, "error", self.hint)
 
     def format(self) -> str:
+        """The diagnostic as the terminal shows it (`terminal_text`, `printable`)."""
         where = f" ({printable(self.path)})" if self.path else ""
-        text = f"{printable(str(self.location))}: {self.severity} {self.code}{where}: {printable(self.message)}"
+        message = printable(terminal_text(self.message))
+        text = f"{printable(str(self.location))}: {self.severity} {self.code}{where}: {message}"
         if self.hint:
-            text += f"\n    hint: {printable(self.hint)}"
+            text += f"\n    hint: {printable(terminal_text(self.hint))}"
         return text
 
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -31,8 +31,9 @@ def revision_of(registry: Registry) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def store_as_0001(registry: Registry, path: Path, *, superseded_by: int | None = None) -> int:
-    """Store a submission the way aiassure did at revision 0001: the columns that revision has."""
+def store_as_0001(registry: Registry, path: Path, *, superseded_by: int | None = None, criteria: bool = False) -> int:
+    """Store a submission the way aiassure did at revision 0001: the columns that revision has;
+    `criteria`, its criteria's rows too (credited level and status, no answer: before 0007)."""
     from sqlalchemy import MetaData, Table, insert
 
     intake = read_input(path, OPTIONS)
@@ -88,6 +89,15 @@ def store_as_0001(registry: Registry, path: Path, *, superseded_by: int | None =
                 for s, i, v, lv in scores
             ],
         )
+        if criteria:
+            conn.execute(
+                insert(tables["scores"]),
+                [
+                    {"submission_id": submission_id, "scope": "criterion", "scope_id": c.id, "level": c.credited}
+                    | {"status": c.status}
+                    for c in result.criteria
+                ],
+            )
     return submission_id
 
 
@@ -188,5 +198,63 @@ def test_0006_fills_in_each_technology_s_peer_groups_from_its_stored_result(db_u
         }
         migrate_to(registry, "0005", down=True)  # and back: the columns and the index go, the rows stay
         assert revision_of(registry) == "0005"
+    finally:
+        registry.close()
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection")  # store_as_0001 reads the table back
+def test_0007_fills_in_each_criterion_s_answer_from_its_stored_result(db_url: str, submit: Submit) -> None:
+    """Score rows stored at 0006 gain the answer of their criterion, read from the stored result,
+    byte for byte what an ingest writes today, so exports carry it for old rows too (issue 17)."""
+    from sqlalchemy import create_engine, select
+
+    from aiassure.registry.schema import scores, submissions
+    from aiassure.registry.store import Registry as Opened
+
+    old = Opened(create_engine(db_url), db_url)
+    try:
+        migrate_to(old, "0006")
+        store_as_0001(old, submit("A", "2026-Q4", levels(3, 2, 1)), criteria=True)
+        store_as_0001(old, submit("B", "2026-Q4", levels(4, 4, 4, statutory=None)), criteria=True)
+    finally:
+        old.close()
+
+    def answers(registry: Registry) -> dict[tuple[str, str], str | None]:
+        s, sc = submissions, scores
+        with registry.transaction() as conn:
+            rows = conn.execute(
+                select(s.c.subject_code, sc.c.scope_id, sc.c.answer)
+                .select_from(s.join(sc, sc.c.submission_id == s.c.id))
+                .where(sc.c.scope == "criterion")
+            )
+            return {(code, ident): answer for code, ident, answer in rows}
+
+    registry = open_registry(db_url)
+    try:
+        assert revision_of(registry) == "0007" == registry.revisions()[1]
+        assert answers(registry) == {
+            ("A", "g1"): "3",
+            ("A", "d1"): "2",
+            ("A", "v1"): "1",
+            ("A", "g2"): '"yes"',
+            ("B", "g1"): "4",
+            ("B", "d1"): "4",
+            ("B", "v1"): "4",
+            ("B", "g2"): None,  # not answered
+        }
+        # a submission ingested now stores the very same text as the backfill wrote
+        assert ingest(registry, [submit("C", "2026-Q4", levels(3, 2, 1))]) == ["new"]
+        stored = answers(registry)
+        assert {k: v for (code, k), v in stored.items() if code == "C"} == {
+            k: v for (code, k), v in stored.items() if code == "A"
+        }
+        migrate_to(registry, "0006", down=True)  # and back: the column goes, the rows stay
+        assert revision_of(registry) == "0006"
+        with registry.transaction() as conn:
+            from sqlalchemy import func, text
+
+            kept = conn.execute(select(func.count()).select_from(text("scores"))).scalar_one()
+        # the criteria; A's and B's overall and pillars; C's overall, pillars and domains
+        assert kept == len(stored) + 2 * (1 + 3) + (1 + 3 + 4)
     finally:
         registry.close()

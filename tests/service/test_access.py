@@ -168,3 +168,25 @@ def test_the_exports_and_portfolio_hold_every_organisation(matrix: Matrix, tmp_p
     (tmp_path / "x.parquet").write_bytes(parquet)
     assert set(pq.read_table(tmp_path / "x.parquet").column("id").to_pylist()) == set(ids.values())
     assert {section["rubric"]["id"] for section in portfolio["sections"]} == {"nhs-ai-technology", "nhs-ai-readiness"}
+
+
+def test_the_service_s_score_exports_carry_each_criterion_s_answer(matrix: Matrix, tmp_path: Path) -> None:
+    """/api/v1/export.* of the scores table give the raw answer of every criterion (issue 17)."""
+    import csv
+    import io
+    import json
+
+    import pyarrow.parquet as pq
+
+    client = matrix.clients["analyst"]
+    table = {"table": "scores"}
+    rows = [json.loads(line) for line in client.get("/api/v1/export.jsonl", params=table).text.splitlines()]
+    criteria = [r for r in rows if r["scope"] == "criterion"]
+    own = [r for r in criteria if r["subject_code"] == "PRD-CXRTRIAGE" and r["assessed_by_code"] is None]
+    vendor = {r["scope_id"]: r["answer"] for r in own}
+    assert json.loads(vendor["device-class"]) == "class-iia" and json.loads(vendor["dp-01"]) == "yes"
+    assert all(r["answer"] is None for r in rows if r["scope"] != "criterion")
+    as_csv = list(csv.DictReader(io.StringIO(client.get("/api/v1/export.csv", params=table).text)))
+    assert [r["answer"] for r in as_csv] == ["" if r["answer"] is None else r["answer"] for r in rows]
+    (tmp_path / "scores.parquet").write_bytes(client.get("/api/v1/export.parquet", params=table).content)
+    assert pq.read_table(tmp_path / "scores.parquet").column("answer").to_pylist() == [r["answer"] for r in rows]

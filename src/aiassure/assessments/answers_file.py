@@ -11,6 +11,7 @@ import yaml
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion
 from .model import ORG_TYPES
+from .scoring import claimed_level
 
 WIDTH = 96
 
@@ -60,7 +61,12 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
             f"{lvl} {labels.get(lvl, '')}: {criterion.levels.get(lvl, '')}".rstrip(": ") for lvl in sorted(labels)
         ]
     elif criterion.type == "yes_no":
-        lines.append("Answer yes or no.")
+        lines.append("Answer yes or no:")
+        for word in ("yes", "no"):
+            level = claimed_level(criterion, word, rubric.top)
+            descriptor = criterion.levels.get(level, "") if level is not None else ""
+            credit = f" (level {level})" if criterion.scored else ""
+            lines.append(f"  {word}{credit}" + (f": {descriptor.strip()}" if descriptor.strip() else ""))
     elif criterion.type in ("choice", "multi"):
         lines.append("One of:" if criterion.type == "choice" else "Any of (a list):")
         for option in criterion.options or []:
@@ -72,7 +78,10 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
             lines.append(f"  {option.id}: {option.label}" + (f" ({credit})" if criterion.scored else ""))
     elif criterion.type == "checklist":
         lines.append("List the ids of the elements that are met; a level counts when all its elements are met:")
-        lines += [f"  {e.id} (level {e.level}): {e.text}" for e in criterion.elements or []]
+        lines += [
+            f"  {e.id}" + (f" (level {e.level})" if criterion.scored else "") + f": {e.text}"
+            for e in criterion.elements or []
+        ]
     elif criterion.type == "number":
         unit = f" {criterion.unit}" if criterion.unit else ""
         span = f" from {criterion.range[0]:g} to {criterion.range[1]:g}" if criterion.range else ""

@@ -226,20 +226,28 @@ def _condition(condition: Any) -> str:
 
 
 def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> str:
-    """An answer as a person reads it: `3 Defined`, `na (reason: ...)`, `access, audit`."""
+    """An answer as a person reads it: `3 Defined`, `Yes (level 5)`, `na (reason: ...)`, the labels
+    (or element texts) of the options chosen, never their ids; a yes/no criterion that is scored
+    says the level its answer earns, one that is not (context) none (`Criterion.binary`)."""
     if answer.na:
         return NA + (f" (reason: {answer.reason})" if answer.reason else "")
     value = answer.value
     if criterion.type == "level":
         text = f"{value} {rubric.labels.get(value, '')}".strip()
-    elif isinstance(value, list):
-        text = ", ".join(value) if value else "none"
+    elif criterion.type == "yes_no":
+        text = "Yes" if value == "yes" else "No"
+    elif criterion.type in ("choice", "multi", "checklist"):
+        names = dict(choices(criterion))
+        chosen = value if isinstance(value, list) else [value]
+        text = "; ".join(names.get(ident, str(ident)) for ident in chosen) or "none"
     elif isinstance(value, float):
         text = f"{value:g}"
     else:
         text = str(value)
     if criterion.type == "number" and criterion.unit:
         text += f" {criterion.unit}"
+    if criterion.binary and criterion.scored:
+        text += f" (level {claimed_level(criterion, value, rubric.top)})"
     if answer.evidence:
         text += f" (evidence: {len(answer.evidence)} item{'s' if len(answer.evidence) > 1 else ''})"
     return text

@@ -98,9 +98,16 @@ SCORE_FIELDS: dict[str, Column] = {
     "score": Column(
         "Score of the scope after gates, 0 to the top of the scale; empty for a criterion or not assessed."
     ),
-    "level": Column("Level of the scope; for a criterion, the level credited."),
+    "level": Column(
+        "Level of the scope; for a criterion, the level credited. A context question (the rubric gives it weight "
+        "0 and no gate: AI stage, intended use, device class) counts in no score: read its answer instead."
+    ),
     "capped_to": Column("The level a failed gate capped the scope to, if any."),
     "status": Column("For a criterion: credited, unevidenced, unanswered, na, not_applicable or text."),
+    "answer": Column(
+        'For a criterion: the answer given, as JSON: "yes", an option id, a list of the ids chosen or met '
+        '([] for none), a number, a text, or "na"; empty when not answered or for any other scope.'
+    ),
 }
 TABLES = {"submissions": (SUBMISSION_COLUMNS, SUBMISSION_FIELDS), "scores": (SCORE_COLUMNS, SCORE_FIELDS)}
 FRICTIONLESS_TYPES = {

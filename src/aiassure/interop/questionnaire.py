@@ -198,7 +198,8 @@ def answer_options(rubric: LoadedRubric, criterion: Criterion) -> list[dict[str,
     elif kind == "checklist":
         system = criterion_system(rubric, criterion.id)
         codings += [
-            {"system": system, "code": e.id, "display": f"{e.text} (level {e.level})"} for e in criterion.elements or []
+            {"system": system, "code": e.id, "display": e.text + (f" (level {e.level})" if criterion.scored else "")}
+            for e in criterion.elements or []
         ]
     if kind in ("multi", "checklist"):
         codings.append(NONE_CODING)

@@ -60,6 +60,7 @@ SCORE_COLUMNS = {
     "level": "int64",
     "capped_to": "int64",
     "status": "string",
+    "answer": "string",
 }
 TABLES = {"submissions": SUBMISSION_COLUMNS, "scores": SCORE_COLUMNS}
 # A cell starting with one of these is run as a formula by spreadsheet programs (CSV injection).
@@ -115,6 +116,7 @@ def export_query(
                 sc.c.level,
                 sc.c.capped_to,
                 sc.c.status,
+                sc.c.answer,
             )
             .select_from(s.join(sc, sc.c.submission_id == s.c.id))
             .where(*conditions)

@@ -107,7 +107,8 @@ Index("ix_submissions_supplier", submissions.c.supplier_code)
 Index("ix_submissions_ingested_at", submissions.c.ingested_at)  # the portfolio's "data as of"
 
 # Per-scope scores, so that distributions and benchmarks are computed in SQL. For criteria,
-# `level` is the credited level and `score` is null.
+# `level` is the credited level, `score` is null and `answer` the answer given, as compact JSON
+# (`store.answer_json`, migration 0007; docs/registry.md).
 scores = Table(
     "scores",
     metadata,
@@ -118,6 +119,7 @@ scores = Table(
     Column("level", Integer),
     Column("capped_to", Integer),
     Column("status", String),  # criteria only: SPEC 4.8 status
+    Column("answer", Text),  # criteria only: the answer as JSON; null when unanswered
 )
 Index("ix_scores_scope", scores.c.scope, scores.c.scope_id)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
@@ -139,6 +140,7 @@ class StoredScore:
     level: int | None
     capped_to: int | None
     status: str | None
+    answer: str | None  # a criterion's answer as JSON (`answer_json`); None otherwise or unanswered
 
 
 @dataclass(frozen=True, slots=True)
@@ -654,7 +656,10 @@ def _score_rows(intake: Intake) -> tuple[list[dict[str, Any]], list[dict[str, An
     rows = [_score_row(0, "overall", "overall", overall.score, overall.level, overall.capped_to)]
     rows += [_score_row(0, "pillar", p.id, p.score, p.level, p.capped_to) for p in result.pillars]
     rows += [_score_row(0, "domain", d.id, d.score, d.level, d.capped_to) for d in result.domains]
-    rows += [_score_row(0, "criterion", c.id, None, c.credited, None, c.status) for c in result.criteria]
+    rows += [
+        _score_row(0, "criterion", c.id, None, c.credited, None, c.status, answer_json(c.answer))
+        for c in result.criteria
+    ]
     gates = [
         {"submission_id": 0, "criterion": g.criterion, "scope": g.scope, "target": g.target, "cap": g.cap}
         for g in result.failed_gates
@@ -758,6 +763,7 @@ def _score_row(
     level: int | None,
     capped_to: int | None,
     status: str | None = None,
+    answer: str | None = None,
 ) -> dict[str, Any]:
     return {
         "submission_id": submission_id,
@@ -767,7 +773,18 @@ def _score_row(
         "level": level,
         "capped_to": capped_to,
         "status": status,
+        "answer": answer,
     }
+
+
+def answer_json(value: Any) -> str | None:
+    """A criterion's answer as the scores table and the exports hold it: the result's `answer` as
+    compact JSON (`"yes"`, `"class-iia"`, `["a","b"]`, `[]`, `97.5`, `"na"`), or None when it was not
+    answered, so that an empty checklist (`[]`) and no answer stay apart in every format. Ingest
+    and migration 0007's backfill both write it, so the two agree byte for byte."""
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
 def _reason(exc: Exception) -> str:
@@ -842,6 +859,7 @@ def open_registry(url: str | None = None, *, must_exist: bool = False) -> Regist
 
 
 __all__ = [
+    "answer_json",
     "DEFAULT_URL",
     "ENV_DB",
     "OWN",

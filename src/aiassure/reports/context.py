@@ -187,6 +187,7 @@ class CriterionRow(TypedDict):
     gate_text: str
     gate_failed: bool
     scored: bool
+    binary: bool  # yes/no: the answer names itself, the level is a number beside it
 
 
 class Completeness(TypedDict):
@@ -326,8 +327,12 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
                 "context" if scored.status == "credited" and not criterion.scored else scored.status, scored.status
             ),
             answer_text=answer_text(criterion, answer, scored.status, rubric.labels),
-            claimed=None if scored.claimed is None or not criterion.scored else levels.view(scored.claimed),
-            credited=None if scored.credited is None or not criterion.scored else levels.view(scored.credited),
+            claimed=None
+            if scored.claimed is None or not criterion.scored
+            else levels.view(scored.claimed, numbered=criterion.binary),
+            credited=None
+            if scored.credited is None or not criterion.scored
+            else levels.view(scored.credited, numbered=criterion.binary),
             evidence=_evidence(criterion, answer, assessed_on),
             evidence_from=criterion.evidence_from,
             notes=answer.notes if answer else None,
@@ -337,6 +342,7 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             gate_text=_gate_text(criterion, titles.scope_name(criterion, scored.domain, scored.pillar)),
             gate_failed=scored.id in gated,
             scored=criterion.scored,
+            binary=criterion.binary,
         )
     return rows
 
@@ -365,6 +371,11 @@ def _failed_gates(
             effect = f"; {target} is not assessed, so the cap changes nothing."
         else:
             effect = f"; its score of {before:.2f} is no higher than that, so the cap changes nothing."
+        # a yes/no answer is said as itself, its level as a number ("answered No, credited at level 0")
+        if row["binary"] and row["status"] in ("credited", "unevidenced"):
+            held, need = f"answered {row['answer_text']}, credited at level {credited}", f"level {needed}"
+        else:
+            held, need = f"credited at {levels.words(credited)}", levels.words(needed)
         failed.append(
             {
                 "criterion": gate.criterion,
@@ -377,8 +388,8 @@ def _failed_gates(
                 "credited": levels.view(credited),
                 "status_text": row["status_text"],
                 "binds": cap_binds(before, gate.cap),
-                "sentence": f"{gate.criterion} is credited at {levels.words(credited)}, below the "
-                f"{levels.words(needed)} this gate needs, so it caps {target} at {levels.words(gate.cap)}{effect}",
+                "sentence": f"{gate.criterion} is {held}, below the {need} this gate needs, so it caps "
+                f"{target} at {levels.words(gate.cap)}{effect}",
             }
         )
     return failed
@@ -395,8 +406,9 @@ def _actions(result: Result, rows: dict[str, CriterionRow], levels: Levels) -> l
                 "criterion": action.criterion,
                 "question": row["question"],
                 "domain_title": row["domain_title"],
-                "from": levels.view(action.from_level),
-                "to": levels.view(action.to_level),
+                "from": levels.view(action.from_level, numbered=row["binary"]),
+                "to": levels.view(action.to_level, numbered=row["binary"]),
+                "binary": row["binary"],
                 "action": action.action,
                 "reason": action.reason,
                 "owner": row["owner"],
@@ -647,10 +659,8 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     roadmap = context["roadmap"]["top"]
     if roadmap:
         first = roadmap[0]
-        sentences.append(
-            f"The first step on the roadmap is {first['criterion']}, to {levels.words(first['to']['level'])}: "
-            f"{first['action']}"
-        )
+        target = first["to"]["text"] if first["binary"] else levels.words(first["to"]["level"])
+        sentences.append(f"The first step on the roadmap is {first['criterion']}, to {target}: {first['action']}")
     change = context["change"]
     if change is not None:
         moved = change["overall"]["text"]

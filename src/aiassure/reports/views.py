@@ -103,7 +103,10 @@ class Levels:
     def scale(self) -> list[dict[str, Any]]:
         return [self.view(level) for level in range(self.top + 1)]
 
-    def view(self, level: int | None) -> dict[str, Any]:
+    def view(self, level: int | None, *, numbered: bool = False) -> dict[str, Any]:
+        """A level's view; `numbered`, its text is `level 5`, without the scale's label: for a yes/no
+        answer, which a report names itself, so that a yes never reads as "5 Optimising"
+        (`Criterion.binary`)."""
         if level is None:
             return not_assessed_view()
         colour = self.colours.get(level, self.colours[min(max(level, 0), self.top)])
@@ -111,7 +114,7 @@ class Levels:
         return {
             "level": level,
             "label": label,
-            "text": f"{level} {label}".strip(),
+            "text": f"level {level}" if numbered else f"{level} {label}".strip(),
             "css": f"level-{level}",
             "fill": colour.fill,
             "ink": colour.text,

@@ -155,6 +155,13 @@ class Criterion(Strict):
         reports show its answer, never a level."""
         return self.type != "text" and (self.weight > 0 or self.gate is not None)
 
+    @property
+    def binary(self) -> bool:
+        """Whether the criterion is answered yes or no: two answers, not the steps of a maturity scale,
+        so outputs show the answer ("Yes") and, where it is scored, the level it earns as a number
+        ("level 5"), never the scale's label ("5 Optimising")."""
+        return self.type == "yes_no"
+
 
 # Which type-specific keys each criterion type may use; the rest are refused by the checks.
 TYPE_FIELDS: dict[str, frozenset[str]] = {

@@ -39,7 +39,7 @@ from ...assessments.replies import ReplyError, evidence_item, parse_date, read_f
 from ...assessments.result import to_result
 from ...assessments.scoring import evaluate, uncapped_scores
 from ...assessments.validate import load_submission
-from ...errors import AiassureError
+from ...errors import AiassureError, terminal_text
 from ...fsutil import write_atomic
 from ...rubrics.loader import RubricLibrary
 from ...rubrics.model import Criterion
@@ -87,11 +87,13 @@ class Terminal:
                 import readline  # noqa: F401  (gives input() line editing and history)
 
     def say(self, text: str = "", **style: Any) -> None:
-        text = "\n".join(shown(line) for line in text.split("\n"))  # the rubric's and the answers' text
+        # the rubric's and the answers' text, its Markdown code spans without their backticks
+        text = "\n".join(shown(terminal_text(line)) for line in text.split("\n"))
         click.echo(click.style(text, **style) if self.colour and style else text, color=self.colour)
 
     def block(self, line: str, **style: Any) -> None:
         """A line of a question, wrapped to the terminal's width with a hanging indent."""
+        line = terminal_text(line)  # before wrapping, which could split a code span in two
         body = line.lstrip(" ")
         lead = line[: len(line) - len(body)]
         if self.width is None or len(line) < self.width:
