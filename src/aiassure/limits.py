@@ -30,6 +30,7 @@ class TextRules:
 
     limit_of: Callable[[KeyPath], Limit]
     listed_in: str  # e.g. "docs/submission-format.md, Text fields"
+    shortest: int  # the fewest characters any text's limit allows: a shorter text is checked without its limit
 
 
 def text_diagnostics(doc: Document, rules: TextRules) -> list[Diagnostic]:
@@ -42,15 +43,24 @@ def text_diagnostics(doc: Document, rules: TextRules) -> list[Diagnostic]:
 
 
 def _walk(doc: Document, rules: TextRules, node: object, parts: KeyPath, found: list[Diagnostic]) -> None:
+    # Most texts are short printable ASCII (no character a field refuses, only ASCII digits): those
+    # pass whatever their limit, without computing it.
     if len(found) > MAX_DIAGNOSTICS:
         return
     if isinstance(node, str):
-        _check(doc, rules, node, parts, rules.limit_of(parts), found, key=False)
+        if len(node) > rules.shortest or not (node.isascii() and node.isprintable()):
+            _check(doc, rules, node, parts, rules.limit_of(parts), found, key=False)
     elif isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(key, str) and not _check(doc, rules, key, (*parts, key), KEY, found, key=True):
-                continue
-            _walk(doc, rules, value, (*parts, key), found)
+            if isinstance(key, str) and (len(key) > KEY.chars or not (key.isascii() and key.isprintable())):
+                if not _check(doc, rules, key, (*parts, key), KEY, found, key=True):
+                    continue
+            if isinstance(value, str):
+                if len(value) > rules.shortest or not (value.isascii() and value.isprintable()):
+                    where = (*parts, key)
+                    _check(doc, rules, value, where, rules.limit_of(where), found, key=False)
+            elif isinstance(value, (dict, list)):
+                _walk(doc, rules, value, (*parts, key), found)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             _walk(doc, rules, item, (*parts, index), found)
@@ -67,9 +77,12 @@ def _check(
     key: bool,
 ) -> bool:
     """Whether `text` is within `limit`; if not, its diagnostic is added to `found`."""
-    if len(text) <= limit.chars and forbidden_character(text, multiline=limit.multiline) is None:
-        if not limit.digits or non_ascii_digit(text) is None:
+    if len(text) <= limit.chars:
+        if text.isascii() and text.isprintable():
             return True
+        if forbidden_character(text, multiline=limit.multiline) is None:
+            if not limit.digits or non_ascii_digit(text) is None:
+                return True
     if len(found) >= MAX_DIAGNOSTICS:
         if len(found) == MAX_DIAGNOSTICS:
             found.append(too_many(doc, ()))

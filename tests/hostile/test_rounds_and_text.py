@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from aiassure.assessments.limits import FIELDS, KEY, OTHER, limit_of
+from aiassure.assessments.limits import FIELDS, KEY, OTHER, RULES, limit_of, text_diagnostics
 from aiassure.cli import main
+from aiassure.source import load_bytes
 from aiassure.text import forbidden_character, is_ascii_number, non_ascii_digit
 from diagnostic_cases import CASES_DIR, gives, load_fixture
 
@@ -109,6 +110,35 @@ def test_each_field_has_its_limit() -> None:
         ("answers", "*", "notes"),
         ("answers", "*", "reason"),
     }
+
+
+def test_a_kept_limit_is_the_limit_of_its_exact_path() -> None:
+    """Limits are kept by path: the list index 1, the key True and the key 1.0 are three paths
+    (equal in Python), and the key 1.0 is not a list item's option id."""
+    assert limit_of(("answers", "gov-01", 1)) == FIELDS[("answers", "*", "#")]
+    assert limit_of(("answers", "gov-01", True)) == FIELDS[("answers", "*", "#")]
+    assert limit_of(("answers", "gov-01", 1.0)) == OTHER
+    assert limit_of(("answers", "gov-01", 1)) == FIELDS[("answers", "*", "#")]
+
+
+@pytest.mark.parametrize(
+    ("round_text", "codes"),
+    [
+        ("2026-Q1", []),
+        # As long as the shortest limit allows: passed here (it is not a round: validation says so).
+        ("2026-Q1" + "x" * (RULES.shortest - 7), []),
+        ("2026-Q1" + "x" * (RULES.shortest - 6), ["too-long"]),  # one more: refused by its length
+        ("2026-Q\u0661", ["non-ascii-digits"]),
+        ("2026\u202e-Q1", ["control-character"]),
+    ],
+)
+def test_short_texts_are_checked_whatever_their_limit(round_text: str, codes: list[str]) -> None:
+    """A text no longer than the shortest limit passes without its limit being looked up only
+    when it is printable ASCII; anything else is checked against its own field."""
+    doc = load_bytes(f'round: "{round_text}"\n'.encode(), "one.yaml")
+    assert RULES.shortest == min(limit.chars for limit in (*FIELDS.values(), OTHER)) == 16
+    found = [d.code for d in text_diagnostics(doc)]
+    assert found == codes
 
 
 # -- time ------------------------------------------------------------------------------------------

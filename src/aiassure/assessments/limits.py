@@ -53,13 +53,26 @@ FIELDS: dict[tuple[str, ...], Limit] = {
 OTHER = NAME  # a text anywhere else (under a key that validation then refuses)
 
 
+# Paths repeat from file to file (the same rubric's criteria): their limits are kept, keyed by
+# the parts' types too (the key 1.0 is not the index 1), up to a bound so that memory stays flat.
+_known: dict[tuple[KeyPath, tuple[type, ...]], Limit] = {}
+_KNOWN_MAX = 4096
+
+
 def limit_of(parts: KeyPath) -> Limit:
     """The limit of the text at `parts` (keys and list indexes)."""
-    shape = tuple(
-        "#" if isinstance(part, int) else "*" if index == 1 and parts[0] == "answers" else str(part)
-        for index, part in enumerate(parts)
-    )
-    return FIELDS.get(shape, OTHER)
+    known = (parts, tuple(map(type, parts)))
+    limit = _known.get(known)
+    if limit is None:
+        shape = tuple(
+            "#" if isinstance(part, int) else "*" if index == 1 and parts[0] == "answers" else str(part)
+            for index, part in enumerate(parts)
+        )
+        limit = FIELDS.get(shape, OTHER)
+        if len(_known) >= _KNOWN_MAX:
+            _known.clear()
+        _known[known] = limit
+    return limit
 
 
 def text_diagnostics(doc: Document) -> list[Diagnostic]:
@@ -67,6 +80,8 @@ def text_diagnostics(doc: Document) -> list[Diagnostic]:
     return _text_diagnostics(doc, RULES)
 
 
-RULES = TextRules(limit_of, "docs/submission-format.md, Text fields")
+RULES = TextRules(
+    limit_of, "docs/submission-format.md, Text fields", min(limit.chars for limit in (*FIELDS.values(), OTHER))
+)
 
 __all__ = ["FIELDS", "KEY", "Limit", "OTHER", "RULES", "limit_of", "text_diagnostics"]

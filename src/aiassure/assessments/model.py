@@ -65,7 +65,7 @@ Day = Annotated[dt.date, BeforeValidator(_day)]
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class Supplier(Strict):

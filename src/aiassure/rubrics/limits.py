@@ -41,7 +41,9 @@ def limit_of(parts: KeyPath) -> Limit:
     return BY_KEY.get(key, OTHER)
 
 
-RULES = TextRules(limit_of, "docs/rubric-format.md, Text fields")
+RULES = TextRules(
+    limit_of, "docs/rubric-format.md, Text fields", min(limit.chars for limit in (*BY_KEY.values(), DESCRIPTOR, OTHER))
+)
 
 
 def text_diagnostics(doc: Document) -> list[Diagnostic]:
