@@ -120,6 +120,9 @@ def test_answers_given_in_lhc_forms_arrive_in_the_answers_file(
                     route.abort()
 
             page.route("**/*", only_here)
+            # The form dates its response by the browser's clock; the suite's today is pinned
+            # (AIASSURE_TODAY), and a date after it is refused as in the future.
+            page.clock.set_fixed_time(f"{os.environ['AIASSURE_TODAY']}T12:00:00Z")
             page.goto(base + "/index.html")
             page.wait_for_function("window.formReady || window.formError", timeout=120_000)
             assert page.evaluate("window.formError || null") is None
