@@ -18,7 +18,6 @@ from .intake import major_of
 from .portfolio.figures import distributions
 from .portfolio.model import PEER_GROUPS
 from .portfolio.queries import current_submissions, latest_ingest, rubric_info
-from .schema import assessor_key
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -120,6 +119,7 @@ def _earlier(conn: Connection, result: Result) -> list[RoundScores]:
     by the same organisation (or, like the result, by none); oldest first."""
     from sqlalchemy import literal, select
 
+    from .schema import assessor_key
     from .schema import scores as sc
     from .schema import submissions as s
 
