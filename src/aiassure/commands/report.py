@@ -62,7 +62,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
         )
     except AiassureError as exc:
         return None, exc.diagnostics
-    (targets,) = report_paths([parsed], settings.out_dir, settings.formats)
+    (targets,) = report_paths([parsed], settings.out_dir, settings.outputs)
     rendered = render_report(
         parsed,
         settings.formats,
@@ -71,9 +71,13 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
         limits=settings.template_limits,
         registry=settings.registry,
         min_peers=settings.min_peers,
+        action_plan=settings.action_plan,
     )
     # A failure leaves what was staged to the staging folder's removal.
-    staged = [(stage(target, rendered[target.suffix[1:]], staging), target) for target in targets]
+    staged = [
+        (stage(target, rendered[output], staging), target)
+        for output, target in zip(settings.outputs, targets, strict=True)
+    ]
     return Reported(parsed.file, parsed.envelope, staged), []
 
 
@@ -112,6 +116,19 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     show_default=True,
     help="A median among fewer assessments than this is not shown: 'too few peers (n)'.",
 )
+@click.option(
+    "--action-plan",
+    is_flag=True,
+    help="Also write the roadmap as an action plan, <code>-<round>.actions.csv: action, owner, target date, status.",
+)
+@click.option(
+    "--previous-plan",
+    "previous_plans",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The previous round's action plan (repeatable; implies --action-plan): its owners, target dates and "
+    "statuses are carried to the same actions; an action no longer on the roadmap is listed as closed.",
+)
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
 @jobs_option()
 @rubric_dir_option
@@ -126,6 +143,8 @@ def command(
     previous_paths: tuple[Path, ...],
     db: str | None,
     min_peers: int,
+    action_plan: bool,
+    previous_plans: tuple[Path, ...],
     strict: bool,
     jobs: int,
     rubric_dirs: tuple[Path, ...],
@@ -137,6 +156,7 @@ def command(
     from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
     from ..fsutil import put_in_place, refuse_inputs, staging_folder
     from ..registry.store import open_registry
+    from ..reports.actionplan import read_plans
     from ..reports.limits import TemplateLimits
     from ..reports.writer import (
         ReportSettings,
@@ -151,6 +171,7 @@ def command(
     if db is not None:
         # A registry that is not there stops the run before any work; workers open their own.
         open_registry(db, must_exist=True).close()
+    plans = read_plans(previous_plans, max_bytes=max_bytes) if previous_plans else []
     library = library_for(tuple(rubric_dirs))
     previous = load_previous(list(previous_paths), library, max_bytes=max_bytes)
     paths = expand_paths(files)
@@ -159,6 +180,7 @@ def command(
         *template_files(template_dirs),
         *rubric_files(rubric_dirs),
         *(registry_files(db) if db is not None else []),
+        *previous_plans,
     ]
     settings = ReportSettings(
         out_dir,
@@ -170,6 +192,7 @@ def command(
         TemplateLimits(template_timeout, template_max_bytes),
         db,
         min_peers,
+        tuple(plans) if action_plan or previous_plans else None,
     )
     # Each file is read once: workers validate, render and stage its reports; they are put in place
     # only once every report's name is known not to collide or overwrite an input.
@@ -184,7 +207,7 @@ def command(
                     echo_diagnostics(diagnostics)
                 else:
                     valid.append(reported)
-            report_paths(valid, out_dir, chosen)  # two submissions named alike are refused
+            report_paths(valid, out_dir, settings.outputs)  # two submissions named alike are refused
             refuse_inputs((target for r in valid for _, target in r.staged), [*paths, *protect])
             put_in_place(staged for r in valid for staged in r.staged)
     finally:

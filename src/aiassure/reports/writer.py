@@ -22,6 +22,7 @@ from ..fsutil import refuse_inputs, write_atomic
 from ..registry.portfolio.model import DEFAULT_MIN_PEERS
 from ..registry.standing import TREND_ROUNDS, standing
 from ..registry.store import Registry, open_registry
+from .actionplan import ACTION_PLAN, PlanRow, plan_csv, plan_rows
 from .context import build_report_context
 from .formats import HTML_TEMPLATE, MARKDOWN_TEMPLATE, OutputFormat, ReportDocument, Target, output_formats, register
 from .limits import TemplateLimits
@@ -170,11 +171,13 @@ def render_report(
     limits: TemplateLimits | None = None,
     registry: Registry | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
+    action_plan: Sequence[PlanRow] | None = None,
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes; a
     --template-dir template is stopped at `limits` (render.TemplateLimits). With a `registry`
     (`report --db`), the executive summary shows the medians of the result's round there, among
-    at least `min_peers`, and the trend of its earlier rounds there."""
+    at least `min_peers`, and the trend of its earlier rounds there. With `action_plan` (the rows of
+    the previous plans, or none), the roadmap as an action plan too, under `ACTION_PLAN`."""
     evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
     result = to_result(parsed, evaluation)
     earlier = earlier_rounds(result, previous)
@@ -188,7 +191,10 @@ def render_report(
         min_peers=min_peers,
     )
     document = ReportDocument(parsed, result, context, template_dirs, limits)
-    return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
+    rendered = {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
+    if action_plan is not None:
+        rendered[ACTION_PLAN] = plan_csv(plan_rows(dict(context), action_plan))
+    return rendered
 
 
 class NamedSubmission(Protocol):
@@ -202,7 +208,8 @@ class NamedSubmission(Protocol):
 
 
 def report_paths(parsed_list: Sequence[NamedSubmission], out_dir: Path, formats: Sequence[str]) -> list[list[Path]]:
-    """The files each submission's report will be written to; two submissions may not share one."""
+    """The files each submission's report will be written to, one per format (or `ACTION_PLAN`), in
+    their order; two submissions may not share one."""
     planned: list[list[Path]] = []
     owners: dict[str, str] = {}
     for parsed in parsed_list:
@@ -230,6 +237,7 @@ def write_reports(
     limits: TemplateLimits | None = None,
     registry: Registry | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
+    action_plan: Sequence[PlanRow] | None = None,
 ) -> list[Path]:
     """Render and write every submission's report; returns the files written, in order.
 
@@ -239,16 +247,24 @@ def write_reports(
     """
     formats = parse_formats(formats)
     previous = list(previous)
-    planned = report_paths(parsed_list, out_dir, formats)
+    outputs = (*formats, ACTION_PLAN) if action_plan is not None else formats
+    planned = report_paths(parsed_list, out_dir, outputs)
     inputs = [p.document.path for p in parsed_list if p.document.path is not None] + list(protect)
     refuse_inputs((path for paths in planned for path in paths), inputs)
     written: list[Path] = []
     for parsed, paths in zip(parsed_list, planned, strict=True):
         rendered = render_report(
-            parsed, formats, template_dirs, previous, limits=limits, registry=registry, min_peers=min_peers
+            parsed,
+            formats,
+            template_dirs,
+            previous,
+            limits=limits,
+            registry=registry,
+            min_peers=min_peers,
+            action_plan=action_plan,
         )
-        for path in paths:
-            write_atomic(path, rendered[path.suffix[1:]])
+        for output, path in zip(outputs, paths, strict=True):
+            write_atomic(path, rendered[output])
             written.append(path)
     return written
 
@@ -266,6 +282,12 @@ class ReportSettings:
     template_limits: TemplateLimits | None = None
     registry_url: str | None = None  # `report --db`: the registry the executive summary compares with
     min_peers: int = DEFAULT_MIN_PEERS
+    action_plan: tuple[PlanRow, ...] | None = None  # `--action-plan`: the previous plans' rows, or none
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """What is written of each submission: its formats, then the action plan when asked for."""
+        return (*self.formats, ACTION_PLAN) if self.action_plan is not None else self.formats
 
     @property
     def registry(self) -> Registry | None:
@@ -300,6 +322,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
         limits=settings.template_limits,
         registry=settings.registry,
         min_peers=settings.min_peers,
+        action_plan=settings.action_plan,
     )
 
 
