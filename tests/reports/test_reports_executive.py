@@ -100,3 +100,10 @@ def test_the_top_five_actions_are_the_roadmap_s_first_five(report_library) -> No
     assert executive["actions"] == context["roadmap"]["top"][:5] and len(executive["actions"]) == 5
     assert [f["framework"] for f in executive["frameworks"]] == [f["framework"] for f in context["crosswalk"]]
     assert all(" item" in f["text"] for f in executive["frameworks"])
+
+
+def test_a_registry_without_earlier_rounds_says_so(examples_registry: Registry, report_library) -> None:
+    parsed = load_submission(EXAMPLES / "2026-Q2" / "RX1.yaml", report_library)  # the registry's first round
+    html = render_report(parsed, ["html"], registry=examples_registry)["html"].decode()
+    assert "The registry holds no earlier round of this assessment, so there is no trend yet." in html
+    assert " of 7</td>" in html  # the medians of 2026-Q2

@@ -29,7 +29,7 @@ def executive_summary(
     `earlier_from` ("the registry", "--previous"), or none."""
     return {
         "benchmark": _benchmark(context, standing, min_peers),
-        "trend": _trend(context, levels, [*earlier, current], earlier_from),
+        "trend": _trend(context, levels, [*earlier, current], earlier_from, registry=standing is not None),
         "frameworks": [_verdict(fw, levels) for fw in context["crosswalk"]],
         "actions": context["roadmap"]["top"][:TOP_ACTIONS],
         "actions_count": context["roadmap"]["count"],
@@ -83,7 +83,7 @@ def _benchmark(context: dict[str, Any], standing: Standing | None, min_peers: in
 
 
 def _trend(
-    context: dict[str, Any], levels: Levels, rounds: list[RoundScores], earlier_from: str | None
+    context: dict[str, Any], levels: Levels, rounds: list[RoundScores], earlier_from: str | None, *, registry: bool
 ) -> dict[str, Any]:
     """Outcome, overall and pillar levels in each round, oldest first (the report's own last)."""
 
@@ -94,7 +94,9 @@ def _trend(
     rows = [{"title": "Overall", "cells": [cell(r.overall) for r in rounds]}] + [
         {"title": p["title"], "cells": [cell(r.pillars.get(p["id"])) for r in rounds]} for p in context["pillars"]
     ]
-    if len(rounds) == 1:
+    if len(rounds) == 1 and registry:
+        text = "The registry holds no earlier round of this assessment, so there is no trend yet."
+    elif len(rounds) == 1:
         text = "No earlier round given (report --previous FILES, or --db URL), so there is no trend yet."
     else:
         text = f"Earlier rounds from {earlier_from}."
