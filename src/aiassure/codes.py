@@ -174,6 +174,9 @@ SECTIONS: dict[str, dict[str, str]] = {
         "a division by zero, a range too big, a macro that recurses without end, memory)",
         "template-limit": "a --template-dir template that rendered for longer than --template-timeout or wrote "
         "more than --template-max-bytes",
+        "action-plan-invalid": "a previous action plan (report --previous-plan) that is not the CSV report "
+        "--action-plan writes: not UTF-8 or CSV, a column missing, a row of the wrong length, a status or "
+        "target date not allowed, an action twice",
     },
     "Guided assessment (`aiassure assess`)": {
         "cannot-resume": "the answers file to resume has errors; it was left as it is",

@@ -13,6 +13,7 @@ from ..assessments.model import Submission
 from ..assessments.score_files import ScoreOptions, library_for, read_submission
 from ..batch import expand_paths, run_batch
 from ..errors import AiassureError, ChecksFailed, Diagnostic
+from ..registry.portfolio.model import DEFAULT_MIN_PEERS, MAX_MIN_PEERS
 from .common import (
     calendar,
     echo_diagnostics,
@@ -20,6 +21,7 @@ from .common import (
     max_bytes_option,
     out_dir_option,
     progress,
+    registry_files,
     rubric_dir_option,
     rubric_files,
     shown,
@@ -53,12 +55,22 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
         parsed = read_submission(path, options)
     except AiassureError as exc:
         return None, exc.diagnostics
-    (targets,) = report_paths([parsed], settings.out_dir, settings.formats)
+    (targets,) = report_paths([parsed], settings.out_dir, settings.outputs)
     rendered = render_report(
-        parsed, settings.formats, settings.template_dirs, settings.previous, limits=settings.template_limits
+        parsed,
+        settings.formats,
+        settings.template_dirs,
+        settings.previous,
+        limits=settings.template_limits,
+        registry=settings.registry,
+        min_peers=settings.min_peers,
+        action_plan=settings.action_plan,
     )
     # A failure leaves what was staged to the staging folder's removal.
-    staged = [(stage(target, rendered[target.suffix[1:]], staging), target) for target in targets]
+    staged = [
+        (stage(target, rendered[output], staging), target)
+        for output, target in zip(settings.outputs, targets, strict=True)
+    ]
     return Reported(parsed.file, parsed.envelope, staged), []
 
 
@@ -82,6 +94,34 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     help="An earlier round: submissions, result JSON files or report PDFs, or folders of them (repeatable). "
     "Each report shows the change since the latest earlier round of the same subject.",
 )
+@click.option(
+    "--db",
+    metavar="URL",
+    default=None,
+    help="A registry (sqlite:///PATH or postgresql+psycopg://...) to compare with: the executive summary "
+    "shows its national and peer-group medians of the round, and the trend of the subject's earlier rounds "
+    "there. Without it the summary says no registry was given.",
+)
+@click.option(
+    "--min-peers",
+    type=click.IntRange(1, MAX_MIN_PEERS),
+    default=DEFAULT_MIN_PEERS,
+    show_default=True,
+    help="A median among fewer assessments than this is not shown: 'too few peers (n)'.",
+)
+@click.option(
+    "--action-plan",
+    is_flag=True,
+    help="Also write the roadmap as an action plan, <code>-<round>.actions.csv: action, owner, target date, status.",
+)
+@click.option(
+    "--previous-plan",
+    "previous_plans",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The previous round's action plan (repeatable; implies --action-plan): its owners, target dates and "
+    "statuses are carried to the same actions; an action no longer on the roadmap is listed as closed.",
+)
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
 @jobs_option()
 @rubric_dir_option
@@ -94,6 +134,10 @@ def command(
     template_timeout: float,
     template_max_bytes: int,
     previous_paths: tuple[Path, ...],
+    db: str | None,
+    min_peers: int,
+    action_plan: bool,
+    previous_plans: tuple[Path, ...],
     strict: bool,
     jobs: int,
     rubric_dirs: tuple[Path, ...],
@@ -104,11 +148,23 @@ def command(
     A PDF embeds its result JSON and the submission file, so `registry ingest` accepts it alone."""
     from ..assessments.inputs import PREVIOUS_SUFFIXES, load_previous
     from ..fsutil import put_in_place, refuse_inputs, staging_folder
+    from ..registry.store import open_registry
+    from ..reports.actionplan import read_plans
     from ..reports.limits import TemplateLimits
-    from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_paths, report_seconds
+    from ..reports.writer import (
+        ReportSettings,
+        parse_formats,
+        prepare_templates,
+        report_paths,
+        report_seconds,
+    )
 
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
+    if db is not None:
+        # A registry that is not there stops the run before any work; workers open their own.
+        open_registry(db, must_exist=True).close()
+    plans = read_plans(previous_plans, max_bytes=max_bytes) if previous_plans else []
     library = library_for(tuple(rubric_dirs))
     previous = load_previous(list(previous_paths), library, max_bytes=max_bytes)
     paths = expand_paths(files)
@@ -116,6 +172,8 @@ def command(
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *template_files(template_dirs),
         *rubric_files(rubric_dirs),
+        *(registry_files(db) if db is not None else []),
+        *previous_plans,
     ]
     settings = ReportSettings(
         out_dir,
@@ -125,6 +183,9 @@ def command(
         tuple(protect),
         ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar()),
         TemplateLimits(template_timeout, template_max_bytes),
+        db,
+        min_peers,
+        tuple(plans) if action_plan or previous_plans else None,
     )
     # Each file is read once: workers validate, render and stage its reports; they are put in place
     # only once every report's name is known not to collide or overwrite an input.
@@ -139,7 +200,7 @@ def command(
                     echo_diagnostics(diagnostics)
                 else:
                     valid.append(reported)
-            report_paths(valid, out_dir, chosen)  # two submissions named alike are refused
+            report_paths(valid, out_dir, settings.outputs)  # two submissions named alike are refused
             refuse_inputs((target for r in valid for _, target in r.staged), [*paths, *protect])
             put_in_place(staged for r in valid for staged in r.staged)
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,10 +21,13 @@ from ..assessments.scoring import (
     uncapped_scores,
 )
 from ..assessments.validate import ParsedSubmission
+from ..registry.portfolio.model import DEFAULT_MIN_PEERS
+from ..registry.standing import RoundScores, Standing
 from ..rubrics.crosswalk import crosswalk
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion
 from .charts import bar_text, bar_width, radar
+from .executive import executive_summary
 from .markdown import is_web_url
 from .views import LANG, ORG_TYPE_LABELS, STATUS_TEXT, Levels
 
@@ -233,6 +236,7 @@ class ReportContext(TypedDict):
     change: dict[str, Any] | None
     provenance: dict[str, Any]
     summary: list[str]
+    executive: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -252,10 +256,16 @@ def build_report_context(
     result: Result,
     previous: Result | None = None,
     uncapped: Mapping[str, float | None] | None = None,
+    *,
+    earlier: Sequence[Result] = (),
+    standing: Standing | None = None,
+    min_peers: int = DEFAULT_MIN_PEERS,
 ) -> ReportContext:
     """Everything the report templates show for one submission, computed once for every format.
     `uncapped`: each scope's score before its gate cap (`scoring.uncapped_scores`), which the result
-    does not carry; computed from `parsed` when not given."""
+    does not carry; computed from `parsed` when not given. The executive summary's trend comes from
+    `standing` (the registry's, `report --db`) when given, else from `earlier` (up to three earlier
+    rounds, oldest first; `previous` alone when not given); its medians from `standing` alone."""
     rubric = parsed.rubric
     model = rubric.model
     if uncapped is None:
@@ -298,8 +308,17 @@ def build_report_context(
         change=_change(result, previous, levels) if previous is not None else None,
         provenance=_provenance(parsed, result),
         summary=[],
+        executive={},
     )
     context["summary"] = _summary(context, levels)
+    if standing is not None:
+        rounds, source = standing.earlier, f"the registry ({standing.registry})"
+    else:
+        rounds = [RoundScores.of(r) for r in (earlier or ([previous] if previous else []))]
+        source = "the files given with --previous"
+    context["executive"] = executive_summary(
+        dict(context), levels, RoundScores.of(result), rounds, source, standing, min_peers
+    )
     return context
 
 
@@ -656,11 +675,6 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     if completeness["applicable"]:
         answered = f"{completeness['answered']} of {completeness['applicable']}"
         sentences.append(f"{answered} applicable questions were answered ({completeness['percent']}).")
-    roadmap = context["roadmap"]["top"]
-    if roadmap:
-        first = roadmap[0]
-        target = first["to"]["text"] if first["binary"] else levels.words(first["to"]["level"])
-        sentences.append(f"The first step on the roadmap is {first['criterion']}, to {target}: {first['action']}")
     change = context["change"]
     if change is not None:
         moved = change["overall"]["text"]

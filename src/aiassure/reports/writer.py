@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Protocol
 
@@ -18,6 +19,10 @@ from ..assessments.scoring import evaluate, uncapped_scores
 from ..assessments.validate import ParsedSubmission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
+from ..registry.portfolio.model import DEFAULT_MIN_PEERS
+from ..registry.standing import TREND_ROUNDS, standing
+from ..registry.store import Registry, open_registry
+from .actionplan import ACTION_PLAN, PlanRow, plan_csv, plan_rows
 from .context import build_report_context
 from .formats import HTML_TEMPLATE, MARKDOWN_TEMPLATE, OutputFormat, ReportDocument, Target, output_formats, register
 from .limits import TemplateLimits
@@ -71,19 +76,28 @@ def parse_formats(text: str | Iterable[str], target: Target = "report") -> tuple
     return tuple(f for f in allowed if f in names)
 
 
+def earlier_rounds(result: Result, candidates: Iterable[Result], most: int = TREND_ROUNDS - 1) -> list[Result]:
+    """Up to `most` earlier rounds of the same subject (type and code) on the same rubric, assessed
+    by the same organisation (or, like `result`, by none), oldest first: one a round, its latest."""
+    by_round: dict[str, Result] = {}
+    for c in candidates:
+        if (
+            c.subject.code == result.subject.code
+            and c.subject.type == result.subject.type
+            and c.rubric.id == result.rubric.id
+            and _assessor_code(c) == _assessor_code(result)
+            and c.round < result.round
+        ):
+            kept = by_round.get(c.round)
+            if kept is None or c.assessed_on > kept.assessed_on:
+                by_round[c.round] = c
+    return [by_round[r] for r in sorted(by_round)[-most:]] if most > 0 else []
+
+
 def match_previous(result: Result, candidates: Iterable[Result]) -> Result | None:
-    """The latest earlier round of the same subject (type and code) on the same rubric, assessed by
-    the same organisation (or, like `result`, by none)."""
-    same = [
-        c
-        for c in candidates
-        if c.subject.code == result.subject.code
-        and c.subject.type == result.subject.type
-        and c.rubric.id == result.rubric.id
-        and _assessor_code(c) == _assessor_code(result)
-        and c.round < result.round
-    ]
-    return max(same, key=lambda c: (c.round, c.assessed_on), default=None)
+    """The latest earlier round of the same subject on the same rubric, by the same assessor (see `earlier_rounds`)."""
+    found = earlier_rounds(result, candidates, 1)
+    return found[-1] if found else None
 
 
 def _assessor_code(result: Result) -> str | None:
@@ -155,14 +169,32 @@ def render_report(
     previous: Iterable[Result] = (),
     *,
     limits: TemplateLimits | None = None,
+    registry: Registry | None = None,
+    min_peers: int = DEFAULT_MIN_PEERS,
+    action_plan: Sequence[PlanRow] | None = None,
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes; a
-    --template-dir template is stopped at `limits` (render.TemplateLimits)."""
+    --template-dir template is stopped at `limits` (render.TemplateLimits). With a `registry`
+    (`report --db`), the executive summary shows the medians of the result's round there, among
+    at least `min_peers`, and the trend of its earlier rounds there. With `action_plan` (the rows of
+    the previous plans, or none), the roadmap as an action plan too, under `ACTION_PLAN`."""
     evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
     result = to_result(parsed, evaluation)
-    context = build_report_context(parsed, result, match_previous(result, previous), uncapped_scores(evaluation))
+    earlier = earlier_rounds(result, previous)
+    context = build_report_context(
+        parsed,
+        result,
+        earlier[-1] if earlier else None,
+        uncapped_scores(evaluation),
+        earlier=earlier,
+        standing=standing(registry, result) if registry is not None else None,
+        min_peers=min_peers,
+    )
     document = ReportDocument(parsed, result, context, template_dirs, limits)
-    return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
+    rendered = {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
+    if action_plan is not None:
+        rendered[ACTION_PLAN] = plan_csv(plan_rows(dict(context), action_plan))
+    return rendered
 
 
 class NamedSubmission(Protocol):
@@ -176,7 +208,8 @@ class NamedSubmission(Protocol):
 
 
 def report_paths(parsed_list: Sequence[NamedSubmission], out_dir: Path, formats: Sequence[str]) -> list[list[Path]]:
-    """The files each submission's report will be written to; two submissions may not share one."""
+    """The files each submission's report will be written to, one per format (or `ACTION_PLAN`), in
+    their order; two submissions may not share one."""
     planned: list[list[Path]] = []
     owners: dict[str, str] = {}
     for parsed in parsed_list:
@@ -202,6 +235,9 @@ def write_reports(
     *,
     protect: Sequence[Path] = (),
     limits: TemplateLimits | None = None,
+    registry: Registry | None = None,
+    min_peers: int = DEFAULT_MIN_PEERS,
+    action_plan: Sequence[PlanRow] | None = None,
 ) -> list[Path]:
     """Render and write every submission's report; returns the files written, in order.
 
@@ -211,14 +247,24 @@ def write_reports(
     """
     formats = parse_formats(formats)
     previous = list(previous)
-    planned = report_paths(parsed_list, out_dir, formats)
+    outputs = (*formats, ACTION_PLAN) if action_plan is not None else formats
+    planned = report_paths(parsed_list, out_dir, outputs)
     inputs = [p.document.path for p in parsed_list if p.document.path is not None] + list(protect)
     refuse_inputs((path for paths in planned for path in paths), inputs)
     written: list[Path] = []
     for parsed, paths in zip(parsed_list, planned, strict=True):
-        rendered = render_report(parsed, formats, template_dirs, previous, limits=limits)
-        for path in paths:
-            write_atomic(path, rendered[path.suffix[1:]])
+        rendered = render_report(
+            parsed,
+            formats,
+            template_dirs,
+            previous,
+            limits=limits,
+            registry=registry,
+            min_peers=min_peers,
+            action_plan=action_plan,
+        )
+        for output, path in zip(outputs, paths, strict=True):
+            write_atomic(path, rendered[output])
             written.append(path)
     return written
 
@@ -234,6 +280,25 @@ class ReportSettings:
     protect: tuple[Path, ...] = ()  # files no report may overwrite, besides the submissions
     score: ScoreOptions = field(default_factory=ScoreOptions)
     template_limits: TemplateLimits | None = None
+    registry_url: str | None = None  # `report --db`: the registry the executive summary compares with
+    min_peers: int = DEFAULT_MIN_PEERS
+    action_plan: tuple[PlanRow, ...] | None = None  # `--action-plan`: the previous plans' rows, or none
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """What is written of each submission: its formats, then the action plan when asked for."""
+        return (*self.formats, ACTION_PLAN) if self.action_plan is not None else self.formats
+
+    @property
+    def registry(self) -> Registry | None:
+        """The registry at `registry_url`, opened once per process (workers each open their own)."""
+        return None if self.registry_url is None else opened_registry(self.registry_url)
+
+
+@cache
+def opened_registry(url: str) -> Registry:
+    """The registry at `url`, which must exist, opened once per process."""
+    return open_registry(url, must_exist=True)
 
 
 def report_file(path: Path, settings: ReportSettings) -> list[Path]:
@@ -249,6 +314,9 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
         settings.previous,
         protect=settings.protect,
         limits=settings.template_limits,
+        registry=settings.registry,
+        min_peers=settings.min_peers,
+        action_plan=settings.action_plan,
     )
 
 
@@ -257,7 +325,9 @@ __all__ = [
     "DEFAULT_FORMATS",
     "FORMAT_SECONDS",
     "ReportSettings",
+    "earlier_rounds",
     "match_previous",
+    "opened_registry",
     "parse_formats",
     "pdf_attachments",
     "render_report",

@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from ...assessments.model import NHS_REGIONS, ORG_TYPES
@@ -28,7 +27,7 @@ from .model import (
     Portfolio,
     Section,
 )
-from .queries import EVERYONE, Among, current_of, grouped, rubric_info
+from .queries import EVERYONE, Among, current_of, grouped, latest_ingest, rubric_info
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -80,7 +79,7 @@ def build_portfolio(
     figures = plugin_figures()
     with registry.transaction(snapshot=True) as conn:
         # Read in the same snapshot as the figures, so that "data as of" is the state they reflect.
-        portfolio.data_as_of = _as_utc(conn.execute(select(func.max(s.c.ingested_at))).scalar())
+        portfolio.data_as_of = latest_ingest(conn)
         query = select(s.c.rubric_id, s.c.round, s.c.rubric_major, func.count()).where(
             s.c.superseded_by.is_(None), *covered.where(s)
         )
@@ -114,13 +113,6 @@ def build_portfolio(
             + "; ingest some with `aiassure registry ingest`"
         )
     return portfolio
-
-
-def _as_utc(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored ingest time as an aware UTC time: SQLite hands back the naive UTC time it was given."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _default_round(rounds: list[str], today_round: str | None) -> str | None:

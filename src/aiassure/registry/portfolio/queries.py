@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, SupportsFloat, TypeVar
 
@@ -103,6 +104,19 @@ def assessing_organisations(current: Subquery) -> Query:
 
     keys = [current.c[name] for name in SUBJECT_ROUND]
     return select(*keys, func.count(current.c.assessed_by_code.distinct()).label("organisations")).group_by(*keys)
+
+
+def latest_ingest(conn: Connection) -> dt.datetime | None:
+    """The registry's latest ingest time, as an aware UTC time (SQLite hands back the naive UTC time
+    it was given): the portfolio's and the reports' "data as of"."""
+    from sqlalchemy import func, select
+
+    from ..schema import submissions as s
+
+    moment: dt.datetime | None = conn.execute(select(func.max(s.c.ingested_at))).scalar()
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def rubric_info(conn: Connection, rubric_id: str, major: int) -> RubricInfo:
@@ -207,6 +221,7 @@ __all__ = [
     "current_of",
     "current_submissions",
     "grouped",
+    "latest_ingest",
     "from_row",
     "one_where",
     "rubric_info",
