@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from aiassure.errors import terminal_text
+
 CASES_DIR = Path(__file__).parent / "diagnostics"
 
 # Who runs each reader's cases: the in-process readers in tests/test_diagnostic_cases.py, the command
@@ -176,9 +178,9 @@ def gives(case: Case, output: str, *, with_text: bool = True) -> bool:
             diagnostic.severity,
             diagnostic.code,
         ) == (case.line, case.column, "error", case.code):
-            if not with_text or (
-                case.message in diagnostic.message
-                and case.hint in diagnostic.hint
+            if not with_text or (  # the output is terminal text: its code spans without backticks
+                terminal_text(case.message) in diagnostic.message
+                and terminal_text(case.hint) in diagnostic.hint
                 and case.path in (None, diagnostic.path)
             ):
                 return True

@@ -167,7 +167,7 @@ def test_a_relative_template_dir_works_as_scaffold_says(tmp_path: Path, monkeypa
     monkeypatch.chdir(tmp_path)
     scaffolded = run("templates", "scaffold", "my-templates")
     assert scaffolded.exit_code == 0, scaffolded.output
-    step = re.search(r"next: edit them, then `(aiassure report .*)`", scaffolded.output)
+    step = re.search(r"next: edit them, then (aiassure report .*)", scaffolded.output)
     assert step and "--template-dir my-templates" in step.group(1)
     (tmp_path / "RX1.yaml").write_text(RX1.read_text(encoding="utf-8"), encoding="utf-8")
     command = step.group(1).split()[1:]

@@ -80,4 +80,4 @@ def fhir(
     imported = read_response(raw, str(response), RubricLibrary(list(rubric_dirs)), options, output)
     echo_diagnostics(imported.warnings)
     write_atomic(output, imported.text)
-    click.echo(shown(f"wrote {output} ({imported.rubric.ref}); next: `aiassure score {output}`"), err=True)
+    click.echo(shown(f"wrote {output} ({imported.rubric.ref}); next: aiassure score {output}"), err=True)

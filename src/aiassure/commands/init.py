@@ -47,4 +47,4 @@ def command(rubric: str, output: Path, force: bool, rubric_dirs: tuple[Path, ...
         ),
     )
     click.echo(f"wrote {shown(output)} ({len(loaded.criteria)} questions) and {shown(schema_path)}", err=True)
-    click.echo(f"next: fill it in, then `aiassure validate {shown(output)}`", err=True)
+    click.echo(f"next: fill it in, then aiassure validate {shown(output)}", err=True)

@@ -38,4 +38,4 @@ def scaffold(directory: Path, force: bool) -> None:
 
     written = scaffold_templates(directory, force=force)
     click.echo(f"copied {len(written)} template(s) to {shown(directory)}", err=True)
-    click.echo(f"next: edit them, then `aiassure report FILE... -o OUT --template-dir {shown(directory)}`", err=True)
+    click.echo(f"next: edit them, then aiassure report FILE... -o OUT --template-dir {shown(directory)}", err=True)
