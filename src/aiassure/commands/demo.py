@@ -119,7 +119,7 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     registry = open_registry(f"sqlite:///{database}")
     try:
         statuses = [registry.store(intake).status for intake in intakes]
-        portfolio = build_portfolio(registry, today_round=options.calendar.round if options.calendar else None)
+        portfolio = build_portfolio(registry, today=options.calendar.today if options.calendar else None)
     finally:
         registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
