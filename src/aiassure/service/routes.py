@@ -47,8 +47,8 @@ from .models import (
     WaiverOut,
     WhoAmI,
 )
-from .waivers import Decision
 from .submissions import API, MAX_PAGE, Filters, listing, stored_submission, submit, suffix_for, summary, upload_name
+from .waivers import Decision
 
 if TYPE_CHECKING:
     from ..registry.sqltypes import ResultRow
@@ -303,9 +303,7 @@ WaiverId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9]
 WAIVER_PROBLEMS = {**PROBLEMS, 409: {"model": Problem}}
 
 
-@router.post(
-    f"{API}/waivers", status_code=201, response_model=WaiverOut, tags=["waivers"], responses=WAIVER_PROBLEMS
-)
+@router.post(f"{API}/waivers", status_code=201, response_model=WaiverOut, tags=["waivers"], responses=WAIVER_PROBLEMS)
 def post_waiver(request: Request, principal: Caller, body: WaiverIn) -> JSONResponse:
     """Ask for a waiver (submitters) of a subject the token's organisation submits: it starts
     `requested`, with the token's name as its requester; 409 when its id is taken."""

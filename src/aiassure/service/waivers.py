@@ -105,7 +105,14 @@ def decide(
                 "a requester may not decide their own waiver; another approver must"
             )
         stored = change(
-            conn, waiver_id, status, by=principal.name, organisation=principal.organisation, at=now(), on=today, reason=reason
+            conn,
+            waiver_id,
+            status,
+            by=principal.name,
+            organisation=principal.organisation,
+            at=now(),
+            on=today,
+            reason=reason,
         )
         append(conn, actor, Event(ACTIONS[status], "ok", f"waiver:{waiver_id}", reason))
         return waiver_out(conn, stored, today)
