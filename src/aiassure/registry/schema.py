@@ -138,7 +138,7 @@ failed_gates = Table(
 
 # A waiver (assessments.waivers.Waiver) as the registry keeps it (migration 0008): its scope, its case,
 # its current status and fingerprint, and the organisation that asked for it (null: the command line).
-# `expired` is never stored: an approved waiver expires by date (`expires_on` is its first day out).
+# An approved waiver expires by date (`expires_on` is its first day out), its stored status unchanged.
 waivers = Table(
     "waivers",
     metadata,

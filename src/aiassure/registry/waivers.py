@@ -1,7 +1,7 @@
 """The registry's waivers: requested, approved or rejected, revoked, each change kept with who and when.
 
 Every function takes the connection of the caller's transaction, so that the service writes its audit
-event in the same one. "Expired" is never stored: an approved waiver expires by date, and `status_on`
+event in the same one. An approved waiver expires by date, its stored status unchanged, and `status_on`
 says what it is on a given day (docs/waivers.md: it no longer applies on its `expires_on`)."""
 
 from __future__ import annotations
@@ -19,9 +19,8 @@ if TYPE_CHECKING:
 
     from .sqltypes import Condition, ResultRow
 
-StoredStatus = Literal["requested", "approved", "rejected", "revoked"]
 # Which status each change starts from: a decision is taken once, and only an approved waiver is revoked.
-CHANGES: dict[StoredStatus, tuple[StoredStatus, ...]] = {
+CHANGES: dict[WaiverStatus, tuple[WaiverStatus, ...]] = {
     "approved": ("requested",),
     "rejected": ("requested",),
     "revoked": ("approved",),
@@ -49,7 +48,7 @@ class StoredWaiver:
     approver: str | None
     approved_on: dt.date | None
     expires_on: dt.date
-    status: StoredStatus
+    status: WaiverStatus
     fingerprint: str
     organisation: str | None  # the organisation that asked; None: recorded at the command line
     requested_at: dt.datetime
@@ -97,7 +96,7 @@ class WaiverEvent:
 
     waiver_id: str
     seq: int
-    status: StoredStatus
+    status: WaiverStatus
     at: dt.datetime
     by: str
     organisation: str | None
@@ -107,7 +106,7 @@ class WaiverEvent:
 class WaiverConflict(InputError):
     """A waiver change that what is stored does not allow: an id taken, a decision taken already."""
 
-    def __init__(self, waiver_id: str, message: str, hint: str | None = None) -> None:
+    def __init__(self, waiver_id: str, message: str, hint: str = "") -> None:
         super().__init__(
             f"waiver {waiver_id}: {message}",
             [Diagnostic("waiver-conflict", message, Location(f"waiver:{waiver_id}"), hint=hint)],
@@ -156,7 +155,7 @@ def decide(
     on: dt.date,
     reason: str | None = None,
 ) -> StoredWaiver:
-    """Approve (`by` is the approver, `on` the approval date), reject or revoke a stored waiver;
+    """Approve or reject (`by` is then the waiver's approver, `on` its day of decision) or revoke a stored waiver;
     WaiverConflict when its status does not allow it. The model checks the approved waiver (an
     approver other than the requester, an expiry within the maximum) before anything is written."""
     from sqlalchemy import update
@@ -171,7 +170,7 @@ def decide(
             "only a requested waiver is approved or rejected, and only an approved one revoked",
         )
     changes: dict[str, Any] = {"status": status}
-    if status == "approved":
+    if status != "revoked":  # the model's `approver` and `approved_on` are who decided, and when
         changes |= {"approver": by, "approved_on": on}
     changed = Waiver.model_validate({**current.fields(), **changes})
     problems = problems_of(conn, changed)
@@ -290,7 +289,7 @@ def _diagnostic(waiver_id: str, problem: Problem) -> Diagnostic:
 def _event(
     conn: Connection,
     waiver_id: str,
-    status: StoredStatus,
+    status: WaiverStatus,
     at: dt.datetime,
     by: str,
     organisation: str | None,

@@ -38,12 +38,13 @@ ACTIONS: dict[str, str] = {
 
 
 def lab_organisations(conn: Connection) -> set[str]:
-    """The AI Lab's organisations: those holding an analyst's or an admin's token (docs/service.md)."""
+    """The AI Lab's organisations: those holding an analyst's token not revoked (docs/service.md), whose
+    analysts read every organisation's submissions."""
     from sqlalchemy import select
 
     from .tables import api_tokens as t
 
-    rows = conn.execute(select(t.c.organisation).where(t.c.role.in_(("analyst", "admin"))).distinct())
+    rows = conn.execute(select(t.c.organisation).where(t.c.role == "analyst", t.c.revoked_at.is_(None)).distinct())
     return set(rows.scalars())
 
 

@@ -1,7 +1,7 @@
 """Waivers: approved, time-limited exceptions to a criterion or a gate, with their history; unwaived outcomes."""
 
 # A waiver is requested, then approved or rejected, and an approved one may be revoked; it expires by
-# date (`expires_on` is the first day it no longer applies), so "expired" is never stored. Every change
+# date (`expires_on` is the first day it no longer applies) with its stored status unchanged. Every change
 # of status is a row of `waiver_events`, who and when, beside the waiver's current state. A stored
 # result scored with waivers keeps its unwaived overall level and outcome in two columns, so that the
 # portfolio counts the organisations whose outcome depends on a waiver without reading result JSON.

@@ -12,7 +12,7 @@ from ..model import WaiverCounts
 from ..queries import one_where
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Subquery
+    from sqlalchemy import ColumnElement, Connection, Subquery
 
 
 def build(
@@ -46,7 +46,7 @@ def build(
             func.sum(one_where(soon)).label("expiring"),
         ).where(ours)
     ).one()
-    none = literal_column("''")
+    none: ColumnElement[str] = literal_column("''")
     differs = or_(
         func.coalesce(s.c.outcome_id, none) != func.coalesce(s.c.unwaived_outcome_id, none),
         func.coalesce(sc.c.level, -1) != func.coalesce(s.c.unwaived_level, -1),
