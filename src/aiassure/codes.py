@@ -123,6 +123,13 @@ SECTIONS: dict[str, dict[str, str]] = {
         "evidence-missing": "an evidence file that does not exist",
         "evidence-hash": "an evidence file whose SHA-256 is not the one given",
     },
+    "Waivers": {
+        "waiver-self-approved": "a waiver approved by its own requester: the approver must be someone else",
+        "waiver-undecided": "a waiver approved, rejected, expired or revoked without its approver or the day of "
+        "the decision",
+        "waiver-expiry": "a waiver expiring on or before its approval, or more months after it than its rubric "
+        "allows (12 unless the rubric says `waivers: {max_months: N}`)",
+    },
     "Result files, PDF reports and other inputs": {
         "outside-folder": "a symbolic link inside a folder given that leads out of it (to a file or a folder); "
         "it was not read, and the rest of the folder was",
