@@ -258,25 +258,25 @@ def in_force(conn: Connection, today: dt.date) -> tuple[Waiver, ...]:
     return tuple(_stored(row).model() for row in conn.execute(query))
 
 
-def max_months(conn: Connection, rubric_id: str, major: int) -> int:
-    """How many months after its approval a waiver under the rubric may run: the newest stored
-    version of that major version says (`waivers: {max_months: N}`), else DEFAULT_MAX_MONTHS."""
+def stored_max_months(conn: Connection, rubric_id: str, major: int) -> int:
+    """How many months after its approval a waiver under the rubric may run, as the newest version of
+    that major version the registry holds says (`waivers: {max_months: N}`; see
+    assessments.waivers.max_months); DEFAULT_MAX_MONTHS when it holds none."""
     from sqlalchemy import select
 
     from ..rubrics.loader import version_key
+    from ..rubrics.model import Rubric
     from .schema import rubrics as r
 
     rows = conn.execute(select(r.c.version, r.c.definition).where(r.c.rubric_id == rubric_id, r.c.major == major))
     newest = max(rows, key=lambda row: version_key(row.version), default=None)
-    if newest is None:
-        return DEFAULT_MAX_MONTHS
-    given = (json.loads(newest.definition).get("waivers") or {}).get("max_months")
-    return given if isinstance(given, int) and not isinstance(given, bool) else DEFAULT_MAX_MONTHS
+    policy = None if newest is None else Rubric.model_validate_json(newest.definition).waivers
+    return DEFAULT_MAX_MONTHS if policy is None else policy.max_months
 
 
 def problems_of(conn: Connection, waiver: Waiver) -> list[Diagnostic]:
     """What a waiver breaks (assessments.waivers.waiver_problems, with its rubric's maximum), as diagnostics."""
-    limit = max_months(conn, waiver.scope.rubric, waiver.scope.rubric_major)
+    limit = stored_max_months(conn, waiver.scope.rubric, waiver.scope.rubric_major)
     return [_diagnostic(waiver.id, problem) for problem in waiver_problems(waiver, limit)]
 
 
@@ -356,7 +356,7 @@ __all__ = [
     "history",
     "in_force",
     "list_waivers",
-    "max_months",
+    "stored_max_months",
     "problems_of",
     "record_request",
     "stored_waiver",
