@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-from ..assessments.inputs import SUFFIXES, InputFile, read_result
+from ..assessments.inputs import SUFFIXES, CheckedInput, InputFile, read_result
 from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
 from ..batch import Expanded, expand_paths, run_batch
 from ..canonical import canonical_json
-from ..errors import AiassureError, Diagnostic, Location
+from ..errors import AiassureError, Diagnostic, InputError, Location
 from ..rubrics.loader import LoadedRubric
+from .waivers import NO_WAIVERS, StoredWaivers
 
 
 def major_of(version: str) -> int:
@@ -80,6 +82,17 @@ class Intake(InputFile):
         own = {subject.code, subject.supplier.code if subject.supplier else None}
         return None if assessor.code in own else (assessor.code, assessor.name)
 
+    @property
+    def owner(self) -> str | None:
+        """The organisation that submits it: the assessing organisation, else the subject itself (its
+        own readiness) or, for a technology, its supplier (service.identity's `owner_clause` alike)."""
+        if self.assessed_by is not None:
+            return self.assessed_by[0]
+        subject = self.result.subject
+        if subject.type == "technology":
+            return subject.supplier.code if subject.supplier else None
+        return subject.code
+
 
 @dataclass
 class IntakeOutcome:
@@ -90,15 +103,34 @@ class IntakeOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def read_input(path: Path, options: ScoreOptions) -> Intake:
-    """Validate and score one file by its kind; raises AiassureError with every problem found."""
-    checked = read_result(path, options)
+def read_input(path: Path, options: ScoreOptions, waivers: StoredWaivers = NO_WAIVERS) -> Intake:
+    """Validate and score one file by its kind; raises AiassureError with every problem found.
+
+    With the registry's `waivers`, a submission (YAML or PDF) of a subject that has some is scored
+    again with them (`StoredWaivers.of`): its result is the waived one, with the unwaived beside it
+    (docs/scoring.md). A result file is evidence, confirmed as it is."""
+    intake = _intake(read_result(path, options))
+    chosen = waivers.of(intake) if intake.kind != "json" else ()
+    if not chosen:
+        return intake
+    waived = _intake(read_result(path, dataclasses.replace(options, waivers=chosen)))
+    if waived.sha256 != intake.sha256:
+        message = "the file changed while it was read; nothing was stored"
+        raise InputError(f"{intake.source}: {message}", [Diagnostic("unreadable", message, Location(intake.source))])
+    return waived
+
+
+def _intake(checked: CheckedInput) -> Intake:
     return Intake(checked.source, checked.kind, checked.raw, checked.result, RubricRecord.of(checked.rubric))
 
 
-def read_inputs(paths: list[Path], options: ScoreOptions, *, jobs: int = 1) -> Iterator[IntakeOutcome]:
-    """The outcome of each path, in order, read and scored in `jobs` processes."""
-    return run_batch(partial(_outcome, options=options), paths, jobs=jobs, item_seconds=SCORE_SECONDS)
+def read_inputs(
+    paths: list[Path], options: ScoreOptions, *, jobs: int = 1, waivers: StoredWaivers = NO_WAIVERS
+) -> Iterator[IntakeOutcome]:
+    """The outcome of each path, in order, read and scored in `jobs` processes (with the registry's
+    `waivers`: see `read_input`)."""
+    work = partial(_outcome, options=options, waivers=waivers)
+    return run_batch(work, paths, jobs=jobs, item_seconds=SCORE_SECONDS)
 
 
 def expand_inputs(paths: list[Path]) -> Expanded:
@@ -106,9 +138,9 @@ def expand_inputs(paths: list[Path]) -> Expanded:
     return expand_paths(paths, SUFFIXES)
 
 
-def _outcome(path: Path, options: ScoreOptions) -> IntakeOutcome:
+def _outcome(path: Path, options: ScoreOptions, waivers: StoredWaivers) -> IntakeOutcome:
     try:
-        intake = read_input(path, options)
+        intake = read_input(path, options, waivers)
         intake.result_json  # noqa: B018  made here, in the worker with --jobs, not in the storing parent
         return IntakeOutcome(str(path), intake)
     except AiassureError as exc:

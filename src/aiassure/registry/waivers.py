@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..assessments.waivers import ALL_ROUNDS, DEFAULT_MAX_MONTHS, Problem, Waiver, WaiverStatus, waiver_problems
@@ -17,7 +17,9 @@ from ..errors import Diagnostic, InputError, Location, NotFoundError
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
+    from .intake import Intake
     from .sqltypes import Condition, ResultRow
+    from .store import Registry
 
 # Which status each change starts from: a decision is taken once, and only an approved waiver is revoked.
 CHANGES: dict[WaiverStatus, tuple[WaiverStatus, ...]] = {
@@ -286,6 +288,43 @@ def _diagnostic(waiver_id: str, problem: Problem) -> Diagnostic:
     )
 
 
+@dataclass(frozen=True)
+class StoredWaivers:
+    """The registry's approved waivers by subject code, each with the organisation that asked for it:
+    what ingest and the service score with. Plain data, so that it travels to worker processes."""
+
+    by_subject: dict[str, tuple[tuple[str | None, Waiver], ...]] = field(default_factory=dict)
+
+    def of(self, intake: Intake) -> tuple[Waiver, ...]:
+        """The waivers for an intake's subject asked for by the organisation that submits it (or at
+        the command line): a trust's waiver never changes the supplier's own assessment of a product,
+        nor the other way round. The engine then applies those in force on today and lists the others."""
+        owner = intake.owner
+        asked = self.by_subject.get(intake.result.subject.code, ())
+        return tuple(waiver for org, waiver in asked if org is None or org == owner)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_subject)
+
+
+NO_WAIVERS = StoredWaivers()
+
+
+def approved_waivers(registry: Registry) -> StoredWaivers:
+    """Every approved waiver the registry holds, whatever its dates (the engine lists an expired one
+    as not applied, with its reason), by subject."""
+    from sqlalchemy import select
+
+    from .schema import waivers as w
+
+    found: dict[str, list[tuple[str | None, Waiver]]] = {}
+    with registry.transaction() as conn:
+        for row in conn.execute(select(w).where(w.c.status == "approved").order_by(w.c.id)):
+            stored = _stored(row)
+            found.setdefault(stored.subject_code, []).append((stored.organisation, stored.model()))
+    return StoredWaivers({subject: tuple(asked) for subject, asked in found.items()})
+
+
 def _event(
     conn: Connection,
     waiver_id: str,
@@ -347,8 +386,11 @@ def _stored(row: ResultRow) -> StoredWaiver:
 
 __all__ = [
     "EXPIRING_DAYS",
+    "NO_WAIVERS",
     "MAX_EXPIRING_DAYS",
     "StoredWaiver",
+    "StoredWaivers",
+    "approved_waivers",
     "InvalidWaiver",
     "WaiverConflict",
     "WaiverEvent",
