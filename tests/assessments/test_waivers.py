@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from hypothesis import given
+from hypothesis import strategies as st
+from test_properties import SETTINGS, _submission, answer_sets, rubrics
 
+from aiassure.assessments.inputs import read_result
+from aiassure.assessments.result import Result, to_result
+from aiassure.assessments.score_files import ScoreOptions, score_parsed
+from aiassure.assessments.validate import load_submission
 from aiassure.assessments.waivers import (
     Waiver,
+    WaiverFile,
     add_months,
     check_waivers,
     decide,
     load_waivers,
     waiver_problems,
 )
+from aiassure.clock import Calendar
 from aiassure.errors import InputError
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.source import load_bytes
@@ -205,3 +218,153 @@ def test_waiver_problems_is_the_rule_the_file_applies() -> None:
     waiver = _waivers(WAIVERS)[0]
     assert waiver_problems(waiver) == []
     assert [p.code for p in waiver_problems(waiver, max_months=3)] == ["waiver-expiry"]
+
+
+# Scoring with waivers: the tiny rubric's submission with gov-01 at 0 (its gate fails: pillar safe capped at 1).
+TODAY = dt.date(2026, 11, 30)
+
+
+def _scored(write: Write, waivers: str | None, today: dt.date = TODAY, **answers: str) -> Result:
+    """The submission (gov-01 at 0, and `answers` as given: id=YAML) scored on `today` with `waivers`."""
+    from conftest import VALID  # tests/assessments/conftest.py
+
+    given = {"gov-01": "0", **{key.replace("_", "-"): value for key, value in answers.items()}}
+    lines = [
+        f"  {line.split(':')[0].strip()}: {given[line.split(':')[0].strip()]}"
+        if line.startswith("  ") and line.split(":")[0].strip() in given
+        else line
+        for line in VALID.splitlines()
+    ]
+    path = write("submission.yaml", "\n".join(lines) + "\n")
+    chosen = _waivers(waivers) if waivers is not None else ()
+    options = ScoreOptions(calendar=Calendar(today), waivers=chosen)
+    parsed = load_submission(path, RubricLibrary([path.parent], use_env=False), calendar=options.calendar)
+    return score_parsed(parsed, options)[0]
+
+
+def _only(waiver_id: str) -> str:
+    """WAIVERS with only the waiver `waiver_id`."""
+    head, first, second = WAIVERS.split("  - id: ")
+    kept = first if first.startswith(waiver_id) else second
+    return head + "  - id: " + kept
+
+
+def test_a_waived_gate_does_not_cap(tiny_rubric: Path, write: Write) -> None:
+    plain = _scored(write, None)
+    assert [g.criterion for g in plain.failed_gates] == ["gov-01"] and plain.pillars[0].capped_to == 1
+    waived = _scored(write, _only("gov-01-gate"))
+    assert waived.failed_gates == [] and waived.pillars[0].capped_to is None
+    assert waived.pillars[0].score == 1.67  # gov-01 still counts, at its level 0
+    assert waived.criteria[0].status == "credited"
+    assert waived.waivers is not None and [w.id for w in waived.waivers.applied] == ["gov-01-gate"]
+    assert waived.waivers.applied[0].fingerprint == _waivers(WAIVERS)[0].fingerprint
+    assert waived.unwaived is not None
+    assert waived.unwaived.pillars == plain.pillars and waived.unwaived.failed_gates == plain.failed_gates
+    assert waived.unwaived.overall == plain.overall and waived.unwaived.outcome == plain.outcome
+
+
+def test_a_waived_criterion_is_left_out_like_na(tiny_rubric: Path, write: Write) -> None:
+    waived = _scored(write, _only("gov-03-na"))
+    row = next(c for c in waived.criteria if c.id == "gov-03")
+    assert (row.status, row.claimed, row.credited) == ("waived", 2, 2)  # the levels it had, not counted
+    as_na = _scored(write, None, gov_03="{value: na, reason: Moving system}")
+    assert waived.domains[0].score == as_na.domains[0].score
+    assert waived.pillars == as_na.pillars and waived.completeness == as_na.completeness
+    assert "gov-03" not in [a.criterion for a in waived.actions]
+
+
+def test_an_expired_waiver_is_not_applied_and_listed(tiny_rubric: Path, write: Write) -> None:
+    plain = _scored(write, None)
+    expired = _scored(write, _only("gov-03-na"), today=dt.date(2026, 12, 1))
+    assert expired.waivers is not None and expired.waivers.applied == []
+    assert [(w.id, w.reason) for w in expired.waivers.not_applied] == [("gov-03-na", "expired")]
+    assert expired.criteria == plain.criteria and expired.overall == plain.overall
+    assert expired.unwaived is not None and expired.unwaived.overall == plain.overall
+
+
+def test_a_waiver_for_another_round_is_not_applied(tiny_rubric: Path, write: Write) -> None:
+    text = _only("gov-01-gate").replace("rounds: [2026-Q4]", "rounds: [2026-Q3, 2027-Q1]")
+    other = _scored(write, text)
+    assert other.waivers is not None and [w.reason for w in other.waivers.not_applied] == ["other-round"]
+    assert [g.criterion for g in other.failed_gates] == ["gov-01"]
+
+
+def test_waivers_of_other_subjects_leave_the_result_as_without_waivers(tiny_rubric: Path, write: Write) -> None:
+    plain = _scored(write, None).to_json()
+    elsewhere = _scored(write, WAIVERS.replace("subject: RXX", "subject: RYY"))
+    assert elsewhere.to_json() == plain
+    assert '"waivers"' not in plain and '"unwaived"' not in plain
+
+
+def test_results_with_waivers_are_byte_stable_and_read_back(tiny_rubric: Path, write: Write) -> None:
+    first, second = _scored(write, WAIVERS).to_json(), _scored(write, WAIVERS).to_json()
+    assert first == second
+    path = write("result.json", first)
+    checked = read_result(path, ScoreOptions(rubric_dirs=(tiny_rubric.parent,)))
+    assert checked.result.to_json() == first
+    # A result whose applied waiver is taken out no longer follows from its answers.
+    data = json.loads(first)
+    data["waivers"]["applied"] = []
+    with pytest.raises(InputError) as raised:
+        read_result(write("edited.json", json.dumps(data)), ScoreOptions(rubric_dirs=(tiny_rubric.parent,)))
+    assert {d.code for d in raised.value.diagnostics} == {"score-mismatch"}
+
+
+@st.composite
+def waiver_sets(draw: st.DrawFn, rubric: dict[str, Any]) -> list[dict[str, Any]]:
+    """Waivers of some of the rubric's criteria and gates, approved or not, in force or not on TODAY."""
+    ids = [c["id"] for d in rubric["domains"] for c in d["criteria"]]
+    found = []
+    for number in range(draw(st.integers(0, 4))):
+        approved_on = TODAY - dt.timedelta(days=draw(st.integers(-10, 300)))
+        found.append(
+            {
+                "id": f"w{number}",
+                "scope": {
+                    "subject": draw(st.sampled_from(("RXX", "RXX", "RYY"))),
+                    "rubric": "random",
+                    "rubric_major": draw(st.sampled_from((1, 1, 2))),
+                    draw(st.sampled_from(("criterion", "gate"))): draw(st.sampled_from([*ids, "nope"])),
+                    "rounds": draw(st.sampled_from(("all", ["2026-Q4"], ["2026-Q3"]))),
+                },
+                "justification": "Time to fix it.",
+                "requester": "A. Lead",
+                "approver": "B. Chair",
+                "approved_on": approved_on.isoformat(),
+                "expires_on": (approved_on + dt.timedelta(days=draw(st.integers(1, 365)))).isoformat(),
+                "status": draw(st.sampled_from(("approved", "approved", "requested", "revoked", "expired"))),
+            }
+        )
+    return found
+
+
+@SETTINGS
+@given(st.data())
+def test_removing_every_waiver_gives_exactly_the_result_without_waivers(data: st.DataObject) -> None:
+    """The unwaived scores are the no-waiver result's; with no waiver of the subject, or none at all,
+    the result is the no-waiver result to the byte; waivers never applied change no score."""
+    rubric = data.draw(rubrics())
+    gates = [c for d in rubric["domains"] for c in d["criteria"] if data.draw(st.booleans())]
+    for spec in gates:
+        spec["gate"] = {"min_level": 1, "cap": 0, "scope": data.draw(st.sampled_from(("pillar", "domain", "overall")))}
+    answers = data.draw(answer_sets(rubric, na=True))
+    waivers = tuple(WaiverFile.model_validate({"waivers": data.draw(waiver_sets(rubric))}).waivers)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "rubric.yaml").write_text(yaml.safe_dump(rubric, sort_keys=False), encoding="utf-8")
+        path = root / "submission.yaml"
+        path.write_text(yaml.safe_dump(_submission(answers), sort_keys=False), encoding="utf-8")
+        parsed = load_submission(path, RubricLibrary([], use_env=False))
+        calendar = Calendar(TODAY)
+        plain = to_result(parsed)
+        assert score_parsed(parsed, ScoreOptions(calendar=calendar))[0].to_json() == plain.to_json()
+        waived = score_parsed(parsed, ScoreOptions(calendar=calendar, waivers=waivers))[0]
+    if waived.waivers is None:
+        assert waived.to_json() == plain.to_json()
+        return
+    assert waived.unwaived is not None
+    unwaived = waived.unwaived.model_dump(mode="json")
+    assert unwaived == {key: value for key, value in plain.model_dump(mode="json").items() if key in unwaived}
+    stripped = waived.model_dump(mode="json", exclude={"waivers", "unwaived"})
+    if not waived.waivers.applied:
+        assert stripped == plain.model_dump(mode="json")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
 from pydantic import Field, StringConstraints, ValidationError, model_validator
 
@@ -28,6 +29,11 @@ from ..source import DEFAULT_MAX_BYTES, Document, KeyPath, YamlMap, load_file
 from ..text import is_ascii_number
 from .answers import EvidenceChecker
 from .model import Day, EvidenceItem, Round, Strict
+from .result import WaiverRef, WaiversOut
+from .scoring import Waived
+
+if TYPE_CHECKING:
+    from .validate import ParsedSubmission
 
 WaiverStatus = Literal["requested", "approved", "rejected", "expired", "revoked"]
 WAIVER_STATUSES: tuple[WaiverStatus, ...] = get_args(WaiverStatus)
@@ -321,8 +327,33 @@ class WaiverDecision:
     def waived_gates(self) -> frozenset[str]:
         return frozenset(w.scope.target for w in self.applied if w.scope.kind == "gate")
 
+    @property
+    def waived(self) -> Waived:
+        return Waived(self.waived_criteria, self.waived_gates)
+
     def __bool__(self) -> bool:
         return bool(self.applied or self.not_applied)
+
+    def record(self, as_of: dt.date) -> WaiversOut | None:
+        """What a result records of this decision: every waiver of its subject, applied or not
+        (with the reason); None when there is none, so that the result is as without waivers."""
+        applied = [_ref(w) for w in self.applied]
+        not_applied = [_ref(n.waiver, n.reason) for n in self.not_applied if n.reason != "other-subject"]
+        if not applied and not not_applied:
+            return None
+        return WaiversOut(as_of=as_of.isoformat(), applied=applied, not_applied=not_applied)
+
+
+def _ref(waiver: Waiver, reason: NotAppliedReason | None = None) -> WaiverRef:
+    return WaiverRef(
+        id=waiver.id,
+        fingerprint=waiver.fingerprint,
+        kind=waiver.scope.kind,
+        target=waiver.scope.target,
+        status=waiver.status,
+        expires_on=waiver.expires_on.isoformat(),
+        reason=reason,
+    )
 
 
 def not_applied_reason(
@@ -352,7 +383,7 @@ def not_applied_reason(
 
 
 def decide(
-    waivers: tuple[Waiver, ...] | list[Waiver],
+    waivers: Sequence[Waiver],
     *,
     subject: str,
     rubric: LoadedRubric,
@@ -372,11 +403,46 @@ def decide(
     return WaiverDecision(tuple(applied), tuple(not_applied))
 
 
+# Why a waiver was not applied, in words (the command line and the reports).
+REASON_TEXT: dict[str, str] = {
+    "not-approved": "not approved",
+    "not-yet-approved": "approved after the day scored",
+    "expired": "expired",
+    "other-subject": "for another subject",
+    "other-rubric": "for another rubric or major version",
+    "other-round": "for other rounds",
+    "unknown-criterion": "the rubric has no such scored criterion",
+    "unknown-gate": "the rubric has no such gate",
+}
+
+
+def waiver_effect(ref: WaiverRef) -> str:
+    """What a waiver does when applied: `gov-03 left out of the scores`, `gov-01's gate does not cap`."""
+    if ref.kind == "criterion":
+        return f"{ref.target} left out of the scores"
+    return f"{ref.target}'s gate does not cap"
+
+
+def waiver_line(ref: WaiverRef) -> str:
+    """One waiver of a result in one line: applied (what it does, until when) or why not."""
+    if ref.reason is None:
+        return f"{ref.id}: applied, {waiver_effect(ref)} (expires on {ref.expires_on})"
+    return f"{ref.id}: not applied, {REASON_TEXT.get(ref.reason, ref.reason)} ({ref.kind} {ref.target})"
+
+
+def waivers_of(parsed: ParsedSubmission, waivers: Sequence[Waiver], today: dt.date) -> WaiversOut | None:
+    """What the result of `parsed` records of `waivers` on `today` (None when none is of its subject)."""
+    envelope = parsed.envelope
+    decision = decide(waivers, subject=envelope.subject.code, rubric=parsed.rubric, round_=envelope.round, today=today)
+    return decision.record(today)
+
+
 __all__ = [
     "ALL_ROUNDS",
     "DEFAULT_MAX_MONTHS",
     "RULES",
     "WAIVER_STATUSES",
+    "REASON_TEXT",
     "NotApplied",
     "NotAppliedReason",
     "Problem",
@@ -393,5 +459,8 @@ __all__ = [
     "max_months",
     "scope_rubric",
     "not_applied_reason",
+    "waiver_effect",
+    "waiver_line",
     "waiver_problems",
+    "waivers_of",
 ]

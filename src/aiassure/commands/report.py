@@ -21,12 +21,14 @@ from .common import (
     max_bytes_option,
     out_dir_option,
     progress,
+    read_waivers,
     rubric_dir_option,
     rubric_files,
     shown,
     template_dir_option,
     template_files,
     template_limit_options,
+    waivers_option,
 )
 
 if TYPE_CHECKING:
@@ -62,7 +64,12 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
         return None, exc.diagnostics
     (targets,) = report_paths([parsed], settings.out_dir, settings.formats)
     rendered = render_report(
-        parsed, settings.formats, settings.template_dirs, settings.previous, limits=settings.template_limits
+        parsed,
+        settings.formats,
+        settings.template_dirs,
+        settings.previous,
+        limits=settings.template_limits,
+        score=options,
     )
     # A failure leaves what was staged to the staging folder's removal.
     staged = [(stage(target, rendered[target.suffix[1:]], staging), target) for target in targets]
@@ -90,6 +97,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     "Each report shows the change since the latest earlier round of the same subject.",
 )
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@waivers_option
 @jobs_option()
 @rubric_dir_option
 @max_bytes_option
@@ -102,6 +110,7 @@ def command(
     template_max_bytes: int,
     previous_paths: tuple[Path, ...],
     strict: bool,
+    waivers_file: Path | None,
     jobs: int,
     rubric_dirs: tuple[Path, ...],
     max_bytes: int,
@@ -114,6 +123,7 @@ def command(
     from ..reports.limits import TemplateLimits
     from ..reports.writer import ReportSettings, parse_formats, prepare_templates, report_paths, report_seconds
 
+    waivers = read_waivers(waivers_file, rubric_dirs, max_bytes)
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
     library = library_for(tuple(rubric_dirs))
@@ -123,6 +133,7 @@ def command(
         *expand_paths(previous_paths, PREVIOUS_SUFFIXES),
         *template_files(template_dirs),
         *rubric_files(rubric_dirs),
+        *([waivers_file] if waivers_file is not None else []),
     ]
     settings = ReportSettings(
         out_dir,
@@ -130,7 +141,7 @@ def command(
         tuple(template_dirs),
         tuple(previous),
         tuple(protect),
-        ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar()),
+        ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar(), waivers),
         TemplateLimits(template_timeout, template_max_bytes),
     )
     # Each file is read once: workers validate, render and stage its reports; they are put in place

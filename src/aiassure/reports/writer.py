@@ -12,9 +12,9 @@ from typing import Protocol
 
 from ..assessments.inputs import RESULT_ATTACHMENT
 from ..assessments.model import Submission
-from ..assessments.result import Result, to_result
-from ..assessments.score_files import ScoreOptions, library_for
-from ..assessments.scoring import evaluate, uncapped_scores
+from ..assessments.result import Result
+from ..assessments.score_files import ScoreOptions, library_for, score_parsed
+from ..assessments.scoring import uncapped_scores
 from ..assessments.validate import ParsedSubmission, load_submission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
@@ -155,11 +155,12 @@ def render_report(
     previous: Iterable[Result] = (),
     *,
     limits: TemplateLimits | None = None,
+    score: ScoreOptions | None = None,
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes; a
-    --template-dir template is stopped at `limits` (render.TemplateLimits)."""
-    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
-    result = to_result(parsed, evaluation)
+    --template-dir template is stopped at `limits` (render.TemplateLimits); the waivers of
+    `score` are applied (docs/waivers.md)."""
+    result, evaluation = score_parsed(parsed, score)
     context = build_report_context(parsed, result, match_previous(result, previous), uncapped_scores(evaluation))
     document = ReportDocument(parsed, result, context, template_dirs, limits)
     return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
@@ -202,6 +203,7 @@ def write_reports(
     *,
     protect: Sequence[Path] = (),
     limits: TemplateLimits | None = None,
+    score: ScoreOptions | None = None,
 ) -> list[Path]:
     """Render and write every submission's report; returns the files written, in order.
 
@@ -216,7 +218,7 @@ def write_reports(
     refuse_inputs((path for paths in planned for path in paths), inputs)
     written: list[Path] = []
     for parsed, paths in zip(parsed_list, planned, strict=True):
-        rendered = render_report(parsed, formats, template_dirs, previous, limits=limits)
+        rendered = render_report(parsed, formats, template_dirs, previous, limits=limits, score=score)
         for path in paths:
             write_atomic(path, rendered[path.suffix[1:]])
             written.append(path)
@@ -255,6 +257,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
         settings.previous,
         protect=settings.protect,
         limits=settings.template_limits,
+        score=options,
     )
 
 
