@@ -174,6 +174,8 @@ SECTIONS: dict[str, dict[str, str]] = {
     "The shared service (`aiassure serve`)": {
         "invalid-parameter": "a request parameter (query, path or body) that is missing or of the wrong type",
         "identity-mismatch": "a submission whose subject or assessing organisation is not the API key's organisation",
+        "waiver-not-approved": "a report PDF whose result applies a waiver the registry holds no approved waiver "
+        "for (of its subject, asked for by the organisation that submits it)",
         "waiver-conflict": "a waiver whose id the registry holds already, or a decision its status does not allow "
         "(only a requested waiver is approved or rejected, only an approved one revoked)",
     },

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..assessments.inputs import SUFFIXES, CheckedInput, InputFile, read_result
 from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
+from ..assessments.waivers import Waiver
 from ..batch import Expanded, expand_paths, run_batch
 from ..canonical import canonical_json
 from ..errors import AiassureError, Diagnostic, InputError, Location
@@ -108,16 +109,44 @@ def read_input(path: Path, options: ScoreOptions, waivers: StoredWaivers = NO_WA
 
     With the registry's `waivers`, a submission (YAML or PDF) of a subject that has some is scored
     again with them (`StoredWaivers.of`): its result is the waived one, with the unwaived beside it
-    (docs/scoring.md). A result file is evidence, confirmed as it is."""
+    (docs/scoring.md). A report PDF whose result applies a waiver the registry has not approved is
+    refused (`waiver-not-approved`). A result file is evidence, confirmed as it is."""
     intake = _intake(read_result(path, options))
-    chosen = waivers.of(intake) if intake.kind != "json" else ()
-    if not chosen:
+    if intake.kind == "json":
         return intake
-    waived = _intake(read_result(path, dataclasses.replace(options, waivers=chosen)))
-    if waived.sha256 != intake.sha256:
-        message = "the file changed while it was read; nothing was stored"
-        raise InputError(f"{intake.source}: {message}", [Diagnostic("unreadable", message, Location(intake.source))])
-    return waived
+    chosen = waivers.of(intake)
+    if chosen:
+        waived = _intake(read_result(path, dataclasses.replace(options, waivers=chosen)))
+        if waived.sha256 != intake.sha256:
+            message = "the file changed while it was read; nothing was stored"
+            raise InputError(
+                f"{intake.source}: {message}", [Diagnostic("unreadable", message, Location(intake.source))]
+            )
+        intake = waived
+    _check_applied(intake, chosen)
+    return intake
+
+
+def _check_applied(intake: Intake, chosen: tuple[Waiver, ...]) -> None:
+    """Refuse a result applying a waiver (as a report PDF's may record) that is none of the registry's
+    approved waivers for it: the registry stores only the waivers it approved."""
+    recorded = intake.result.waivers
+    approved = {waiver.fingerprint for waiver in chosen}
+    unapproved = [ref for ref in (recorded.applied if recorded else []) if ref.fingerprint not in approved]
+    if not unapproved:
+        return
+    found = [
+        Diagnostic(
+            "waiver-not-approved",
+            f"the result applies waiver {ref.id} (fingerprint {ref.fingerprint[:12]}…), which is not an approved "
+            "waiver of the registry for this subject and organisation",
+            Location(intake.source),
+            hint="ingest the submission YAML, which is scored with the registry's approved waivers; or have the "
+            "waiver requested and approved first",
+        )
+        for ref in unapproved
+    ]
+    raise InputError(f"{intake.source}: {len(found)} error(s)", found)
 
 
 def _intake(checked: CheckedInput) -> Intake:
