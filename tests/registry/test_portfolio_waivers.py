@@ -137,3 +137,54 @@ def test_a_waiver_asked_by_another_organisation_is_not_applied(registry: Registr
     path = submit("B", "2026-Q4", levels(2, 2, 2, statutory="no"))
     result = read_input(path, CALENDAR, approved_waivers(registry)).result
     assert result.waivers is None and result.overall.level == 1
+
+
+WAIVER_FILE = """waivers:
+  - id: a-gate
+    scope: {subject: A, rubric: tiny-org, rubric_major: 1, gate: g2, rounds: [2026-Q4]}
+    justification: being fixed
+    requester: Ann Asker
+    approver: Bo Boss
+    approved_on: 2026-12-01
+    expires_on: 2027-01-20
+    status: approved
+"""
+
+
+@pytest.mark.slow
+def test_a_report_pdf_applying_a_waiver_the_registry_has_not_approved_is_refused(
+    registry: Registry, submit: Submit, tmp_path: Path
+) -> None:
+    """The waiver a PDF's result records is applied again on reading it: the registry takes it only when it
+    holds the same waiver approved (the same fingerprint), for the organisation submitting it."""
+    from click.testing import CliRunner
+    from registry_helpers import RUBRICS
+
+    from aiassure.cli import main
+    from aiassure.errors import InputError
+
+    path = submit("A", "2026-Q4", levels(4, 3, 5, statutory="no"))
+    (tmp_path / "waivers.yaml").write_text(WAIVER_FILE, encoding="utf-8")
+    made = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(path),
+            "--waivers",
+            str(tmp_path / "waivers.yaml"),
+            "--format",
+            "pdf",
+            "-o",
+            str(tmp_path / "out"),
+            "--rubric-dir",
+            str(RUBRICS),
+        ],
+    )
+    assert made.exit_code == 0, made.output
+    [pdf] = (tmp_path / "out").glob("*.pdf")
+    with pytest.raises(InputError) as refused:
+        read_input(pdf, CALENDAR, approved_waivers(registry))
+    assert [d.code for d in refused.value.diagnostics] == ["waiver-not-approved"]
+    record(registry)  # now the registry holds a-gate, approved on the same day by the same approver
+    stored = read_input(pdf, CALENDAR, approved_waivers(registry))
+    assert stored.result.waivers is not None and [w.id for w in stored.result.waivers.applied] == ["a-gate"]
