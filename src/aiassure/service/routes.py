@@ -310,7 +310,8 @@ def post_waiver(request: Request, principal: Caller, body: WaiverIn) -> JSONResp
     from .waivers import request as ask
 
     service = service_of(request)
-    made = ask(service.registry, principal, service.actor(request.scope, principal), body)
+    actor = service.actor(request.scope, principal)
+    made = ask(service.registry, principal, actor, body, today=service.settings.calendar().today)
     return JSONResponse(made.model_dump(mode="json"), 201, headers={"Location": made.links["self"]})
 
 

@@ -48,25 +48,26 @@ def lab_organisations(conn: Connection) -> set[str]:
     return set(rows.scalars())
 
 
-def scope_of(conn: Connection, principal: Principal) -> Condition | None:
-    """The waivers the caller may see, as a WHERE clause (None: every one). An analyst, and an
-    approver of the AI Lab, see all; anyone else those its organisation asked for or is the subject of."""
+def scope_of(conn: Connection, principal: Principal, *, deciding: bool = False) -> Condition | None:
+    """The waivers the caller may see (`deciding`: decide), as a WHERE clause (None: every one). An
+    analyst sees all, and an approver of the AI Lab sees and decides all; anyone else sees those its
+    organisation asked for or is the subject of, and an approver decides those its organisation asked for."""
     from sqlalchemy import or_
 
     from ..registry.schema import waivers as w
 
-    principal.require("read-own")
-    if principal.reads_everything or _of_the_lab(conn, principal):
+    principal.require("waiver-decide" if deciding else "read-own")
+    if (principal.reads_everything and not deciding) or _of_the_lab(conn, principal):
         return None
     org = principal.organisation or ""
-    return or_(w.c.organisation == org, w.c.subject_code == org)
+    return w.c.organisation == org if deciding else or_(w.c.organisation == org, w.c.subject_code == org)
 
 
 def _of_the_lab(conn: Connection, principal: Principal) -> bool:
     return principal.may("waiver-decide") and principal.organisation in lab_organisations(conn)
 
 
-def request(registry: Registry, principal: Principal, actor: Actor, body: WaiverIn) -> WaiverOut:
+def request(registry: Registry, principal: Principal, actor: Actor, body: WaiverIn, *, today: dt.date) -> WaiverOut:
     """Store a waiver request of the caller's organisation, for a subject it submits."""
     from ..assessments.waivers import Waiver
     from ..registry.waivers import record_request
@@ -79,7 +80,7 @@ def request(registry: Registry, principal: Principal, actor: Actor, body: Waiver
         at = now()
         stored = record_request(conn, waiver, by=principal.name, organisation=principal.organisation, at=at)
         append(conn, actor, Event(ACTIONS["requested"], "ok", f"waiver:{waiver.id}"))
-        return waiver_out(conn, stored, at.date())
+        return waiver_out(conn, stored, today)
 
 
 def decide(
@@ -99,7 +100,7 @@ def decide(
 
     principal.require("waiver-decide")
     with registry.transaction(write=True) as conn, _refusals():
-        current = stored_waiver(conn, waiver_id, where=scope_of(conn, principal))
+        current = stored_waiver(conn, waiver_id, where=scope_of(conn, principal, deciding=True))
         if principal.name.casefold() == current.requester.casefold():
             raise SelfApproval(
                 f"waiver {waiver_id} was requested by {current.requester!r}, the name of this token: "
