@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...waivers import EXPIRING_DAYS
 from ..model import WaiverCounts
-from ..queries import one_where
+from ..queries import one_where, with_overall
 
 if TYPE_CHECKING:
     from sqlalchemy import ColumnElement, Connection, Subquery
@@ -25,8 +25,6 @@ def build(
     and no result scored with one: the portfolio then says nothing of waivers."""
     from sqlalchemy import and_, func, literal_column, or_, select
 
-    from ...schema import scores as sc
-    from ...schema import submissions as s
     from ...schema import waivers as w
 
     subjects = select(current.c.subject_code).distinct()
@@ -47,17 +45,16 @@ def build(
         ).where(ours)
     ).one()
     none: ColumnElement[str] = literal_column("''")
+    scored = with_overall(current)
     differs = or_(
-        func.coalesce(s.c.outcome_id, none) != func.coalesce(s.c.unwaived_outcome_id, none),
-        func.coalesce(sc.c.level, -1) != func.coalesce(s.c.unwaived_level, -1),
+        func.coalesce(scored.c.outcome_id, none) != func.coalesce(scored.c.unwaived_outcome_id, none),
+        func.coalesce(scored.c.level, -1) != func.coalesce(scored.c.unwaived_level, -1),
     )
     waived = conn.execute(
         select(
             func.count().label("waived"),
-            func.count(func.distinct(s.c.subject_code)).filter(differs).label("depending"),
-        )
-        .select_from(s.join(sc, and_(sc.c.submission_id == s.c.id, sc.c.scope == "overall")))
-        .where(s.c.id.in_(select(current.c.id)), s.c.waivers_applied > 0)
+            func.count(func.distinct(scored.c.subject_code)).filter(differs).label("depending"),
+        ).where(scored.c.waivers_applied > 0)
     ).one()
     if not counted.waivers and not waived.waived:
         return None
