@@ -41,6 +41,7 @@ COMMANDS = {
     "serve": "serve",
     "submit": "submit",
     "admin": "admin",
+    "waivers": "waivers",
 }
 
 

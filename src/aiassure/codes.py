@@ -97,6 +97,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Submissions and answers": {
         "rubric-not-submission": "the file is a rubric, given where a submission was expected",
+        "waivers-not-submission": "the file is a waiver file, given where a submission was expected",
         "too-long": "a text longer than its field allows (docs/submission-format.md, Text fields)",
         "control-character": "a text holding a control, bidirectional-override or line-separator character, "
         "however the YAML wrote it (`\\0`, `\\x01`, `\\u202e`)",
@@ -129,6 +130,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "the decision",
         "waiver-expiry": "a waiver expiring on or before its approval, or more months after it than its rubric "
         "allows (12 unless the rubric says `waivers: {max_months: N}`)",
+        "waiver-target": "a waiver of a criterion or gate its rubric does not have (or does not score): it never "
+        "applies",
     },
     "Result files, PDF reports and other inputs": {
         "outside-folder": "a symbolic link inside a folder given that leads out of it (to a file or a folder); "

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -222,18 +223,23 @@ def test_waiver_problems_is_the_rule_the_file_applies() -> None:
 
 # Scoring with waivers: the tiny rubric's submission with gov-01 at 0 (its gate fails: pillar safe capped at 1).
 TODAY = dt.date(2026, 11, 30)
+Scored = Callable[..., Result]
 
 
-def _scored(write: Write, waivers: str | None, today: dt.date = TODAY, **answers: str) -> Result:
-    """The submission (gov-01 at 0, and `answers` as given: id=YAML) scored on `today` with `waivers`."""
-    from conftest import VALID  # tests/assessments/conftest.py
+@pytest.fixture
+def scored(tiny_rubric: Path, write: Write, valid_submission: str) -> Scored:
+    """`scored(waivers, today=TODAY, **answers)`: the valid submission with gov-01 at 0 (and
+    `answers` as given, id=YAML) scored on `today` with the waivers of the YAML text `waivers`."""
+    return partial(_scored, write, valid_submission)
 
+
+def _scored(write: Write, valid: str, waivers: str | None, today: dt.date = TODAY, **answers: str) -> Result:
     given = {"gov-01": "0", **{key.replace("_", "-"): value for key, value in answers.items()}}
     lines = [
         f"  {line.split(':')[0].strip()}: {given[line.split(':')[0].strip()]}"
         if line.startswith("  ") and line.split(":")[0].strip() in given
         else line
-        for line in VALID.splitlines()
+        for line in valid.splitlines()
     ]
     path = write("submission.yaml", "\n".join(lines) + "\n")
     chosen = _waivers(waivers) if waivers is not None else ()
@@ -249,10 +255,10 @@ def _only(waiver_id: str) -> str:
     return head + "  - id: " + kept
 
 
-def test_a_waived_gate_does_not_cap(tiny_rubric: Path, write: Write) -> None:
-    plain = _scored(write, None)
+def test_a_waived_gate_does_not_cap(scored: Scored) -> None:
+    plain = scored(None)
     assert [g.criterion for g in plain.failed_gates] == ["gov-01"] and plain.pillars[0].capped_to == 1
-    waived = _scored(write, _only("gov-01-gate"))
+    waived = scored(_only("gov-01-gate"))
     assert waived.failed_gates == [] and waived.pillars[0].capped_to is None
     assert waived.pillars[0].score == 1.67  # gov-01 still counts, at its level 0
     assert waived.criteria[0].status == "credited"
@@ -263,41 +269,41 @@ def test_a_waived_gate_does_not_cap(tiny_rubric: Path, write: Write) -> None:
     assert waived.unwaived.overall == plain.overall and waived.unwaived.outcome == plain.outcome
 
 
-def test_a_waived_criterion_is_left_out_like_na(tiny_rubric: Path, write: Write) -> None:
-    waived = _scored(write, _only("gov-03-na"))
+def test_a_waived_criterion_is_left_out_like_na(scored: Scored) -> None:
+    waived = scored(_only("gov-03-na"))
     row = next(c for c in waived.criteria if c.id == "gov-03")
     assert (row.status, row.claimed, row.credited) == ("waived", 2, 2)  # the levels it had, not counted
-    as_na = _scored(write, None, gov_03="{value: na, reason: Moving system}")
+    as_na = scored(None, gov_03="{value: na, reason: Moving system}")
     assert waived.domains[0].score == as_na.domains[0].score
     assert waived.pillars == as_na.pillars and waived.completeness == as_na.completeness
     assert "gov-03" not in [a.criterion for a in waived.actions]
 
 
-def test_an_expired_waiver_is_not_applied_and_listed(tiny_rubric: Path, write: Write) -> None:
-    plain = _scored(write, None)
-    expired = _scored(write, _only("gov-03-na"), today=dt.date(2026, 12, 1))
+def test_an_expired_waiver_is_not_applied_and_listed(scored: Scored) -> None:
+    plain = scored(None)
+    expired = scored(_only("gov-03-na"), today=dt.date(2026, 12, 1))
     assert expired.waivers is not None and expired.waivers.applied == []
     assert [(w.id, w.reason) for w in expired.waivers.not_applied] == [("gov-03-na", "expired")]
     assert expired.criteria == plain.criteria and expired.overall == plain.overall
     assert expired.unwaived is not None and expired.unwaived.overall == plain.overall
 
 
-def test_a_waiver_for_another_round_is_not_applied(tiny_rubric: Path, write: Write) -> None:
+def test_a_waiver_for_another_round_is_not_applied(scored: Scored) -> None:
     text = _only("gov-01-gate").replace("rounds: [2026-Q4]", "rounds: [2026-Q3, 2027-Q1]")
-    other = _scored(write, text)
+    other = scored(text)
     assert other.waivers is not None and [w.reason for w in other.waivers.not_applied] == ["other-round"]
     assert [g.criterion for g in other.failed_gates] == ["gov-01"]
 
 
-def test_waivers_of_other_subjects_leave_the_result_as_without_waivers(tiny_rubric: Path, write: Write) -> None:
-    plain = _scored(write, None).to_json()
-    elsewhere = _scored(write, WAIVERS.replace("subject: RXX", "subject: RYY"))
+def test_waivers_of_other_subjects_leave_the_result_as_without_waivers(scored: Scored) -> None:
+    plain = scored(None).to_json()
+    elsewhere = scored(WAIVERS.replace("subject: RXX", "subject: RYY"))
     assert elsewhere.to_json() == plain
     assert '"waivers"' not in plain and '"unwaived"' not in plain
 
 
-def test_results_with_waivers_are_byte_stable_and_read_back(tiny_rubric: Path, write: Write) -> None:
-    first, second = _scored(write, WAIVERS).to_json(), _scored(write, WAIVERS).to_json()
+def test_results_with_waivers_are_byte_stable_and_read_back(scored: Scored, write: Write, tiny_rubric: Path) -> None:
+    first, second = scored(WAIVERS).to_json(), scored(WAIVERS).to_json()
     assert first == second
     path = write("result.json", first)
     checked = read_result(path, ScoreOptions(rubric_dirs=(tiny_rubric.parent,)))

@@ -23,7 +23,7 @@ from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file, read_by
 from .answers import AnswerChecker
 from .model import Answer, EvidenceItem, Round
 from .result import Result, WaiversOut, result_differences, scored_fields, to_result, unwaived_fields
-from .score_files import ScoreOptions, library_for
+from .score_files import ScoreOptions, library_for, score_parsed
 from .scoring import NOTHING_WAIVED, evaluate
 from .validate import check_document, load_submission
 
@@ -110,14 +110,15 @@ def _reject(doc: Document, found: list[Diagnostic], shown: str) -> InputError:
 def _from_submission(
     doc: Document, shown: str, kind: InputKind, options: ScoreOptions, waivers: WaiversOut | None = None
 ) -> CheckedInput:
-    """A submission, validated and scored; with `waivers` (what a report PDF's result records),
-    scored with the waivers it names as applied."""
+    """A submission, validated and scored with the waivers of `options`; with `waivers` (what a
+    report PDF's result records), with the waivers it names as applied instead."""
     parsed, found = check_document(
         doc, library_for(options.rubric_dirs), strict=options.strict, calendar=options.calendar
     )
     if parsed is None:
         raise _reject(doc, found, shown)
-    return CheckedInput(shown, kind, doc.raw, to_result(parsed, waivers=waivers), parsed.rubric, parsed.answers)
+    result = to_result(parsed, waivers=waivers) if waivers is not None else score_parsed(parsed, options)[0]
+    return CheckedInput(shown, kind, doc.raw, result, parsed.rubric, parsed.answers)
 
 
 def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> CheckedInput:

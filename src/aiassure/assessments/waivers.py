@@ -287,6 +287,18 @@ def check_waivers(doc: Document, library: RubricLibrary | None = None) -> tuple[
         rubric = scope_rubric(library, waiver.scope) if library is not None else None
         for problem in waiver_problems(waiver, max_months(rubric)):
             found.append(doc.diagnostic(problem.code, problem.message, (*where, *problem.field), hint=problem.hint))
+        lacking = _target_problem(waiver.scope, rubric) if rubric is not None else None
+        if rubric is not None and lacking is not None:
+            found.append(
+                doc.diagnostic(
+                    "waiver-target",
+                    f"waiver {waiver.id}: {rubric.ref} has no {lacking}, so it never applies",
+                    (*where, "scope", waiver.scope.kind),
+                    severity="warning",
+                    hint=checker.suggest(waiver.scope.target, rubric.criteria)
+                    or f"see `aiassure rubrics show {rubric.ref}`",
+                )
+            )
         raw = data["waivers"][index]
         checker.evidence(raw.get("evidence") if isinstance(raw, dict) else None, (*where, "evidence"))
     found.extend(checker.found)
@@ -356,6 +368,16 @@ def _ref(waiver: Waiver, reason: NotAppliedReason | None = None) -> WaiverRef:
     )
 
 
+def _target_problem(scope: WaiverScope, rubric: LoadedRubric) -> str | None:
+    """What `rubric` lacks for the scope's target (`scored criterion gov-9`, `gate on gov-2`), or None."""
+    criterion = rubric.criteria.get(scope.target)
+    if criterion is None or not criterion.scored:
+        return f"scored criterion {scope.target}"
+    if scope.kind == "gate" and criterion.gate is None:
+        return f"gate on {scope.target}"
+    return None
+
+
 def not_applied_reason(
     waiver: Waiver, *, subject: str, rubric: LoadedRubric, round_: str, today: dt.date
 ) -> NotAppliedReason | None:
@@ -368,11 +390,8 @@ def not_applied_reason(
         return "other-rubric"
     if not scope.covers_round(round_):
         return "other-round"
-    criterion = rubric.criteria.get(scope.target)
-    if criterion is None or not criterion.scored:
+    if _target_problem(scope, rubric) is not None:
         return "unknown-criterion" if scope.kind == "criterion" else "unknown-gate"
-    if scope.kind == "gate" and criterion.gate is None:
-        return "unknown-gate"
     if waiver.status == "expired" or (waiver.status == "approved" and today >= waiver.expires_on):
         return "expired"
     if waiver.status != "approved":

@@ -76,7 +76,7 @@ class IngestSummary:
             " assessing organisation, rubric and round, is kept as history)",
             f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
             f"  confirmed   {self.confirmed}  (result files equal to what their stored submission scores)",
-            f"  skipped     {len(self.skipped)}  (rubric files found in the folders given)",
+            f"  skipped     {len(self.skipped)}  (rubric and waiver files found in the folders given)",
             f"  rejected    {len(self.rejected)}",
         ]
         for path, reasons in self.rejected:
@@ -127,8 +127,8 @@ def ingest(
     results: list[Any] = []
     try:
         for outcome in progress(read_inputs(files, options, jobs=jobs, waivers=waivers), len(files), "ingesting"):
-            if outcome.intake is None and outcome.path not in named and _is_rubric(outcome.diagnostics):
-                # A local rubric kept beside the submissions that use it is not a rejected submission.
+            if outcome.intake is None and outcome.path not in named and _is_beside(outcome.diagnostics):
+                # A local rubric or a waiver file kept beside the submissions is not a rejected submission.
                 summary.skipped.append(outcome.path)
                 continue
             if outcome.intake is not None and outcome.intake.kind == "json":
@@ -176,8 +176,9 @@ def _store_one(
     summary.rejected.append((path, reasons))
 
 
-def _is_rubric(diagnostics: list[Diagnostic]) -> bool:
-    return [d.code for d in diagnostics] == ["rubric-not-submission"]
+def _is_beside(diagnostics: list[Diagnostic]) -> bool:
+    """Whether a file is one kept beside submissions: a rubric or a waiver file."""
+    return [d.code for d in diagnostics] in (["rubric-not-submission"], ["waivers-not-submission"])
 
 
 def _stored_line(path: str, stored: Stored) -> str:
