@@ -19,6 +19,7 @@ from test_properties import SETTINGS, _submission, answer_sets, rubrics
 from aiassure.assessments.inputs import read_result
 from aiassure.assessments.result import Result, to_result
 from aiassure.assessments.score_files import ScoreOptions, score_parsed
+from aiassure.assessments.scoring import Waived
 from aiassure.assessments.validate import load_submission
 from aiassure.assessments.waivers import (
     Waiver,
@@ -170,7 +171,8 @@ def test_decide_applies_an_approved_waiver_in_force(tiny: LoadedRubric) -> None:
     gate, criterion = _waivers(WAIVERS)
     decision = decide([gate, criterion], subject="RXX", rubric=tiny, round_="2026-Q4", today=dt.date(2026, 11, 30))
     assert decision.applied == (gate, criterion)
-    assert decision.waived_gates == {"gov-01"} and decision.waived_criteria == {"gov-03"}
+    record = decision.record(TODAY)
+    assert record is not None and record.waived == Waived(frozenset({"gov-03"}), frozenset({"gov-01"}))
 
 
 def test_expires_on_d_means_it_no_longer_applies_on_d(tiny: LoadedRubric) -> None:

@@ -30,7 +30,6 @@ from ..text import is_ascii_number
 from .answers import EvidenceChecker
 from .model import Day, EvidenceItem, Round, Strict
 from .result import WaiverRef, WaiversOut
-from .scoring import Waived
 
 if TYPE_CHECKING:
     from .validate import ParsedSubmission
@@ -330,21 +329,6 @@ class WaiverDecision:
 
     applied: tuple[Waiver, ...] = ()
     not_applied: tuple[NotApplied, ...] = ()
-
-    @property
-    def waived_criteria(self) -> frozenset[str]:
-        return frozenset(w.scope.target for w in self.applied if w.scope.kind == "criterion")
-
-    @property
-    def waived_gates(self) -> frozenset[str]:
-        return frozenset(w.scope.target for w in self.applied if w.scope.kind == "gate")
-
-    @property
-    def waived(self) -> Waived:
-        return Waived(self.waived_criteria, self.waived_gates)
-
-    def __bool__(self) -> bool:
-        return bool(self.applied or self.not_applied)
 
     def record(self, as_of: dt.date) -> WaiversOut | None:
         """What a result records of this decision: every waiver of its subject, applied or not

@@ -22,6 +22,7 @@ from .common import (
     jobs_option,
     out_dir_option,
     progress,
+    read_waivers,
     rubric_dir_option,
     rubric_files,
     shown,
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 DEFAULT_OUT = Path("aiassure-demo")
 REPORT_FORMATS = ("html", "pdf")
+# The examples' waivers (docs/waivers.md), applied to their scores, reports and registry when present.
+WAIVERS_FILE = "waivers.yaml"
 
 
 def source_examples() -> Path:
@@ -88,8 +91,10 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
         raise NotFoundError(f"no submission files in {folder}")
     from ..fsutil import refuse_inputs
 
+    waivers_file = folder / WAIVERS_FILE
+    waivers = read_waivers(waivers_file if waivers_file.is_file() else None, rubric_dirs)
     refuse_inputs([out_dir / "registry.db"], [*files, *rubric_files(rubric_dirs)])
-    options = ScoreOptions(tuple(rubric_dirs), calendar=calendar())
+    options = ScoreOptions(tuple(rubric_dirs), calendar=calendar(), waivers=waivers)
     outcomes = list(progress(read_inputs(files, options, jobs=jobs), len(files), "scoring"))
     rejected = [o for o in outcomes if o.intake is None]
     if rejected:
@@ -171,13 +176,18 @@ def _print_summary(
         overall = result.overall
         level = "not assessed" if overall.level is None else f"{overall.level} {overall.label} ({overall.score:.2f})"
         gates = len(result.failed_gates)
+        waived = len(result.waivers.applied) if result.waivers else 0
+        notes = [f"{gates} failed gate{'' if gates == 1 else 's'}"] if gates else []
+        notes += [f"{waived} waiver{'' if waived == 1 else 's'} applied"] if waived else []
+        expired = [w.id for w in result.waivers.not_applied if w.reason == "expired"] if result.waivers else []
+        notes += [f"waiver {', '.join(expired)} expired"] if expired else []
         rows.append(
             (
                 f"{result.rubric.id}@{result.rubric.version}",
                 result.round,
                 code,
                 level,
-                f"{gates} failed gate{'' if gates == 1 else 's'}" if gates else "",
+                "; ".join(notes),
                 result.outcome.label if result.outcome else "",
                 result.subject.name,
             )

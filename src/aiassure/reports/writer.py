@@ -161,7 +161,13 @@ def render_report(
     --template-dir template is stopped at `limits` (render.TemplateLimits); the waivers of
     `score` are applied (docs/waivers.md)."""
     result, evaluation = score_parsed(parsed, score)
-    context = build_report_context(parsed, result, match_previous(result, previous), uncapped_scores(evaluation))
+    context = build_report_context(
+        parsed,
+        result,
+        match_previous(result, previous),
+        uncapped_scores(evaluation),
+        waivers=score.waivers if score is not None else (),
+    )
     document = ReportDocument(parsed, result, context, template_dirs, limits)
     return {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
 
