@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,9 +12,12 @@ from aiassure.assessments.score_files import ScoreOptions
 from aiassure.cli import main
 from aiassure.commands.demo import example_submissions, source_examples
 from aiassure.registry.intake import read_inputs
+from aiassure.registry.portfolio import build_portfolio
 from aiassure.registry.store import open_registry
+from aiassure.registry.waivers import list_waivers
 
 RUBRICS = Path(__file__).resolve().parents[1] / "registry" / "data" / "rubrics"
+TODAY = dt.date(2026, 12, 7)  # the suite's (tests/conftest.py)
 SUBMISSION = """\
 rubric: {rubric}
 subject: {{type: {kind}, name: {name}, code: {code}, org_type: {org_type}, region: London}}
@@ -96,8 +100,14 @@ def test_demo_writes_every_promised_file(tmp_path: Path) -> None:
     a_report = (out / "reports" / "A-2026-Q4.html").read_text(encoding="utf-8")
     assert 'id="waivers"' in a_report and "Applied: g1 left out of the scores" in a_report
     assert "Not applied: expired" in (out / "reports" / "L-2026-Q4.html").read_text(encoding="utf-8")
+    # the registry holds both waivers, and the portfolio counts A's (in force, 115 days left), not L's (expired)
+    assert "Waivers in force" in (out / "portfolio" / "portfolio.html").read_text(encoding="utf-8")
     registry = open_registry(f"sqlite:///{out / 'registry.db'}", must_exist=True)
     try:
+        with registry.transaction() as conn:
+            assert [w.id for w in list_waivers(conn)] == ["l-g2", "a-g1"]
+        org = next(s for s in build_portfolio(registry, today=TODAY).sections if s.rubric.id == "tiny-org")
+        assert org.waivers is not None and (org.waivers.active, org.waivers.expiring) == (1, 0)
         assert sorted((r.subject_code, r.round) for r in registry.listing()) == [
             ("A", "2026-Q2"),
             ("A", "2026-Q4"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from functools import partial
@@ -29,7 +30,9 @@ from .common import (
 )
 
 if TYPE_CHECKING:
+    from ..assessments.waivers import Waiver
     from ..registry.intake import Intake
+    from ..registry.store import Registry
 
 DEFAULT_OUT = Path("aiassure-demo")
 REPORT_FORMATS = ("html", "pdf")
@@ -123,12 +126,29 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     database = out_dir / "registry.db"
     registry = open_registry(f"sqlite:///{database}")
     try:
+        _record_waivers(registry, waivers)
         statuses = [registry.store(intake).status for intake in intakes]
         portfolio = build_portfolio(registry, today=options.calendar.today if options.calendar else None)
     finally:
         registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
     _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
+
+
+def _record_waivers(registry: Registry, waivers: tuple[Waiver, ...]) -> None:
+    """The waiver file's waivers in the demo registry, as recorded at the command line (so that the
+    portfolio counts them); one stored already with the same fingerprint (a demo run again) is kept."""
+
+    from ..registry.waivers import WaiverConflict, record_request, stored_waiver
+
+    at = dt.datetime.now(dt.UTC)
+    with registry.transaction(write=True) as conn:
+        for waiver in waivers:
+            try:
+                record_request(conn, waiver, by=waiver.requester, organisation=None, at=at)
+            except WaiverConflict:
+                if stored_waiver(conn, waiver.id).fingerprint != waiver.fingerprint:
+                    raise
 
 
 def _refuse_overlap(out_dir: Path, examples: Path) -> None:

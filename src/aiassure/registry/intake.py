@@ -123,15 +123,16 @@ def read_input(path: Path, options: ScoreOptions, waivers: StoredWaivers = NO_WA
                 f"{intake.source}: {message}", [Diagnostic("unreadable", message, Location(intake.source))]
             )
         intake = waived
-    _check_applied(intake, chosen)
+    _check_applied(intake, (*chosen, *options.waivers))
     return intake
 
 
-def _check_applied(intake: Intake, chosen: tuple[Waiver, ...]) -> None:
-    """Refuse a result applying a waiver (as a report PDF's may record) that is none of the registry's
-    approved waivers for it: the registry stores only the waivers it approved."""
+def _check_applied(intake: Intake, given: tuple[Waiver, ...]) -> None:
+    """Refuse a result applying a waiver (as a report PDF's may record) that is none of those given
+    (the registry's approved waivers for it, and the caller's own, as `aiassure demo` gives its file's):
+    the registry stores only the waivers it approved."""
     recorded = intake.result.waivers
-    approved = {waiver.fingerprint for waiver in chosen}
+    approved = {waiver.fingerprint for waiver in given}
     unapproved = [ref for ref in (recorded.applied if recorded else []) if ref.fingerprint not in approved]
     if not unapproved:
         return
