@@ -23,6 +23,7 @@ EMITTERS = {
     "error": 0,
     "warn": 0,
     "add": 0,
+    "Problem": 0,
     "_fail": 1,
     "_located_error": 1,
     "StorageRefused": 1,

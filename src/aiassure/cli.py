@@ -41,6 +41,7 @@ COMMANDS = {
     "serve": "serve",
     "submit": "submit",
     "admin": "admin",
+    "waivers": "waivers",
 }
 
 
@@ -302,7 +303,7 @@ def summary(module: str) -> str:
     "--today",
     metavar="YYYY-MM-DD",
     help="Take this as today's date (else AIASSURE_TODAY, else the date in Europe/London): what rounds and "
-    "assessed_on are checked against, and the portfolio's default round. Results never depend on it.",
+    "assessed_on are checked against, the portfolio's default round, and which --waivers are in force.",
 )
 @click.option(
     "--round-margin",

@@ -97,6 +97,7 @@ SECTIONS: dict[str, dict[str, str]] = {
     },
     "Submissions and answers": {
         "rubric-not-submission": "the file is a rubric, given where a submission was expected",
+        "waivers-not-submission": "the file is a waiver file, given where a submission was expected",
         "too-long": "a text longer than its field allows (docs/submission-format.md, Text fields)",
         "control-character": "a text holding a control, bidirectional-override or line-separator character, "
         "however the YAML wrote it (`\\0`, `\\x01`, `\\u202e`)",
@@ -122,6 +123,15 @@ SECTIONS: dict[str, dict[str, str]] = {
         "evidence-path": "an evidence path that is absolute, escapes the submission's folder or uses `\\`",
         "evidence-missing": "an evidence file that does not exist",
         "evidence-hash": "an evidence file whose SHA-256 is not the one given",
+    },
+    "Waivers": {
+        "waiver-self-approved": "a waiver approved by its own requester: the approver must be someone else",
+        "waiver-undecided": "a waiver approved, rejected, expired or revoked without its approver or the day of "
+        "the decision",
+        "waiver-expiry": "a waiver expiring on or before its approval, or more months after it than its rubric "
+        "allows (12 unless the rubric says `waivers: {max_months: N}`)",
+        "waiver-target": "a waiver of a criterion or gate its rubric does not have (or does not score): it never "
+        "applies",
     },
     "Result files, PDF reports and other inputs": {
         "outside-folder": "a symbolic link inside a folder given that leads out of it (to a file or a folder); "
@@ -167,6 +177,10 @@ SECTIONS: dict[str, dict[str, str]] = {
     "The shared service (`aiassure serve`)": {
         "invalid-parameter": "a request parameter (query, path or body) that is missing or of the wrong type",
         "identity-mismatch": "a submission whose subject or assessing organisation is not the API key's organisation",
+        "waiver-not-approved": "a report PDF whose result applies a waiver the registry holds no approved waiver "
+        "for (of its subject, asked for by the organisation that submits it)",
+        "waiver-conflict": "a waiver whose id the registry holds already, or a decision its status does not allow "
+        "(only a requested waiver is approved or rejected, only an approved one revoked)",
     },
     "Reports and templates": {
         "template-syntax": "a report template that is not valid Jinja",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -11,15 +12,29 @@ from aiassure.assessments.score_files import ScoreOptions
 from aiassure.cli import main
 from aiassure.commands.demo import example_submissions, source_examples
 from aiassure.registry.intake import read_inputs
+from aiassure.registry.portfolio import build_portfolio
 from aiassure.registry.store import open_registry
+from aiassure.registry.waivers import list_waivers
 
 RUBRICS = Path(__file__).resolve().parents[1] / "registry" / "data" / "rubrics"
+TODAY = dt.date(2026, 12, 7)  # the suite's (tests/conftest.py)
 SUBMISSION = """\
 rubric: {rubric}
 subject: {{type: {kind}, name: {name}, code: {code}, org_type: {org_type}, region: London}}
 round: {round}
 assessed_on: {day}
 answers: {{g1: {level}, d1: 3, v1: 3, g2: yes}}
+"""
+
+# One approved waiver in force (A's g1, 2026-Q4) and one expired (L's g2 gate), as the shipped examples have.
+WAIVERS = """\
+waivers:
+  - {id: a-g1, scope: {subject: A, rubric: tiny-org, rubric_major: 1, criterion: g1, rounds: [2026-Q4]},
+     justification: Being rebuilt., requester: A. Lead, approver: B. Chair, approved_on: 2026-10-01,
+     expires_on: 2027-04-01, status: approved}
+  - {id: l-g2, scope: {subject: L, rubric: tiny-org, rubric_major: 1, gate: g2, rounds: all},
+     justification: Was being rebuilt., requester: A. Lead, approver: B. Chair, approved_on: 2025-11-01,
+     expires_on: 2026-11-01, status: approved}
 """
 
 
@@ -42,6 +57,7 @@ def examples_folder(root: Path) -> Path:
             )
         )
     shutil.copy(RUBRICS / "tiny-org-1.yaml", folder / "local-rubric" / "tiny-org-1.yaml")
+    (folder / "waivers.yaml").write_text(WAIVERS)
     (folder / "2026-Q4" / "evidence").mkdir()
     (folder / "2026-Q4" / "evidence" / "minutes.md").write_text("# Board minutes\n")
     return folder
@@ -80,8 +96,18 @@ def test_demo_writes_every_promised_file(tmp_path: Path) -> None:
     for shown in (f"{out / 'reports'}/", str(out / "registry.db"), *map(str, portfolio), "4 stored, 0 already there"):
         assert shown in text, shown
     assert f"aiassure diff {tmp_path}/examples/2026-Q2/A.yaml {tmp_path}/examples/2026-Q4/A.yaml" in text
+    assert "1 waiver applied" in text and "waiver l-g2 expired" in text
+    a_report = (out / "reports" / "A-2026-Q4.html").read_text(encoding="utf-8")
+    assert 'id="waivers"' in a_report and "Applied: g1 left out of the scores" in a_report
+    assert "Not applied: expired" in (out / "reports" / "L-2026-Q4.html").read_text(encoding="utf-8")
+    # the registry holds both waivers, and the portfolio counts A's (in force, 115 days left), not L's (expired)
+    assert "Waivers in force" in (out / "portfolio" / "portfolio.html").read_text(encoding="utf-8")
     registry = open_registry(f"sqlite:///{out / 'registry.db'}", must_exist=True)
     try:
+        with registry.transaction() as conn:
+            assert [w.id for w in list_waivers(conn)] == ["l-g2", "a-g1"]
+        org = next(s for s in build_portfolio(registry, today=TODAY).sections if s.rubric.id == "tiny-org")
+        assert org.waivers is not None and (org.waivers.active, org.waivers.expiring) == (1, 0)
         assert sorted((r.subject_code, r.round) for r in registry.listing()) == [
             ("A", "2026-Q2"),
             ("A", "2026-Q4"),

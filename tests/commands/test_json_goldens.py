@@ -55,6 +55,13 @@ def test_score_json_matches_its_golden(in_repo: None, update_goldens: bool, name
     check_golden(name, run("score", "--format", "json", *files), update_goldens)
 
 
+def test_score_json_with_waivers_matches_its_golden(in_repo: None, update_goldens: bool) -> None:
+    """RX3's ig-02 gate waived (in force) and LX1's csr-01 waiver expired: examples/waivers.yaml."""
+    files = ["examples/2026-Q4/RX3.yaml", "examples/2026-Q4/LX1.yaml"]
+    text = run("--today", "2026-12-07", "score", "--format", "json", "--waivers", "examples/waivers.yaml", *files)
+    check_golden("score-2026-Q4-waivers.json", text, update_goldens)
+
+
 def test_diff_json_matches_its_golden(in_repo: None, update_goldens: bool) -> None:
     text = run("diff", "--format", "json", "examples/2026-Q2/RX1.yaml", "examples/2026-Q4/RX1.yaml")
     check_golden("diff-RX1-2026-Q2-2026-Q4.json", text, update_goldens)

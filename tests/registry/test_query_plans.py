@@ -9,6 +9,7 @@ with the statistics an ingest leaves (Registry.refresh_statistics).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sqlite3
 import sys
@@ -70,6 +71,7 @@ def exported(registry: Registry, table: str, **filters: Any) -> Callable[[], obj
 def portfolio_and_export(registry: Registry) -> Iterator[tuple[str, Callable[[], object], bool]]:
     """(what, run it, whether it reads whole tables by design: an export of everything)."""
     yield "portfolio", lambda: build_portfolio(registry), False
+    yield "portfolio with today's waivers", lambda: build_portfolio(registry, today=dt.date(2026, 12, 7)), False
     yield "portfolio --round 2024-Q2", lambda: build_portfolio(registry, round_="2024-Q2"), False
     yield "portfolio --rubric tiny-tech@1", lambda: build_portfolio(registry, rubric="tiny-tech@1"), False
     for table in TABLES:

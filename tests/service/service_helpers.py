@@ -34,6 +34,10 @@ TOKENS = {
     "trust-reader": ("RX1", "reader"),
     "other-trust": ("RX3", "submitter"),
     "other-reader": ("RX3", "reader"),
+    "trust-approver": ("RX1", "approver"),
+    "other-approver": ("RX3", "approver"),
+    "vendor-approver": ("SUP-ALDERGROVE", "approver"),
+    "lab-approver": ("X24", "approver"),
     "analyst": ("X24", "analyst"),
     "admin": ("X24", "admin"),
 }

@@ -190,3 +190,176 @@ def test_the_service_s_score_exports_carry_each_criterion_s_answer(matrix: Matri
     assert [r["answer"] for r in as_csv] == ["" if r["answer"] is None else r["answer"] for r in rows]
     (tmp_path / "scores.parquet").write_bytes(client.get("/api/v1/export.parquet", params=table).content)
     assert pq.read_table(tmp_path / "scores.parquet").column("answer").to_pylist() == [r["answer"] for r in rows]
+
+
+# -- waivers ---------------------------------------------------------------------------------
+
+# Whose each stored waiver is: the token that asked for it, and its subject and rubric.
+WAIVED = {
+    "trust-waiver": ("trust", "RX1", "nhs-ai-readiness", "ig-01"),
+    "other-waiver": ("other-trust", "RX3", "nhs-ai-readiness", "ig-01"),
+    "vendor-waiver": ("vendor", "PRD-CXRTRIAGE", "nhs-ai-technology", "cs-01"),
+}
+LAB = "X24"  # the AI Lab: the organisation of the analyst's token
+# The subject of each stored example: an organisation asks for waivers of the subjects it submits.
+SUBJECT_OF = {
+    "vendor-product": "PRD-CXRTRIAGE",
+    "trust-readiness": "RX1",
+    "trust-deployer": "PRD-CXRTRIAGE",
+    "other-readiness": "RX3",
+}
+
+
+def waiver_body(ident: str, subject: str, rubric: str, gate: str) -> dict[str, object]:
+    return {
+        "id": ident,
+        "scope": {"subject": subject, "rubric": rubric, "rubric_major": 1, "gate": gate, "rounds": ["2026-Q4"]},
+        "justification": "the signed-off document is on its way",
+        "compensating_controls": ["weekly review by the safety officer"],
+        "evidence": [{"title": "ticket", "url": "https://example.org/t/1"}],
+        "expires_on": "2027-06-01",
+    }
+
+
+def ask(matrix: Matrix, ident: str, waived: str) -> httpx.Response:
+    who, subject, rubric, gate = WAIVED[waived]
+    return matrix.clients[who].post("/api/v1/waivers", json=waiver_body(ident, subject, rubric, gate))
+
+
+@pytest.fixture(scope="module")
+def waivers(matrix: Matrix) -> dict[str, str]:
+    """One requested waiver of each organisation, asked for by its submitter."""
+    for name in WAIVED:
+        response = ask(matrix, name, name)
+        assert response.status_code == 201, response.text
+    return {name: ORG_OF[WAIVED[name][0]] for name in WAIVED}
+
+
+def sees_waiver(who: str, org: str) -> bool:
+    role = TOKENS[who][1]
+    return role == "analyst" or (role == "approver" and ORG_OF[who] == LAB) or (role != "admin" and ORG_OF[who] == org)
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("waived", list(WAIVED))
+def test_reading_a_waiver(matrix: Matrix, waivers: dict[str, str], who: str, waived: str) -> None:
+    client = matrix.clients[who]
+    response = client.get(f"/api/v1/waivers/{waived}")
+    expected = 403 if TOKENS[who][1] == "admin" else 200 if sees_waiver(who, waivers[waived]) else 404
+    assert response.status_code == expected, response.text
+    if expected == 404:  # exactly what an id that was never used gets
+        never = client.get("/api/v1/waivers/never-used")
+        assert response.json()["detail"].replace(waived, "N") == never.json()["detail"].replace("never-used", "N")
+    if expected == 200:
+        body = response.json()
+        assert (body["status"], body["requester"], body["organisation"]) == (
+            "requested",
+            WAIVED[waived][0],
+            waivers[waived],
+        )
+        assert [e["status"] for e in body["history"]] == ["requested"]
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_a_waiver_listing_holds_only_what_the_role_may_see(matrix: Matrix, waivers: dict[str, str], who: str) -> None:
+    client = matrix.clients[who]
+    response = client.get("/api/v1/waivers")
+    if TOKENS[who][1] == "admin":
+        assert response.status_code == 403
+        return
+    assert response.status_code == 200, response.text
+    visible = {name for name, org in waivers.items() if sees_waiver(who, org)}
+    assert {item["id"] for item in response.json()} & set(WAIVED) == visible
+    for params in ({"subject": "RX3"}, {"rubric": "nhs-ai-technology@1"}, {"status": "requested"}):
+        narrowed = {item["id"] for item in client.get("/api/v1/waivers", params=params).json()}
+        assert narrowed & set(WAIVED) <= visible
+
+
+@pytest.mark.parametrize("who", ROLES)
+def test_only_an_analyst_reads_the_expiring_list(matrix: Matrix, who: str) -> None:
+    response = matrix.clients[who].get("/api/v1/waivers/expiring", params={"within": 60})
+    assert response.status_code == (200 if TOKENS[who][1] == "analyst" else 403), response.text
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("waived", list(WAIVED))
+def test_requesting_a_waiver(matrix: Matrix, who: str, waived: str) -> None:
+    """Only a submitter asks, and only for a subject its organisation submits (a trust for the
+    product it assessed, too)."""
+    _, subject, rubric, gate = WAIVED[waived]
+    body = waiver_body(f"ask-{who}-{waived}", subject, rubric, gate)
+    response = matrix.clients[who].post("/api/v1/waivers", json=body)
+    mine = any(SUBJECT_OF[name] == subject and SUBMITTER_ORG[name] == ORG_OF[who] for name in STORED)
+    assert response.status_code == (201 if TOKENS[who][1] == "submitter" and mine else 403), response.text
+    if response.status_code == 403:
+        assert response.json()["type"] == "/api/problems/forbidden"
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("waived", list(WAIVED))
+def test_deciding_a_waiver(matrix: Matrix, who: str, waived: str, action: str) -> None:
+    """An approver of the waiver's organisation or of the AI Lab decides; an approver of another
+    organisation does not see it (404); any other role may not (403)."""
+    ident = f"{action}-{who}-{waived}"
+    assert ask(matrix, ident, waived).status_code == 201
+    response = matrix.clients[who].post(f"/api/v1/waivers/{ident}/{action}", json={"reason": "checked"})
+    org = ORG_OF[WAIVED[waived][0]]
+    role = TOKENS[who][1]
+    expected = 403 if role != "approver" else 200 if ORG_OF[who] in (org, LAB) else 404
+    assert response.status_code == expected, response.text
+    if expected == 200:
+        body = response.json()
+        status = "approved" if action == "approve" else "rejected"
+        assert body["status"] == status and [e["status"] for e in body["history"]] == ["requested", status]
+        assert body["approver"] == who  # who decided, either way
+        events = [e for e in matrix.service.audit() if e.object == f"waiver:{ident}"]
+        assert [(e.action, e.outcome, e.principal) for e in events] == [
+            ("waiver.request", "ok", WAIVED[waived][0]),
+            (f"waiver.{action}", "ok", who),
+        ]
+
+
+def test_revoking_and_deciding_twice(matrix: Matrix) -> None:
+    approver = matrix.clients["trust-approver"]
+    assert ask(matrix, "revoke-me", "trust-waiver").status_code == 201
+    assert approver.post("/api/v1/waivers/revoke-me/revoke").status_code == 409  # not approved yet
+    assert approver.post("/api/v1/waivers/revoke-me/approve").status_code == 200
+    assert approver.post("/api/v1/waivers/revoke-me/approve").json()["type"] == "/api/problems/conflict"
+    assert matrix.clients["other-approver"].post("/api/v1/waivers/revoke-me/revoke").status_code == 404
+    revoked = approver.post("/api/v1/waivers/revoke-me/revoke", json={"reason": "fixed"})
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    assert [(e["status"], e["reason"]) for e in revoked.json()["history"]] == [
+        ("requested", None),
+        ("approved", None),
+        ("revoked", "fixed"),
+    ]
+    assert ask(matrix, "revoke-me", "trust-waiver").json()["type"] == "/api/problems/conflict"  # the id is taken
+
+
+def test_a_requester_may_not_approve_their_own_waiver(matrix: Matrix) -> None:
+    """An approver's token named as the requester (the same person) is refused, and the refusal is audited."""
+    from aiassure.service.identity import create_token
+
+    service = matrix.service
+    with service.registry.transaction(write=True) as conn:
+        made = create_token(conn, org="RX1", role="approver", name="trust", expires_in_days=1, created_by="cli:test")
+    assert ask(matrix, "own-approval", "trust-waiver").status_code == 201
+    with service.client() as client:
+        response = client.post(
+            "/api/v1/waivers/own-approval/approve", headers={"Authorization": f"Bearer {made.token}"}
+        )
+    assert response.status_code == 403, response.text
+    assert response.json()["type"] == "/api/problems/self-approval"
+    assert matrix.clients["trust"].get("/api/v1/waivers/own-approval").json()["status"] == "requested"
+    refused = [e for e in service.audit() if e.outcome == "refused" and e.token_id == made.id]
+    assert [e.action for e in refused] == ["POST /api/v1/waivers/own-approval/approve"]
+
+
+def test_an_approval_beyond_the_rubric_s_maximum_is_refused_with_its_diagnostic(matrix: Matrix) -> None:
+    body = waiver_body("too-long", "RX1", "nhs-ai-readiness", "ig-01") | {"expires_on": "2028-06-01"}
+    assert matrix.clients["trust"].post("/api/v1/waivers", json=body).status_code == 201
+    response = matrix.clients["trust-approver"].post("/api/v1/waivers/too-long/approve")
+    assert response.status_code == 422, response.text
+    assert response.json()["type"] == "/api/problems/invalid-waiver"
+    assert [e["code"] for e in response.json()["errors"]] == ["waiver-expiry"]

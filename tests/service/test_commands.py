@@ -153,3 +153,19 @@ def test_serve_runs_two_workers_from_the_command_line(tmp_path: Path) -> None:
     logged = [__import__("json").loads(line) for line in lines if line.startswith("{")]
     assert any(entry.get("path") == "/api/v1/submissions" and entry.get("status") == 201 for entry in logged)
     assert sum(1 for entry in logged if "Started server process" in entry.get("message", "")) == 2
+
+
+def test_admin_makes_an_approver_token(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'registry.db'}"
+    runner = CliRunner()
+    assert (
+        runner.invoke(main, ["admin", "org", "add", "RX1", "--kind", "ods", "--name", "A trust", "--db", db]).exit_code
+        == 0
+    )
+    made = runner.invoke(
+        main, ["admin", "token", "create", "--org", "RX1", "--role", "approver", "--name", "Dr A Approver", "--db", db]
+    )
+    assert made.exit_code == 0, made.output
+    assert "(approver for RX1)" in made.stderr
+    listed = runner.invoke(main, ["admin", "token", "list", "--format", "json", "--db", db])
+    assert [entry["role"] for entry in __import__("json").loads(listed.stdout)] == ["approver"]

@@ -13,8 +13,19 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from service_helpers import EXAMPLES, Service, service_on
 
-# Admin operations need an admin token; everything else is tried with an analyst's, who reads all.
+# Admin operations need an admin token; a waiver is asked for by a submitter and decided by an approver
+# (so that the generated bodies reach the registry); everything else is tried with an analyst's, who reads all.
 ADMIN_PREFIXES = ("/api/v1/organisations", "/api/v1/tokens", "/api/v1/audit")
+
+
+def _who(method: str, path: str) -> str:
+    if path.startswith(ADMIN_PREFIXES):
+        return "admin"
+    if method.upper() == "POST" and path == "/api/v1/waivers":
+        return "trust"
+    if method.upper() == "POST" and path.startswith("/api/v1/waivers/"):
+        return "lab-approver"
+    return "analyst"
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +58,14 @@ def _fuzz(operation: Any, headers: dict[str, str]) -> None:
 
 
 def test_no_request_gets_a_server_error(api: schemathesis.BaseSchema, fuzzed: Service) -> None:
-    """Every operation, as an analyst (admin operations: as an admin); every failure collected, so that
-    one operation does not hide another's. (Schemathesis' pytest plugin does not follow this pytest's
-    internals, hence the explicit loop.)"""
+    """Every operation, as an analyst (admin operations: as an admin; waiver changes: as a submitter and
+    an approver); every failure collected, so that one operation does not hide another's. (Schemathesis'
+    pytest plugin does not follow this pytest's internals, hence the explicit loop.)"""
     failures: list[str] = []
     operations = [result.ok() for result in api.get_all_operations()]
     assert len(operations) >= 15
     for operation in operations:
-        who = "admin" if operation.path.startswith(ADMIN_PREFIXES) else "analyst"
+        who = _who(operation.method, operation.path)
         try:
             _fuzz(operation, {"Authorization": f"Bearer {fuzzed.tokens[who]}"})
         except Exception as exc:  # noqa: BLE001
@@ -66,4 +77,13 @@ def test_the_description_is_openapi_3_1_with_every_route(api: schemathesis.BaseS
     raw = api.raw_schema
     assert raw["openapi"].startswith("3.1")
     assert {"/api/v1/submissions", "/api/v1/submissions/{submission_id}", "/api/v1/portfolio"} <= set(raw["paths"])
+    assert {
+        "/api/v1/waivers",
+        "/api/v1/waivers/expiring",
+        "/api/v1/waivers/{waiver_id}",
+        "/api/v1/waivers/{waiver_id}/approve",
+        "/api/v1/waivers/{waiver_id}/reject",
+        "/api/v1/waivers/{waiver_id}/revoke",
+    } <= set(raw["paths"])
+    assert raw["paths"]["/api/v1/waivers/{waiver_id}/approve"]["post"]["description"].startswith("Approvers")
     assert "HTTPBearer" in raw["components"]["securitySchemes"]

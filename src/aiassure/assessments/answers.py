@@ -12,23 +12,25 @@ from pydantic import ValidationError
 
 from ..diagnose import MAX_DIAGNOSTICS, Suggester, pydantic_diagnostics, too_many
 from ..errors import Diagnostic
-from ..fsutil import Unconfined, confined, resolved
+from ..fsutil import Unconfined, confined, name_problem, resolved
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
 from ..source import Document, KeyPath
-from .model import LONG_FORM_KEYS, Answer, EvidenceItem, evidence_path_problem
+from .model import LONG_FORM_KEYS, Answer, EvidenceItem
 
 # An ASCII http(s) link with a host and no brackets, blanks, tabs or line breaks: urlsplit would
 # accept it, so most links skip urlsplit's general parse (a measurable share of a submission).
 _PLAIN_WEB_URL = re.compile(r"(?i:https?)://[^\x00-\x20\x7f/?#\[\]]+(?:[/?#][^\x00-\x20\x7f]*)?")
 
 
-class AnswerChecker:
-    """Parses answers of one submission, collecting located diagnostics."""
+class EvidenceChecker:
+    """Checks the evidence items of one YAML document (answers, waivers), collecting located
+    diagnostics: a URL is http(s), a path stays inside the document's folder."""
 
-    def __init__(self, doc: Document, rubric: LoadedRubric) -> None:
+    folder_name = "the submission's folder"  # how messages name the folder evidence paths stay in
+
+    def __init__(self, doc: Document) -> None:
         self.doc = doc
-        self.rubric = rubric
         self.folder = resolved(doc.path.parent) if doc.path is not None else None
         self.found: list[Diagnostic] = []
         self.suggest = Suggester()  # the file's "did you mean" searches, capped
@@ -38,6 +40,100 @@ class AnswerChecker:
 
     def warn(self, code: str, message: str, path: KeyPath, hint: str = "") -> None:
         self.found.append(self.doc.diagnostic(code, message, path, severity="warning", hint=hint))
+
+    def evidence(self, raw: object, path: KeyPath) -> tuple[EvidenceItem, ...] | None:
+        if raw is None:
+            return ()
+        if not isinstance(raw, list):
+            self.error(
+                "invalid-value",
+                "`evidence` must be a list of items",
+                path,
+                "write `evidence: [{title: ..., url: ...}]`",
+            )
+            return None
+        items: list[EvidenceItem] = []
+        ok = True
+        for index, entry in enumerate(raw):
+            item_path = (*path, index)
+            try:
+                item = EvidenceItem.model_validate(entry)
+            except ValidationError as exc:
+                self.found.extend(pydantic_diagnostics(self.doc, exc, EvidenceItem, item_path))
+                ok = False
+                continue
+            ok = self._check_evidence(item, item_path) and ok
+            items.append(item)
+        return tuple(items) if ok else None
+
+    def _check_evidence(self, item: EvidenceItem, path: KeyPath) -> bool:
+        if (item.url is None) == (item.path is None):
+            self.error("evidence-target", "an evidence item needs exactly one of `url` or `path`", path)
+            return False
+        if item.url is not None:
+            if item.url.isascii() and _PLAIN_WEB_URL.fullmatch(item.url):
+                return True
+            try:
+                parts = urlsplit(item.url)
+            except ValueError:  # for example an unclosed IPv6 bracket: http://[::1
+                parts = None
+            if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                self.error(
+                    "evidence-url",
+                    f"evidence URL {item.url!r} is not an http(s) address",
+                    (*path, "url"),
+                    "only http:// and https:// links are accepted",
+                )
+                return False
+            return True
+        return self._check_path(item, path)
+
+    def _check_path(self, item: EvidenceItem, path: KeyPath) -> bool:
+        text = item.path or ""
+        where = (*path, "path")
+        problem = name_problem(text, self.folder_name)
+        if problem is not None:
+            self.error("evidence-path", f"evidence path {text!r} {problem}", where)
+            return False
+        if self.folder is None:
+            return True
+        try:
+            target = resolved(confined(self.folder, text, self.folder_name))
+            if not target.is_file():
+                self.warn("evidence-missing", f"evidence file {text!r} does not exist", where)
+                return True
+            if item.sha256 is None:
+                return True
+            with target.open("rb") as handle:
+                digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        except Unconfined as exc:
+            self.error(
+                "evidence-path",
+                f"evidence path {text!r} {exc.reason}",
+                where,
+                f"keep evidence files inside {self.folder_name}",
+            )
+            return False
+        except (OSError, RuntimeError) as exc:  # a name too long, no permission; RuntimeError: a symlink loop
+            reason = exc.strerror if isinstance(exc, OSError) else "symbolic links loop"
+            self.error("evidence-path", f"evidence path {text!r} cannot be checked: {reason}", where)
+            return False
+        if digest != item.sha256.lower():
+            self.error(
+                "evidence-hash",
+                f"evidence file {item.path!r} has SHA-256 {digest}, not the one given",
+                (*path, "sha256"),
+            )
+            return False
+        return True
+
+
+class AnswerChecker(EvidenceChecker):
+    """Parses answers of one submission, collecting located diagnostics."""
+
+    def __init__(self, doc: Document, rubric: LoadedRubric) -> None:
+        super().__init__(doc)
+        self.rubric = rubric
 
     def parse(self, criterion: Criterion, raw: object, path: KeyPath) -> Answer | None:
         """The normalised answer, or None after recording why it is invalid."""
@@ -75,7 +171,7 @@ class AnswerChecker:
                     self.error("invalid-value", f"`{name}` must be text", (*path, name))
                     return None
                 extras[name] = str(raw[name])
-        evidence = self._evidence(raw.get("evidence"), (*path, "evidence"))
+        evidence = self.evidence(raw.get("evidence"), (*path, "evidence"))
         if evidence is None:
             return None
         extras["evidence"] = evidence
@@ -199,91 +295,5 @@ class AnswerChecker:
         self._expect(criterion, raw, path, "text", "put the text in quotes")
         return None
 
-    def _evidence(self, raw: object, path: KeyPath) -> tuple[EvidenceItem, ...] | None:
-        if raw is None:
-            return ()
-        if not isinstance(raw, list):
-            self.error(
-                "invalid-value",
-                "`evidence` must be a list of items",
-                path,
-                "write `evidence: [{title: ..., url: ...}]`",
-            )
-            return None
-        items: list[EvidenceItem] = []
-        ok = True
-        for index, entry in enumerate(raw):
-            item_path = (*path, index)
-            try:
-                item = EvidenceItem.model_validate(entry)
-            except ValidationError as exc:
-                self.found.extend(pydantic_diagnostics(self.doc, exc, EvidenceItem, item_path))
-                ok = False
-                continue
-            ok = self._check_evidence(item, item_path) and ok
-            items.append(item)
-        return tuple(items) if ok else None
 
-    def _check_evidence(self, item: EvidenceItem, path: KeyPath) -> bool:
-        if (item.url is None) == (item.path is None):
-            self.error("evidence-target", "an evidence item needs exactly one of `url` or `path`", path)
-            return False
-        if item.url is not None:
-            if item.url.isascii() and _PLAIN_WEB_URL.fullmatch(item.url):
-                return True
-            try:
-                parts = urlsplit(item.url)
-            except ValueError:  # for example an unclosed IPv6 bracket: http://[::1
-                parts = None
-            if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-                self.error(
-                    "evidence-url",
-                    f"evidence URL {item.url!r} is not an http(s) address",
-                    (*path, "url"),
-                    "only http:// and https:// links are accepted",
-                )
-                return False
-            return True
-        return self._check_path(item, path)
-
-    def _check_path(self, item: EvidenceItem, path: KeyPath) -> bool:
-        text = item.path or ""
-        where = (*path, "path")
-        problem = evidence_path_problem(text)
-        if problem is not None:
-            self.error("evidence-path", f"evidence path {text!r} {problem}", where)
-            return False
-        if self.folder is None:
-            return True
-        try:
-            target = resolved(confined(self.folder, text, "the submission's folder"))
-            if not target.is_file():
-                self.warn("evidence-missing", f"evidence file {text!r} does not exist", where)
-                return True
-            if item.sha256 is None:
-                return True
-            with target.open("rb") as handle:
-                digest = hashlib.file_digest(handle, "sha256").hexdigest()
-        except Unconfined as exc:
-            self.error(
-                "evidence-path",
-                f"evidence path {text!r} {exc.reason}",
-                where,
-                "keep evidence files inside the folder of the submission",
-            )
-            return False
-        except (OSError, RuntimeError) as exc:  # a name too long, no permission; RuntimeError: a symlink loop
-            reason = exc.strerror if isinstance(exc, OSError) else "symbolic links loop"
-            self.error("evidence-path", f"evidence path {text!r} cannot be checked: {reason}", where)
-            return False
-        if digest != item.sha256.lower():
-            self.error(
-                "evidence-hash",
-                f"evidence file {item.path!r} has SHA-256 {digest}, not the one given",
-                (*path, "sha256"),
-            )
-            return False
-        return True
-
-
-__all__ = ["AnswerChecker"]
+__all__ = ["AnswerChecker", "EvidenceChecker"]

@@ -22,9 +22,9 @@ from ..rubrics.loader import LoadedRubric, RubricLibrary
 from ..source import DEFAULT_MAX_BYTES, Document, load_bytes, load_file, read_bytes
 from .answers import AnswerChecker
 from .model import Answer, EvidenceItem, Round
-from .result import Result, result_differences, scored_fields, to_result
-from .score_files import ScoreOptions, library_for
-from .scoring import evaluate
+from .result import Result, WaiversOut, result_differences, scored_fields, to_result, unwaived_fields
+from .score_files import ScoreOptions, library_for, score_parsed
+from .scoring import NOTHING_WAIVED, evaluate
 from .validate import check_document, load_submission
 
 SUFFIXES = (".yaml", ".yml", ".json", ".pdf")
@@ -107,13 +107,18 @@ def _reject(doc: Document, found: list[Diagnostic], shown: str) -> InputError:
     return InputError(f"{shown}: {len(errors)} error(s)", [_renamed(d, doc.file, shown) for d in found])
 
 
-def _from_submission(doc: Document, shown: str, kind: InputKind, options: ScoreOptions) -> CheckedInput:
+def _from_submission(
+    doc: Document, shown: str, kind: InputKind, options: ScoreOptions, waivers: WaiversOut | None = None
+) -> CheckedInput:
+    """A submission, validated and scored with the waivers of `options`; with `waivers` (what a
+    report PDF's result records), with the waivers it names as applied instead."""
     parsed, found = check_document(
         doc, library_for(options.rubric_dirs), strict=options.strict, calendar=options.calendar
     )
     if parsed is None:
         raise _reject(doc, found, shown)
-    return CheckedInput(shown, kind, doc.raw, to_result(parsed), parsed.rubric, parsed.answers)
+    result = to_result(parsed, waivers=waivers) if waivers is not None else score_parsed(parsed, options)[0]
+    return CheckedInput(shown, kind, doc.raw, result, parsed.rubric, parsed.answers)
 
 
 def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> CheckedInput:
@@ -165,7 +170,11 @@ def _from_result_json(doc: Document, shown: str, options: ScoreOptions) -> Check
     answers = _recorded_answers(doc, result, rubric, assessed_on, problems)
     if not problems:
         recorded = result.model_dump(mode="json")
-        computed = {**recorded, **scored_fields(rubric, evaluate(rubric, answers, assessed_on))}
+        waivers = result.waivers
+        waived = waivers.waived if waivers is not None else NOTHING_WAIVED
+        computed = {**recorded, **scored_fields(rubric, evaluate(rubric, answers, assessed_on, waived))}
+        if waivers is not None:  # the applied waivers the result names are applied again, by kind and target
+            computed["unwaived"] = unwaived_fields(rubric, evaluate(rubric, answers, assessed_on))
         problems.extend(mismatches(doc, recorded, computed, f"its answers under {rubric.ref} give"))
     if problems:
         raise _reject(doc, problems, shown)
@@ -234,7 +243,9 @@ def _recorded_answers(
             continue
         answer = checker.parse(rubric.criteria[item.id], item.answer, ("criteria", index, "answer"))
         if answer is not None:
-            answers[item.id] = dataclasses.replace(answer, evidence=counted if item.status == "credited" else ())
+            # A waived criterion keeps the levels it was scored at: evidence counted where they agree.
+            had = item.status == "credited" or (item.status == "waived" and item.credited == item.claimed)
+            answers[item.id] = dataclasses.replace(answer, evidence=counted if had else ())
     problems.extend(d for d in checker.found if d.is_error)
     return answers
 
@@ -290,7 +301,7 @@ def _from_pdf(path: Path, options: ScoreOptions) -> CheckedInput:
         name,
         attached,
     )
-    checked = _from_submission(doc, attached, "pdf", options)
+    checked = _from_submission(doc, attached, "pdf", options, embedded.result.waivers)
     embedded_result = f"{shown}[{RESULT_ATTACHMENT}]"
     problems = check_against(embedded.result_raw, embedded_result, checked.result, f"scoring {name} gives")
     if problems:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import __version__
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import OverallMethod, ScopeKind
 from .model import OrganisationOut, SubjectOut
-from .scoring import CriterionStatus, Evaluation, ScopeResult, evaluate, level_of
+from .scoring import NOTHING_WAIVED, CriterionStatus, Evaluation, ScopeResult, Waived, evaluate, level_of
 
 if TYPE_CHECKING:
     from .validate import ParsedSubmission
@@ -94,6 +94,49 @@ class PluginUse(_Out):
     version: str
 
 
+class WaiverRef(_Out):
+    """A waiver as a result records it: which one (id and fingerprint), what it is about, and why
+    it was not applied (`reason`, absent when it was)."""
+
+    id: str
+    fingerprint: str
+    kind: Literal["criterion", "gate"]
+    target: str  # the criterion (or the criterion whose gate) it waives
+    status: str
+    expires_on: str
+    reason: str | None = Field(default=None, exclude_if=lambda value: value is None)
+
+
+class WaiversOut(_Out):
+    """The waivers of the result's subject (docs/scoring.md section 5): as of which day, which
+    applied and which did not. Waivers of other subjects are not named."""
+
+    as_of: str
+    applied: list[WaiverRef]
+    not_applied: list[WaiverRef]
+
+    @property
+    def waived(self) -> Waived:
+        return Waived(
+            frozenset(w.target for w in self.applied if w.kind == "criterion"),
+            frozenset(w.target for w in self.applied if w.kind == "gate"),
+        )
+
+
+class Unwaived(_Out):
+    """The scores the answers give without any waiver: the raw position, beside the waived one."""
+
+    overall: OverallScore
+    pillars: list[ScopeScore]
+    domains: list[ScopeScore]
+    failed_gates: list[FailedGate]
+    completeness: float | None
+    outcome: OutcomeRef | None
+
+
+UNWAIVED_FIELDS = tuple(Unwaived.model_fields)
+
+
 class Result(_Out):
     result_schema: int = RESULT_SCHEMA
     engine: str
@@ -112,6 +155,9 @@ class Result(_Out):
     completeness: float | None
     outcome: OutcomeRef | None
     actions: list[Action]
+    # Only when waivers of the subject were given (absent, not null, otherwise: docs/waivers.md).
+    waivers: WaiversOut | None = Field(default=None, exclude_if=lambda value: value is None)
+    unwaived: Unwaived | None = Field(default=None, exclude_if=lambda value: value is None)
     warnings: list[ResultWarning]
 
     def to_json(self) -> str:
@@ -128,6 +174,9 @@ def _written_alike(result: Result) -> bool:
     """Whether pydantic-core writes every value of the result as json.dumps does: its floats, and
     the answers (free-form data); every other field is text, an integer or a flag."""
     floats = [result.overall.score, result.completeness, *(s.score for s in (*result.pillars, *result.domains))]
+    if result.unwaived is not None:
+        raw = result.unwaived
+        floats += [raw.overall.score, raw.completeness, *(s.score for s in (*raw.pillars, *raw.domains))]
     return all(_plain(value) for value in floats) and all(_plain(c.answer) for c in result.criteria)
 
 
@@ -159,11 +208,19 @@ def _scope_out(rubric: LoadedRubric, scope: ScopeResult) -> dict[str, Any]:
     }
 
 
-def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) -> Result:
-    """The SPEC 4.8 result of a validated submission."""
+def to_result(
+    parsed: ParsedSubmission, evaluation: Evaluation | None = None, waivers: WaiversOut | None = None
+) -> Result:
+    """The SPEC 4.8 result of a validated submission; with `waivers`, scored with those applied
+    (`evaluation`, when given, is that scoring) and carrying the unwaived scores beside them."""
     rubric = parsed.rubric
     env = parsed.envelope
-    ev = evaluation or evaluate(rubric, parsed.answers, env.assessed_on)
+    waived = waivers.waived if waivers is not None else NOTHING_WAIVED
+    ev = evaluation or evaluate(rubric, parsed.answers, env.assessed_on, waived)
+    extra: dict[str, Any] = {}
+    if waivers is not None:
+        raw = evaluate(rubric, parsed.answers, env.assessed_on) if waived != NOTHING_WAIVED else ev
+        extra = {"waivers": waivers, "unwaived": unwaived_fields(rubric, raw)}
     # Plain data validated in one call: a model call per criterion and action costs far more.
     return Result.model_validate(
         {
@@ -176,6 +233,7 @@ def to_result(parsed: ParsedSubmission, evaluation: Evaluation | None = None) ->
             "rubric": {"id": rubric.id, "version": rubric.version, "fingerprint": rubric.fingerprint},
             "submission": {"sha256": parsed.sha256},
             **scored_fields(rubric, ev),
+            **extra,
             "warnings": [
                 {"code": w.code, "message": w.message, "location": str(w.location)}
                 for w in parsed.warnings
@@ -228,6 +286,12 @@ def scored_fields(rubric: LoadedRubric, ev: Evaluation) -> dict[str, Any]:
             for a in ev.actions
         ],
     }
+
+
+def unwaived_fields(rubric: LoadedRubric, unwaived: Evaluation) -> dict[str, Any]:
+    """A result's `unwaived` key: the scores, gates and outcome of the scoring without waivers."""
+    fields = scored_fields(rubric, unwaived)
+    return {key: fields[key] for key in UNWAIVED_FIELDS}
 
 
 # What two results of the same submission may differ in: the aiassure version that wrote each,

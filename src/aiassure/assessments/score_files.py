@@ -13,8 +13,9 @@ from ..errors import AiassureError, Diagnostic
 from ..rubrics.loader import RubricLibrary
 from ..source import DEFAULT_MAX_BYTES
 from .result import Result, to_result
-from .scoring import evaluate, uncapped_scores
+from .scoring import NOTHING_WAIVED, Evaluation, evaluate, uncapped_scores
 from .validate import ParsedSubmission, load_submission
+from .waivers import Waiver, waivers_of
 
 
 @dataclass
@@ -36,6 +37,9 @@ class ScoreOptions:
     # The command's today and round margin (aiassure.clock); None checks no round or date
     # against today. Every command and the service give one.
     calendar: Calendar | None = None
+    # Waivers to apply (`score --waivers`, docs/waivers.md), as of the calendar's today (else each
+    # submission's assessed_on: nothing here reads a clock).
+    waivers: tuple[Waiver, ...] = ()
 
 
 _libraries: dict[tuple[Path, ...], RubricLibrary] = {}
@@ -62,13 +66,24 @@ def read_submission(path: Path, options: ScoreOptions) -> ParsedSubmission:
     )
 
 
+def score_parsed(parsed: ParsedSubmission, options: ScoreOptions | None = None) -> tuple[Result, Evaluation]:
+    """The result of a validated submission and the scoring it came from, with the waivers of
+    `options` applied as of its calendar's today (else the submission's assessed_on)."""
+    waivers = None
+    if options is not None and options.waivers:
+        today = options.calendar.today if options.calendar is not None else parsed.envelope.assessed_on
+        waivers = waivers_of(parsed, options.waivers, today)
+    waived = waivers.waived if waivers is not None else NOTHING_WAIVED
+    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on, waived)
+    return to_result(parsed, evaluation, waivers), evaluation
+
+
 def score_file(path: Path, options: ScoreOptions, render: Callable[[Result], str] | None = None) -> FileOutcome:
     try:
         parsed = read_submission(path, options)
     except AiassureError as exc:
         return FileOutcome(str(path), None, exc.diagnostics)
-    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
-    result = to_result(parsed, evaluation)
+    result, evaluation = score_parsed(parsed, options)
     if render is not None:
         return FileOutcome(str(path), None, parsed.warnings, render(result))
     return FileOutcome(str(path), result, parsed.warnings, uncapped=uncapped_scores(evaluation))

@@ -14,7 +14,8 @@ from ..rubrics.model import NA, Criterion, ScopeKind, When
 from .model import Answer
 
 TOLERANCE = 1e-9
-CriterionStatus = Literal["credited", "unevidenced", "unanswered", "na", "not_applicable", "text"]
+# `waived`: an approved waiver leaves the criterion out, as `na` would (its levels stay as scored).
+CriterionStatus = Literal["credited", "unevidenced", "unanswered", "na", "not_applicable", "text", "waived"]
 # The statuses whose credited level counts in the scores (SPEC 4.4-4.6); unanswered counts as 0.
 COUNTED: tuple[CriterionStatus, ...] = ("credited", "unevidenced", "unanswered")
 
@@ -218,6 +219,18 @@ class Evaluation:
     actions: tuple[PlannedAction, ...]
 
 
+@dataclass(frozen=True)
+class Waived:
+    """What the waivers applied to one submission take out (docs/waivers.md): criteria left out of
+    every score as `na` is, and criteria whose gate does not cap."""
+
+    criteria: frozenset[str] = frozenset()
+    gates: frozenset[str] = frozenset()
+
+
+NOTHING_WAIVED = Waived()
+
+
 def _answer_json(answer: Answer | None) -> Any:
     if answer is None:
         return None
@@ -225,9 +238,10 @@ def _answer_json(answer: Answer | None) -> Any:
 
 
 def score_criteria(
-    rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date
+    rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date, waived: Waived = NOTHING_WAIVED
 ) -> tuple[CriterionScore, ...]:
-    """SPEC 4.3: claimed and credited level and status of every criterion, in rubric order."""
+    """SPEC 4.3: claimed and credited level and status of every criterion, in rubric order; a
+    waived criterion that would count is `waived`, with the levels it would have had."""
     applicable = applicability(rubric, answers)
     scored: list[CriterionScore] = []
     for domain in rubric.model.domains:
@@ -256,6 +270,8 @@ def score_criteria(
                     and not evidence_counts(criterion, answer, assessed_on)
                 ):
                     credited, status = threshold - 1, "unevidenced"
+            if status in COUNTED and criterion.id in waived.criteria:
+                status = "waived"
             scored.append(
                 CriterionScore(
                     criterion.id,
@@ -328,16 +344,18 @@ def next_step(rubric: LoadedRubric, criterion: Criterion, target: int, answer: A
     return f"Reach level {target} ({label}): {criterion.question}"
 
 
-def evaluate(rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date) -> Evaluation:
-    """Score a set of answers against a rubric (SPEC 4.3-4.7)."""
+def evaluate(
+    rubric: LoadedRubric, answers: Mapping[str, Answer], assessed_on: date, waived: Waived = NOTHING_WAIVED
+) -> Evaluation:
+    """Score a set of answers against a rubric (SPEC 4.3-4.7), with what waivers take out."""
     model = rubric.model
-    criteria = score_criteria(rubric, answers, assessed_on)
+    criteria = score_criteria(rubric, answers, assessed_on, waived)
     counted = [c for c in criteria if c.counted]
 
     failed: list[GateFailure] = []
     for c in counted:
         gate = rubric.criteria[c.id].gate
-        if gate is not None and (c.credited or 0) < gate.min_level:
+        if gate is not None and c.id not in waived.gates and (c.credited or 0) < gate.min_level:
             target = {"domain": c.domain, "pillar": c.pillar, "overall": "overall"}[gate.scope]
             failed.append(GateFailure(c.id, gate.scope, target, gate.cap))
     caps: dict[tuple[str, str], int] = {}

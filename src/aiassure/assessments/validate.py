@@ -69,6 +69,15 @@ def check_document(
                 hint="check it with `aiassure rubrics lint`",
             )
         ]
+    if "rubric" not in data and "waivers" in data:
+        return None, [
+            doc.diagnostic(
+                "waivers-not-submission",
+                "this file is a waiver file, not a submission",
+                (),
+                hint="check it with `aiassure waivers validate`; `score --waivers FILE` applies it",
+            )
+        ]
     texts = text_diagnostics(doc)
     found.extend(texts)
     envelope_data = {k: v for k, v in data.items() if k != "answers"}

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from ..service.identity import ROLES
 from .common import Group, add_row, db_option, format_option, shown, stdout_console
 
 if TYPE_CHECKING:
@@ -92,7 +93,7 @@ def token() -> None:
 
 @token.command("create")
 @click.option("--org", "org_code", required=True, help="The organisation's code.")
-@click.option("--role", type=click.Choice(["submitter", "reader", "analyst", "admin"]), required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the token may do (docs/service.md).")
 @click.option("--name", required=True, help="Who or what uses the token, for the audit trail.")
 @click.option(
     "--expires-in",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..assessments.result import OverallScore, Result, ScopeScore
+    from ..assessments.waivers import Waiver
 
 T = TypeVar("T")
 
@@ -235,6 +236,31 @@ max_bytes_option = click.option(
     show_default=True,
     help="Refuse input files larger than this.",
 )
+
+
+waivers_option = click.option(
+    "--waivers",
+    "waivers_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A waiver file (docs/waivers.md): its approved waivers in force today apply, and each result carries "
+    "its unwaived scores beside.",
+)
+
+
+def read_waivers(
+    path: Path | None, rubric_dirs: Iterable[Path] = (), max_bytes: int = DEFAULT_MAX_BYTES
+) -> tuple[Waiver, ...]:
+    """The waivers of a --waivers FILE, as a tuple (none without one): its warnings are shown; an
+    error stops the command (InputError, exit 1) before anything is scored."""
+    if path is None:
+        return ()
+    from ..assessments.waivers import load_waivers
+    from ..rubrics.loader import RubricLibrary
+
+    found = load_waivers(path, RubricLibrary(list(rubric_dirs)), max_bytes=max_bytes)
+    echo_diagnostics(found.warnings)
+    return found.waivers
 
 
 def db_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -491,6 +517,9 @@ class ScoreSummary:
     details: str  # completeness and warnings
     gates: list[str]  # one line a failed gate: `gov-01: caps pillar safe at 1`
     actions: list[str]  # the first steps of the roadmap: `gov-01 2→3: <what to do>`
+    # With waivers: each row's score without them (`1.00 1 Initial`), and one line a waiver.
+    unwaived: list[str]
+    waivers: list[str]
 
     @classmethod
     def of(cls, result: Result, uncapped: Mapping[str, float | None], actions: int = 5) -> ScoreSummary:
@@ -502,7 +531,12 @@ class ScoreSummary:
         def cap(kind: str, ident: str, scope: OverallScore | ScopeScore) -> str:
             return cap_figure(uncapped.get(scope_key(kind, ident)), scope.capped_to)
 
+        from ..assessments.waivers import waiver_line
+
         completeness = "n/a" if result.completeness is None else f"{result.completeness:.0%}"
+        raw = result.unwaived
+        unwaived: list[OverallScore | ScopeScore] = [raw.overall, *raw.pillars, *raw.domains] if raw is not None else []
+        recorded = result.waivers
         return cls(
             title=shown(f"{subject.name} ({subject.code}), {result.round}: {result.rubric.id}@{result.rubric.version}"),
             rows=[
@@ -514,7 +548,14 @@ class ScoreSummary:
             details=f"completeness {completeness} · {len(result.warnings)} warning(s)",
             gates=[shown(f"{g.criterion}: {gate_caps_text(g.scope, g.target, g.cap)}") for g in result.failed_gates],
             actions=[shown(f"{a.criterion} {a.from_level}→{a.to_level}: {a.action}") for a in result.actions[:actions]],
+            unwaived=[_figure(scope) for scope in unwaived],
+            waivers=[shown(waiver_line(w)) for w in (*recorded.applied, *recorded.not_applied)] if recorded else [],
         )
+
+
+def _figure(scope: OverallScore | ScopeScore) -> str:
+    """`1.50 1 Initial`, or `not assessed`."""
+    return "not assessed" if scope.score is None else shown(f"{scope.score:.2f} {scope.level} {scope.label}")
 
 
 def render_table(result: Result, console: Console, uncapped: Mapping[str, float | None]) -> None:
@@ -526,20 +567,24 @@ def render_table(result: Result, console: Console, uncapped: Mapping[str, float 
     summary = ScoreSummary.of(result, uncapped)
     table = Table(title=summary.title, title_justify="left", show_lines=False)
     # the last column says where a failed gate's cap changed the score: `1.75, capped to 1`
-    for name in ("scope", "id", "score", "level", "gate cap"):
-        table.add_column(name, justify="right" if name in ("score", "level", "gate cap") else "left")
-    for kind, ident, scope, cap in summary.rows:
+    names = ("scope", "id", "score", "level", "gate cap", *(("unwaived",) if summary.unwaived else ()))
+    for name in names:
+        table.add_column(name, justify="left" if name in ("scope", "id") else "right")
+    for index, (kind, ident, scope, cap) in enumerate(summary.rows):
         table.add_row(
             kind,
             ident,
             "not assessed" if scope.score is None else f"{scope.score:.2f}",
             "" if scope.level is None else shown(f"{scope.level} {scope.label}"),
             cap,
+            *summary.unwaived[index : index + 1],
         )
     console.print(table)
     console.print(Text.assemble("Outcome: ", (summary.outcome, "bold"), f" · {summary.details}"))
     for gate in summary.gates:
         console.print(Text.assemble(("Failed gate", "red"), f" {gate}"))
+    for line in summary.waivers:
+        console.print(Text.assemble(("Waiver", "bold"), f" {line}"), overflow="fold")
     for action in summary.actions:
         console.print(f"  → {action}", overflow="fold")
     console.print()
@@ -549,16 +594,19 @@ def summary_lines(result: Result, uncapped: Mapping[str, float | None]) -> list[
     """The score summary in plain text, for output that is not a terminal."""
     summary = ScoreSummary.of(result, uncapped)
     lines = [f"Result for {summary.title}"]
-    for kind, ident, scope, cap in summary.rows:
+    for index, (kind, ident, scope, cap) in enumerate(summary.rows):
         if scope.score is None:
             figure = "not assessed"
         else:
             figure = f"{scope.score:.2f} (level {scope.level} {shown(scope.label)})"
             if cap:
                 figure += f": {cap} by a failed gate"
+        if summary.unwaived:
+            figure += f" (unwaived {summary.unwaived[index]})"
         lines.append(f"  {kind} {ident}: {figure}" if kind != "overall" else f"  overall ({ident}): {figure}")
     lines.append(f"Outcome: {summary.outcome} · {summary.details}")
     lines += [f"Failed gate {gate}" for gate in summary.gates]
+    lines += [f"Waiver {line}" for line in summary.waivers]
     if summary.actions:
         lines.append("Top actions:")
         lines += [f"  {action}" for action in summary.actions]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Sequence
 from functools import partial
@@ -22,16 +23,21 @@ from .common import (
     jobs_option,
     out_dir_option,
     progress,
+    read_waivers,
     rubric_dir_option,
     rubric_files,
     shown,
 )
 
 if TYPE_CHECKING:
+    from ..assessments.waivers import Waiver
     from ..registry.intake import Intake
+    from ..registry.store import Registry
 
 DEFAULT_OUT = Path("aiassure-demo")
 REPORT_FORMATS = ("html", "pdf")
+# The examples' waivers (docs/waivers.md), applied to their scores, reports and registry when present.
+WAIVERS_FILE = "waivers.yaml"
 
 
 def source_examples() -> Path:
@@ -88,8 +94,10 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
         raise NotFoundError(f"no submission files in {folder}")
     from ..fsutil import refuse_inputs
 
+    waivers_file = folder / WAIVERS_FILE
+    waivers = read_waivers(waivers_file if waivers_file.is_file() else None, rubric_dirs)
     refuse_inputs([out_dir / "registry.db"], [*files, *rubric_files(rubric_dirs)])
-    options = ScoreOptions(tuple(rubric_dirs), calendar=calendar())
+    options = ScoreOptions(tuple(rubric_dirs), calendar=calendar(), waivers=waivers)
     outcomes = list(progress(read_inputs(files, options, jobs=jobs), len(files), "scoring"))
     rejected = [o for o in outcomes if o.intake is None]
     if rejected:
@@ -118,12 +126,29 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
     database = out_dir / "registry.db"
     registry = open_registry(f"sqlite:///{database}")
     try:
+        _record_waivers(registry, waivers)
         statuses = [registry.store(intake).status for intake in intakes]
-        portfolio = build_portfolio(registry, today_round=options.calendar.round if options.calendar else None)
+        portfolio = build_portfolio(registry, today=options.calendar.today if options.calendar else None)
     finally:
         registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
     _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
+
+
+def _record_waivers(registry: Registry, waivers: tuple[Waiver, ...]) -> None:
+    """The waiver file's waivers in the demo registry, as recorded at the command line (so that the
+    portfolio counts them); one stored already with the same fingerprint (a demo run again) is kept."""
+
+    from ..registry.waivers import WaiverConflict, record_request, stored_waiver
+
+    at = dt.datetime.now(dt.UTC)
+    with registry.transaction(write=True) as conn:
+        for waiver in waivers:
+            try:
+                record_request(conn, waiver, by=waiver.requester, organisation=None, at=at)
+            except WaiverConflict:
+                if stored_waiver(conn, waiver.id).fingerprint != waiver.fingerprint:
+                    raise
 
 
 def _refuse_overlap(out_dir: Path, examples: Path) -> None:
@@ -171,13 +196,18 @@ def _print_summary(
         overall = result.overall
         level = "not assessed" if overall.level is None else f"{overall.level} {overall.label} ({overall.score:.2f})"
         gates = len(result.failed_gates)
+        waived = len(result.waivers.applied) if result.waivers else 0
+        notes = [f"{gates} failed gate{'' if gates == 1 else 's'}"] if gates else []
+        notes += [f"{waived} waiver{'' if waived == 1 else 's'} applied"] if waived else []
+        expired = [w.id for w in result.waivers.not_applied if w.reason == "expired"] if result.waivers else []
+        notes += [f"waiver {', '.join(expired)} expired"] if expired else []
         rows.append(
             (
                 f"{result.rubric.id}@{result.rubric.version}",
                 result.round,
                 code,
                 level,
-                f"{gates} failed gate{'' if gates == 1 else 's'}" if gates else "",
+                "; ".join(notes),
                 result.outcome.label if result.outcome else "",
                 result.subject.name,
             )

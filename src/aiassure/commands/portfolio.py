@@ -105,7 +105,7 @@ def report(
             limit=limit,
             region=region,
             org_type=org_type,
-            today_round=calendar().round,
+            today=calendar().today,
             min_peers=min_peers,
         )
     finally:

@@ -76,7 +76,7 @@ class IngestSummary:
             " assessing organisation, rubric and round, is kept as history)",
             f"  duplicate   {self.duplicate}  (already stored: same SHA-256)",
             f"  confirmed   {self.confirmed}  (result files equal to what their stored submission scores)",
-            f"  skipped     {len(self.skipped)}  (rubric files found in the folders given)",
+            f"  skipped     {len(self.skipped)}  (rubric and waiver files found in the folders given)",
             f"  rejected    {len(self.rejected)}",
         ]
         for path, reasons in self.rejected:
@@ -108,14 +108,17 @@ def ingest(
     """Validate, score and store submission YAML files, result JSON files and PDF reports (or folders
     of them). The same submission twice is stored once; a newer one of the same assessment (subject,
     assessing organisation, rubric and round) supersedes the current one, which is kept as history.
-    Exit 1 if any file was rejected."""
+    A submission is scored with the registry's approved waivers of its subject in force today
+    (docs/waivers.md). Exit 1 if any file was rejected."""
     from ..registry.intake import expand_inputs, read_inputs
     from ..registry.store import open_registry
+    from ..registry.waivers import approved_waivers
 
     files = expand_inputs(list(paths))
     named = {str(path) for path in paths}
     options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar())
     registry = open_registry(db)
+    waivers = approved_waivers(registry)
     summary = IngestSummary(registry.shown, len(files) + len(files.refused))
     for refused in files.refused:  # a symbolic link out of a folder given: that file only
         _store_one(registry, summary, refused.location.file, None, [refused], verbose)
@@ -123,9 +126,9 @@ def ingest(
     # submission of the batch is stored; it never creates a row.
     results: list[Any] = []
     try:
-        for outcome in progress(read_inputs(files, options, jobs=jobs), len(files), "ingesting"):
-            if outcome.intake is None and outcome.path not in named and _is_rubric(outcome.diagnostics):
-                # A local rubric kept beside the submissions that use it is not a rejected submission.
+        for outcome in progress(read_inputs(files, options, jobs=jobs, waivers=waivers), len(files), "ingesting"):
+            if outcome.intake is None and outcome.path not in named and _is_beside(outcome.diagnostics):
+                # A local rubric or a waiver file kept beside the submissions is not a rejected submission.
                 summary.skipped.append(outcome.path)
                 continue
             if outcome.intake is not None and outcome.intake.kind == "json":
@@ -173,8 +176,9 @@ def _store_one(
     summary.rejected.append((path, reasons))
 
 
-def _is_rubric(diagnostics: list[Diagnostic]) -> bool:
-    return [d.code for d in diagnostics] == ["rubric-not-submission"]
+def _is_beside(diagnostics: list[Diagnostic]) -> bool:
+    """Whether a file is one kept beside submissions: a rubric or a waiver file."""
+    return [d.code for d in diagnostics] in (["rubric-not-submission"], ["waivers-not-submission"])
 
 
 def _stored_line(path: str, stored: Stored) -> str:

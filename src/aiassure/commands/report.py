@@ -21,6 +21,7 @@ from .common import (
     max_bytes_option,
     out_dir_option,
     progress,
+    read_waivers,
     registry_files,
     rubric_dir_option,
     rubric_files,
@@ -28,6 +29,7 @@ from .common import (
     template_dir_option,
     template_files,
     template_limit_options,
+    waivers_option,
 )
 
 if TYPE_CHECKING:
@@ -65,6 +67,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
         registry=settings.registry,
         min_peers=settings.min_peers,
         action_plan=settings.action_plan,
+        score=options,
     )
     # A failure leaves what was staged to the staging folder's removal.
     staged = [
@@ -123,6 +126,7 @@ def _report_one(path: Path, *, settings: ReportSettings, staging: Path) -> tuple
     "statuses are carried to the same actions; an action no longer on the roadmap is listed as closed.",
 )
 @click.option("--strict", is_flag=True, help="Treat validation warnings as errors.")
+@waivers_option
 @jobs_option()
 @rubric_dir_option
 @max_bytes_option
@@ -139,6 +143,7 @@ def command(
     action_plan: bool,
     previous_plans: tuple[Path, ...],
     strict: bool,
+    waivers_file: Path | None,
     jobs: int,
     rubric_dirs: tuple[Path, ...],
     max_bytes: int,
@@ -159,6 +164,7 @@ def command(
         report_seconds,
     )
 
+    waivers = read_waivers(waivers_file, rubric_dirs, max_bytes)
     chosen = parse_formats(formats)
     prepare_templates(chosen, tuple(template_dirs))
     if db is not None:
@@ -174,6 +180,7 @@ def command(
         *rubric_files(rubric_dirs),
         *(registry_files(db) if db is not None else []),
         *previous_plans,
+        *([waivers_file] if waivers_file is not None else []),
     ]
     settings = ReportSettings(
         out_dir,
@@ -181,7 +188,7 @@ def command(
         tuple(template_dirs),
         tuple(previous),
         tuple(protect),
-        ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar()),
+        ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar(), waivers),
         TemplateLimits(template_timeout, template_max_bytes),
         db,
         min_peers,

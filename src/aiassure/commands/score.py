@@ -21,9 +21,11 @@ from .common import (
     json_array_item,
     max_bytes_option,
     progress,
+    read_waivers,
     render_table,
     rubric_dir_option,
     stdout_console,
+    waivers_option,
 )
 
 
@@ -37,15 +39,23 @@ def json_text(result: Result, *, in_array: bool) -> str:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @format_option("text", "json")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@waivers_option
 @jobs_option()
 @rubric_dir_option
 @max_bytes_option
 def command(
-    files: tuple[Path, ...], fmt: str, strict: bool, jobs: int, rubric_dirs: tuple[Path, ...], max_bytes: int
+    files: tuple[Path, ...],
+    fmt: str,
+    strict: bool,
+    waivers_file: Path | None,
+    jobs: int,
+    rubric_dirs: tuple[Path, ...],
+    max_bytes: int,
 ) -> None:
     """Score submission files: one JSON object for one file, a JSON array for several."""
+    waivers = read_waivers(waivers_file, rubric_dirs, max_bytes)
     paths = expand_paths(files)
-    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar())
+    options = ScoreOptions(tuple(rubric_dirs), strict, max_bytes, calendar(), waivers)
     as_array = fmt == "json" and len(paths) != 1
     render = None if fmt == "text" else partial(json_text, in_array=as_array)
     failed = 0

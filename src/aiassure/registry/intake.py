@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-from ..assessments.inputs import SUFFIXES, InputFile, read_result
+from ..assessments.inputs import SUFFIXES, CheckedInput, InputFile, read_result
 from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
+from ..assessments.waivers import Waiver
 from ..batch import Expanded, expand_paths, run_batch
 from ..canonical import canonical_json
-from ..errors import AiassureError, Diagnostic, Location
+from ..errors import AiassureError, Diagnostic, InputError, Location
 from ..rubrics.loader import LoadedRubric
+from .waivers import NO_WAIVERS, StoredWaivers
 
 
 def major_of(version: str) -> int:
@@ -80,6 +83,17 @@ class Intake(InputFile):
         own = {subject.code, subject.supplier.code if subject.supplier else None}
         return None if assessor.code in own else (assessor.code, assessor.name)
 
+    @property
+    def owner(self) -> str | None:
+        """The organisation that submits it: the assessing organisation, else the subject itself (its
+        own readiness) or, for a technology, its supplier (service.identity's `owner_clause` alike)."""
+        if self.assessed_by is not None:
+            return self.assessed_by[0]
+        subject = self.result.subject
+        if subject.type == "technology":
+            return subject.supplier.code if subject.supplier else None
+        return subject.code
+
 
 @dataclass
 class IntakeOutcome:
@@ -90,15 +104,63 @@ class IntakeOutcome:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def read_input(path: Path, options: ScoreOptions) -> Intake:
-    """Validate and score one file by its kind; raises AiassureError with every problem found."""
-    checked = read_result(path, options)
+def read_input(path: Path, options: ScoreOptions, waivers: StoredWaivers = NO_WAIVERS) -> Intake:
+    """Validate and score one file by its kind; raises AiassureError with every problem found.
+
+    With the registry's `waivers`, a submission (YAML or PDF) of a subject that has some is scored
+    again with them (`StoredWaivers.of`): its result is the waived one, with the unwaived beside it
+    (docs/scoring.md). A report PDF whose result applies a waiver the registry has not approved is
+    refused (`waiver-not-approved`). A result file is evidence, confirmed as it is."""
+    intake = _intake(read_result(path, options))
+    if intake.kind == "json":
+        return intake
+    chosen = waivers.of(intake)
+    if chosen:
+        waived = _intake(read_result(path, dataclasses.replace(options, waivers=chosen)))
+        if waived.sha256 != intake.sha256:
+            message = "the file changed while it was read; nothing was stored"
+            raise InputError(
+                f"{intake.source}: {message}", [Diagnostic("unreadable", message, Location(intake.source))]
+            )
+        intake = waived
+    _check_applied(intake, (*chosen, *options.waivers))
+    return intake
+
+
+def _check_applied(intake: Intake, given: tuple[Waiver, ...]) -> None:
+    """Refuse a result applying a waiver (as a report PDF's may record) that is none of those given
+    (the registry's approved waivers for it, and the caller's own, as `aiassure demo` gives its file's):
+    the registry stores only the waivers it approved."""
+    recorded = intake.result.waivers
+    approved = {waiver.fingerprint for waiver in given}
+    unapproved = [ref for ref in (recorded.applied if recorded else []) if ref.fingerprint not in approved]
+    if not unapproved:
+        return
+    found = [
+        Diagnostic(
+            "waiver-not-approved",
+            f"the result applies waiver {ref.id} (fingerprint {ref.fingerprint[:12]}…), which is not an approved "
+            "waiver of the registry for this subject and organisation",
+            Location(intake.source),
+            hint="ingest the submission YAML, which is scored with the registry's approved waivers; or have the "
+            "waiver requested and approved first",
+        )
+        for ref in unapproved
+    ]
+    raise InputError(f"{intake.source}: {len(found)} error(s)", found)
+
+
+def _intake(checked: CheckedInput) -> Intake:
     return Intake(checked.source, checked.kind, checked.raw, checked.result, RubricRecord.of(checked.rubric))
 
 
-def read_inputs(paths: list[Path], options: ScoreOptions, *, jobs: int = 1) -> Iterator[IntakeOutcome]:
-    """The outcome of each path, in order, read and scored in `jobs` processes."""
-    return run_batch(partial(_outcome, options=options), paths, jobs=jobs, item_seconds=SCORE_SECONDS)
+def read_inputs(
+    paths: list[Path], options: ScoreOptions, *, jobs: int = 1, waivers: StoredWaivers = NO_WAIVERS
+) -> Iterator[IntakeOutcome]:
+    """The outcome of each path, in order, read and scored in `jobs` processes (with the registry's
+    `waivers`: see `read_input`)."""
+    work = partial(_outcome, options=options, waivers=waivers)
+    return run_batch(work, paths, jobs=jobs, item_seconds=SCORE_SECONDS)
 
 
 def expand_inputs(paths: list[Path]) -> Expanded:
@@ -106,9 +168,9 @@ def expand_inputs(paths: list[Path]) -> Expanded:
     return expand_paths(paths, SUFFIXES)
 
 
-def _outcome(path: Path, options: ScoreOptions) -> IntakeOutcome:
+def _outcome(path: Path, options: ScoreOptions, waivers: StoredWaivers) -> IntakeOutcome:
     try:
-        intake = read_input(path, options)
+        intake = read_input(path, options, waivers)
         intake.result_json  # noqa: B018  made here, in the worker with --jobs, not in the storing parent
         return IntakeOutcome(str(path), intake)
     except AiassureError as exc:

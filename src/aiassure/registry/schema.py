@@ -75,6 +75,11 @@ submissions = Table(
     Column("result_json", Text, nullable=False),
     Column("ingested_at", DateTime(timezone=True), nullable=False),
     Column("superseded_by", Integer, ForeignKey("submissions.id")),
+    # Scored with the registry's waivers (migration 0008): how many applied, and the overall level and
+    # outcome id without them (null when none applied), for the portfolio's "outcome depends on a waiver".
+    Column("waivers_applied", Integer),
+    Column("unwaived_level", Integer),
+    Column("unwaived_outcome_id", String),
 )
 
 
@@ -131,4 +136,47 @@ failed_gates = Table(
     Column("scope", String, nullable=False),
     Column("target", String, nullable=False),
     Column("cap", Integer, nullable=False),
+)
+
+# A waiver (assessments.waivers.Waiver) as the registry keeps it (migration 0008): its scope, its case,
+# its current status and fingerprint, and the organisation that asked for it (null: the command line).
+# An approved waiver expires by date (`expires_on` is its first day out), its stored status unchanged.
+waivers = Table(
+    "waivers",
+    metadata,
+    Column("id", String, primary_key=True),
+    Column("subject_code", String, nullable=False),
+    Column("rubric_id", String, nullable=False),
+    Column("rubric_major", Integer, nullable=False),
+    Column("criterion", String),  # exactly one of criterion and gate
+    Column("gate", String),
+    Column("rounds", Text),  # a JSON list of rounds; null: every round
+    Column("justification", Text, nullable=False),
+    Column("compensating_controls", Text, nullable=False),  # JSON list
+    Column("evidence", Text, nullable=False),  # JSON list
+    Column("requester", Text, nullable=False),
+    Column("approver", Text),
+    Column("approved_on", Date),
+    Column("expires_on", Date, nullable=False),
+    Column("status", String, nullable=False),  # requested | approved | rejected | revoked
+    Column("fingerprint", String(64), nullable=False),
+    Column("organisation", String),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_waivers_scope", waivers.c.subject_code, waivers.c.rubric_id, waivers.c.rubric_major)
+Index("ix_waivers_organisation", waivers.c.organisation)
+Index("ix_waivers_expires_on", waivers.c.expires_on)
+
+# Every change of a waiver's status, in order: who, of which organisation, when, and why (a refusal's
+# or a revocation's reason).
+waiver_events = Table(
+    "waiver_events",
+    metadata,
+    Column("waiver_id", String, ForeignKey("waivers.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("status", String, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", Text, nullable=False),
+    Column("organisation", String),
+    Column("reason", Text),
 )

@@ -606,6 +606,7 @@ def assessor_filter(table: FromClause, code: str) -> ColumnElement[bool]:
 def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int | None) -> dict[str, Any]:
     result = intake.result
     subject = result.subject
+    unwaived = result.unwaived
     return {
         "sha256": intake.sha256,
         "subject_type": subject.type,
@@ -628,6 +629,9 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "failed_gate_count": len(result.failed_gates),
         "outcome_id": result.outcome.id if result.outcome else None,
         "outcome_label": result.outcome.label if result.outcome else None,
+        "waivers_applied": None if result.waivers is None else len(result.waivers.applied),
+        "unwaived_level": None if unwaived is None else unwaived.overall.level,
+        "unwaived_outcome_id": unwaived.outcome.id if unwaived is not None and unwaived.outcome else None,
         "source_kind": intake.kind,
         "source_name": intake.source,
         "raw": intake.raw,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from ..assessments.model import Answer, Organisation, Subject
-from ..assessments.result import Result, ScopeScore
+from ..assessments.result import OverallScore, Result, ScopeScore, Unwaived, WaiverRef
 from ..assessments.scoring import (
     cap_binds,
     cap_figure,
@@ -21,6 +21,7 @@ from ..assessments.scoring import (
     uncapped_scores,
 )
 from ..assessments.validate import ParsedSubmission
+from ..assessments.waivers import REASON_TEXT, Waiver, waiver_effect
 from ..registry.portfolio.model import DEFAULT_MIN_PEERS
 from ..registry.standing import RoundScores, Standing
 from ..rubrics.crosswalk import crosswalk
@@ -29,7 +30,7 @@ from ..rubrics.model import Criterion
 from .charts import bar_text, bar_width, radar
 from .executive import executive_summary
 from .markdown import is_web_url
-from .views import LANG, ORG_TYPE_LABELS, STATUS_TEXT, Levels
+from .views import LANG, NOT_ASSESSED, ORG_TYPE_LABELS, STATUS_TEXT, Levels
 
 ROADMAP_TOP = 10
 _MONTHS = (
@@ -191,6 +192,7 @@ class CriterionRow(TypedDict):
     gate_failed: bool
     scored: bool
     binary: bool  # yes/no: the answer names itself, the level is a number beside it
+    waiver: dict[str, Any] | None  # the waiver of this criterion or its gate, as in `waivers.rows`
 
 
 class Completeness(TypedDict):
@@ -237,6 +239,7 @@ class ReportContext(TypedDict):
     provenance: dict[str, Any]
     summary: list[str]
     executive: dict[str, Any]
+    waivers: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -260,12 +263,14 @@ def build_report_context(
     earlier: Sequence[Result] = (),
     standing: Standing | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
+    waivers: Sequence[Waiver] = (),
 ) -> ReportContext:
     """Everything the report templates show for one submission, computed once for every format.
     `uncapped`: each scope's score before its gate cap (`scoring.uncapped_scores`), which the result
     does not carry; computed from `parsed` when not given. The executive summary's trend comes from
     `standing` (the registry's, `report --db`) when given, else from `earlier` (up to three earlier
-    rounds, oldest first; `previous` alone when not given); its medians from `standing` alone."""
+    rounds, oldest first; `previous` alone when not given); its medians from `standing` alone.
+    `waivers`: the records of the waivers the result names (their justification, approver...), where known."""
     rubric = parsed.rubric
     model = rubric.model
     if uncapped is None:
@@ -274,6 +279,7 @@ def build_report_context(
     titles = _Titles(levels, {p.id: p.title for p in model.pillars}, {d.id: d.title for d in model.domains})
     pillars = [_scope_view(p, levels, uncapped.get(scope_key("pillar", p.id))) for p in result.pillars]
     rows = _criterion_rows(parsed, result, titles)
+    waived = _waivers(result, rubric, rows, titles, waivers)
     rows_by_domain: dict[str, list[CriterionRow]] = {d.id: [] for d in model.domains}
     for row in rows.values():
         rows_by_domain[row["domain"]].append(row)
@@ -309,6 +315,7 @@ def build_report_context(
         provenance=_provenance(parsed, result),
         summary=[],
         executive={},
+        waivers=waived,
     )
     context["summary"] = _summary(context, levels)
     if standing is not None:
@@ -362,8 +369,112 @@ def _criterion_rows(parsed: ParsedSubmission, result: Result, titles: _Titles) -
             gate_failed=scored.id in gated,
             scored=criterion.scored,
             binary=criterion.binary,
+            waiver=None,
         )
     return rows
+
+
+def _waivers(
+    result: Result, rubric: LoadedRubric, rows: dict[str, CriterionRow], titles: _Titles, known: Sequence[Waiver]
+) -> dict[str, Any] | None:
+    """The Waivers section: each waiver the result names, applied or why not, with its record
+    where known; and the unwaived position. Each applied waiver is also set on its criterion's row."""
+    recorded, unwaived = result.waivers, result.unwaived
+    if recorded is None or unwaived is None:
+        return None
+    records = {(w.id, w.fingerprint): w for w in known}
+    items = []
+    for ref in (*recorded.applied, *recorded.not_applied):
+        item = _waiver_item(ref, records.get((ref.id, ref.fingerprint)), result, rubric, rows, titles)
+        items.append(item)
+        row = rows.get(ref.target)
+        if row is not None and (row["waiver"] is None or item["applied"]):
+            row["waiver"] = item
+    outcome = result.outcome.label if result.outcome else "none"
+    raw_outcome = unwaived.outcome.label if unwaived.outcome else "none"
+    return {
+        "as_of_text": long_date(recorded.as_of),
+        "rows": items,
+        "applied": len(recorded.applied),
+        "unwaived": {
+            "overall": titles.levels.view(unwaived.overall.level),
+            "score_text": _score_text(unwaived.overall.score),
+            "outcome": raw_outcome,
+            "failed_gates": [g.criterion for g in unwaived.failed_gates],
+        },
+        "changes_outcome": outcome != raw_outcome,
+        "changes_overall": unwaived.overall.level != result.overall.level,
+    }
+
+
+def _waiver_item(
+    ref: WaiverRef,
+    record: Waiver | None,
+    result: Result,
+    rubric: LoadedRubric,
+    rows: dict[str, CriterionRow],
+    titles: _Titles,
+) -> dict[str, Any]:
+    """One waiver as the reports show it: what it covers, whether it applied (else why not), and
+    against its criterion the raw and the waived level."""
+    applied = ref.reason is None
+    row = rows.get(ref.target)
+    levels, unwaived = titles.levels, result.unwaived
+    raw = waived = ""
+    if applied and row is not None and ref.kind == "criterion":
+        raw = row["credited"]["text"] if row["credited"] else "not credited"
+        waived = "left out of the scores"
+    elif applied and row is not None and unwaived is not None:
+        failed = next((g for g in unwaived.failed_gates if g.criterion == ref.target), None)
+        if failed is None:
+            raw, waived = "gate met", "gate met"
+        else:
+            scope = titles.scope_name(rubric.criteria[ref.target], row["domain"], row["pillar"])
+            raw = f"gate failed: {scope} at {_scope_text(unwaived, failed.scope, failed.target, levels)}"
+            waived = f"gate does not cap: {scope} at {_scope_text(result, failed.scope, failed.target, levels)}"
+    return {
+        "id": ref.id,
+        "kind": ref.kind,
+        "target": ref.target,
+        "question": row["question"] if row is not None else "",
+        "covers": f"the gate on {ref.target}" if ref.kind == "gate" else f"criterion {ref.target}",
+        "applied": applied,
+        "status_text": "Applied" if applied else f"Not applied: {REASON_TEXT.get(ref.reason or '', ref.reason)}",
+        "effect": waiver_effect(ref),
+        "raw": raw,
+        "waived": waived,
+        "status": ref.status,
+        "expires_on_text": long_date(ref.expires_on),
+        "rounds_text": _rounds_text(record),
+        "justification": record.justification if record else None,
+        "compensating_controls": list(record.compensating_controls) if record else [],
+        "evidence": [
+            {"title": e.title, "url": e.url if is_web_url(e.url) else None, "path": e.path}
+            for e in (record.evidence if record else [])
+        ],
+        "requester": record.requester if record else None,
+        "approver": record.approver if record else None,
+        "approved_on_text": long_date(record.approved_on.isoformat()) if record and record.approved_on else None,
+    }
+
+
+def _rounds_text(record: Waiver | None) -> str:
+    if record is None:
+        return ""
+    rounds = record.scope.rounds
+    return "every round" if rounds == "all" else ", ".join(rounds)
+
+
+def _scope_text(scores: Result | Unwaived, kind: str, ident: str, levels: Levels) -> str:
+    """One scope's level and score (`2 Developing, score 2.43`) in a result or in its unwaived scores."""
+    found: OverallScore | ScopeScore | None
+    if kind == "overall":
+        found = scores.overall
+    else:
+        found = next((s for s in (scores.pillars if kind == "pillar" else scores.domains) if s.id == ident), None)
+    if found is None or found.score is None:
+        return NOT_ASSESSED
+    return f"{levels.view(found.level)['text']}, score {_score_text(found.score)}"
 
 
 def _failed_gates(
@@ -663,6 +774,8 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
         else:  # every capped score was already at or below its cap
             they = "it caps is" if gates == 1 else "they cap is"
             sentences.append(f"{failed} not met, but every score {they} already at or below the cap: see Failed gates.")
+    elif context["waivers"] is not None and context["waivers"]["unwaived"]["failed_gates"]:
+        sentences.append("Every minimum requirement (gate) was met or is waived.")
     else:
         sentences.append("Every minimum requirement (gate) was met.")
     completeness = context["completeness"]
@@ -675,6 +788,18 @@ def _summary(context: ReportContext, levels: Levels) -> list[str]:
     if completeness["applicable"]:
         answered = f"{completeness['answered']} of {completeness['applicable']}"
         sentences.append(f"{answered} applicable questions were answered ({completeness['percent']}).")
+    waivers = context["waivers"]
+    if waivers is not None:
+        applied, unwaived = waivers["applied"], waivers["unwaived"]
+        listed = len(waivers["rows"])
+        said = f"{_plural(applied, 'waiver')} applied" + (f", {listed - applied} not" if listed > applied else "")
+        if waivers["changes_outcome"] or waivers["changes_overall"]:
+            sentences.append(
+                f"{said}: without waivers the overall level would be {levels.words(unwaived['overall']['level'])}"
+                f" and the outcome {unwaived['outcome']}: see Waivers."
+            )
+        else:
+            sentences.append(f"{said}; without them the overall level and the outcome would be the same: see Waivers.")
     change = context["change"]
     if change is not None:
         moved = change["overall"]["text"]

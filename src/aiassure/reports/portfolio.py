@@ -276,6 +276,15 @@ def _section(section: Section) -> dict[str, Any]:
             for w in section.weakest
         ],
         "limit": section.limit,
+        "waivers": None
+        if section.waivers is None
+        else {
+            "active": section.waivers.active,
+            "expiring": section.waivers.expiring,
+            "expiring_days": section.waivers.expiring_days,
+            "depending": section.waivers.depending,
+            "today": section.waivers.today.isoformat(),
+        },
         "extra_figures": [
             {
                 "id": f.id,
@@ -345,8 +354,8 @@ def pdf_context(context: dict[str, Any], rows: int = PDF_ROWS) -> dict[str, Any]
 
 def portfolio_json(portfolio: Portfolio) -> str:
     """The portfolio's figures as JSON, unformatted (the HTML rounds them). The plugins' figures, the
-    list of plugins and the filters are left out when there are none, so that a portfolio made without
-    plugins or filters reads the same as before they existed."""
+    list of plugins, the filters and a section's waivers are left out when there are none, so that a
+    portfolio made without plugins, filters or waivers reads the same as before they existed."""
     data = dataclasses.asdict(portfolio)
     data["data_as_of"] = _iso(portfolio.data_as_of)
     for section, built in zip(data["sections"], portfolio.sections, strict=True):
@@ -359,6 +368,8 @@ def portfolio_json(portfolio: Portfolio) -> str:
     for section in data["sections"]:
         if not section["extra_figures"]:
             del section["extra_figures"]
+        if section["waivers"] is None:
+            del section["waivers"]
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 

@@ -30,6 +30,7 @@ STATUS_TEXT = {
     "not_applicable": "Does not apply",
     "text": "Information only",
     "context": "Context, not scored",
+    "waived": "Waived: left out of the scores",
 }
 
 NOT_ASSESSED = "not assessed"

@@ -13,9 +13,9 @@ from typing import Protocol
 
 from ..assessments.inputs import RESULT_ATTACHMENT
 from ..assessments.model import Submission
-from ..assessments.result import Result, to_result
-from ..assessments.score_files import ScoreOptions, read_submission
-from ..assessments.scoring import evaluate, uncapped_scores
+from ..assessments.result import Result
+from ..assessments.score_files import ScoreOptions, read_submission, score_parsed
+from ..assessments.scoring import uncapped_scores
 from ..assessments.validate import ParsedSubmission
 from ..errors import UsageError
 from ..fsutil import refuse_inputs, write_atomic
@@ -172,14 +172,15 @@ def render_report(
     registry: Registry | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
     action_plan: Sequence[PlanRow] | None = None,
+    score: ScoreOptions | None = None,
 ) -> dict[str, bytes]:
     """Every requested format of one submission's report, in memory: extension -> bytes; a
-    --template-dir template is stopped at `limits` (render.TemplateLimits). With a `registry`
-    (`report --db`), the executive summary shows the medians of the result's round there, among
-    at least `min_peers`, and the trend of its earlier rounds there. With `action_plan` (the rows of
-    the previous plans, or none), the roadmap as an action plan too, under `ACTION_PLAN`."""
-    evaluation = evaluate(parsed.rubric, parsed.answers, parsed.envelope.assessed_on)
-    result = to_result(parsed, evaluation)
+    --template-dir template is stopped at `limits` (render.TemplateLimits); the waivers of
+    `score` are applied (docs/waivers.md). With a `registry` (`report --db`), the executive summary
+    shows the medians of the result's round there, among at least `min_peers`, and the trend of its
+    earlier rounds there. With `action_plan` (the rows of the previous plans, or none), the roadmap
+    as an action plan too, under `ACTION_PLAN`."""
+    result, evaluation = score_parsed(parsed, score)
     earlier = earlier_rounds(result, previous)
     context = build_report_context(
         parsed,
@@ -189,6 +190,7 @@ def render_report(
         earlier=earlier,
         standing=standing(registry, result) if registry is not None else None,
         min_peers=min_peers,
+        waivers=score.waivers if score is not None else (),
     )
     document = ReportDocument(parsed, result, context, template_dirs, limits)
     rendered = {name: output.render(document) for name, output in output_formats("report").items() if name in formats}
@@ -238,6 +240,7 @@ def write_reports(
     registry: Registry | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
     action_plan: Sequence[PlanRow] | None = None,
+    score: ScoreOptions | None = None,
 ) -> list[Path]:
     """Render and write every submission's report; returns the files written, in order.
 
@@ -262,6 +265,7 @@ def write_reports(
             registry=registry,
             min_peers=min_peers,
             action_plan=action_plan,
+            score=score,
         )
         for output, path in zip(outputs, paths, strict=True):
             write_atomic(path, rendered[output])
@@ -317,6 +321,7 @@ def report_file(path: Path, settings: ReportSettings) -> list[Path]:
         registry=settings.registry,
         min_peers=settings.min_peers,
         action_plan=settings.action_plan,
+        score=options,
     )
 
 

@@ -198,6 +198,15 @@ class Outcome(Strict):
     when: When = Field(default_factory=When)
 
 
+# How many months after its approval a waiver of this rubric's criteria or gates may run, unless the
+# rubric's `waivers: {max_months: N}` says otherwise (docs/waivers.md).
+DEFAULT_WAIVER_MONTHS = 12
+
+
+class WaiverPolicy(Strict):
+    max_months: Annotated[int, Field(ge=1, le=120)] = DEFAULT_WAIVER_MONTHS
+
+
 class Rubric(Strict):
     id: Slug
     version: SemVer
@@ -210,3 +219,5 @@ class Rubric(Strict):
     overall: Overall = Field(default_factory=Overall)
     domains: list[Domain]
     outcomes: list[Outcome] = Field(default_factory=list)
+    # Left out of every dump while absent, so a rubric without it keeps its fingerprint.
+    waivers: WaiverPolicy | None = Field(default=None, exclude_if=lambda value: value is None)

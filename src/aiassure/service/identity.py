@@ -9,7 +9,7 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ..errors import UsageError
 from .clock import as_utc, now
@@ -25,13 +25,16 @@ if TYPE_CHECKING:
     from ..registry.store import Registry
 
 ORG_KINDS = ("ods", "supplier")
-ROLES = ("submitter", "reader", "analyst", "admin")
+Role = Literal["submitter", "reader", "approver", "analyst", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)
 # What each role may do. Reading "own" means the submissions the organisation itself submits
-# (see `owner_clause`); an analyst reads everything; an admin manages organisations, tokens and
-# the audit trail and reads no submission.
+# (see `owner_clause`) and the waivers it asked for; an analyst reads everything; an approver
+# decides waivers (its own organisation's, or, of the AI Lab, any: see `decides_waiver`); an admin
+# manages organisations, tokens and the audit trail and reads no submission.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "submitter": frozenset({"submit", "read-own"}),
+    "submitter": frozenset({"submit", "read-own", "waiver-request"}),
     "reader": frozenset({"read-own"}),
+    "approver": frozenset({"read-own", "waiver-decide"}),
     "analyst": frozenset({"read-own", "read-all", "portfolio", "export"}),
     "admin": frozenset({"admin"}),
 }

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .identity import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from .identity import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Role
 
 # Text without control characters (a NUL is refused by PostgreSQL; none belongs in a name).
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+# The same, with line breaks and tabs allowed: a justification is prose.
+_MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 class _Body(BaseModel):
@@ -133,7 +135,7 @@ class OrganisationOut(_Body):
 
 class TokenIn(_Body):
     organisation: str = Field(min_length=1, max_length=64, pattern=PRINTABLE)
-    role: Literal["submitter", "reader", "analyst", "admin"]
+    role: Role
     name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     expires_in_days: int = Field(DEFAULT_TOKEN_DAYS, ge=1, le=MAX_TOKEN_DAYS)
 
@@ -189,6 +191,80 @@ class AuditVerification(_Body):
     events: int
     head: str
     problems: list[str]
+
+
+# -- waivers -----------------------------------------------------------------------------------
+
+_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+_IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+_ROUND = r"^[0-9]{4}-Q[1-4]$"
+_DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class WaiverScopeIn(_Body):
+    """What the waiver covers: exactly one of `criterion` (left out like `na`) or `gate` (the id of
+    the criterion whose gate does not cap), of one subject under one rubric's major version."""
+
+    subject: str = Field(min_length=1, max_length=100, pattern=_IDENTIFIER, description="the subject's code")
+    rubric: str = Field(min_length=1, max_length=100, pattern=_SLUG)
+    rubric_major: int = Field(ge=0, le=2**31 - 1)
+    criterion: str | None = Field(None, min_length=1, max_length=100, pattern=_IDENTIFIER)
+    gate: str | None = Field(None, min_length=1, max_length=100, pattern=_IDENTIFIER)
+    rounds: list[Annotated[str, Field(pattern=_ROUND)]] | Literal["all"] = Field(
+        max_length=400, description='the rounds it covers (YYYY-Qn), or "all"'
+    )
+
+
+class EvidenceIn(_Body):
+    title: str = Field(min_length=1, max_length=500, pattern=PRINTABLE)
+    url: str | None = Field(None, min_length=1, max_length=2048, pattern=r"^https?://[^\x00-\x20\x7f]+$")
+    sha256: str | None = Field(None, pattern=r"^[0-9a-fA-F]{64}$")
+    date: str | None = Field(None, pattern=_DAY)
+
+
+class WaiverIn(_Body):
+    """A waiver request: the requester is the token's name, and it starts `requested`."""
+
+    id: str = Field(min_length=1, max_length=100, pattern=_SLUG)
+    scope: WaiverScopeIn
+    justification: str = Field(min_length=1, max_length=10_000, pattern=_MULTILINE)
+    compensating_controls: list[Annotated[str, Field(min_length=1, max_length=2_000, pattern=_MULTILINE)]] = Field(
+        default_factory=list, max_length=100
+    )
+    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=100)
+    expires_on: str = Field(pattern=_DAY, description="the first day it no longer applies (Europe/London)")
+
+
+class WaiverDecisionIn(_Body):
+    reason: str | None = Field(None, min_length=1, max_length=2_000, pattern=_MULTILINE)
+
+
+class WaiverEventOut(_Body):
+    status: str
+    at: str
+    by: str
+    organisation: str | None
+    reason: str | None
+
+
+class WaiverOut(_Body):
+    id: str
+    scope: dict[str, Any]
+    justification: str
+    compensating_controls: list[str]
+    evidence: list[dict[str, Any]]
+    requester: str
+    approver: str | None
+    approved_on: str | None
+    expires_on: str
+    status: Literal["requested", "approved", "rejected", "expired", "revoked"] = Field(
+        description="as of today: an approved waiver is expired from its expires_on on"
+    )
+    fingerprint: str
+    organisation: str | None = Field(description="the organisation that asked for it")
+    requested_at: str
+    history: list[WaiverEventOut]
+    links: dict[str, str]
 
 
 class Health(_Body):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Unpack
@@ -72,7 +73,7 @@ def portfolio(
     limit: int,
     region: str | None = None,
     org_type: str | None = None,
-    today_round: str | None = None,
+    today: dt.date | None = None,
     min_peers: int,
 ) -> str:
     """The portfolio's figures as `portfolio report --format json` writes them."""
@@ -86,7 +87,7 @@ def portfolio(
         limit=limit,
         region=region,
         org_type=org_type,
-        today_round=today_round,
+        today=today,
         min_peers=min_peers,
     )
     return portfolio_json(built)

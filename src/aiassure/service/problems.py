@@ -41,6 +41,10 @@ class IdentityMismatch(ServiceProblem):
     status, slug, title = 403, "identity-mismatch", "The file is not the token's organisation's to submit"
 
 
+class SelfApproval(ServiceProblem):
+    status, slug, title = 403, "self-approval", "A requester may not decide their own waiver"
+
+
 class NotFound(ServiceProblem):
     status, slug, title = 404, "not-found", "Not found"
 
@@ -63,6 +67,10 @@ class InvalidSubmission(ServiceProblem):
 
 class InvalidRequest(ServiceProblem):
     status, slug, title = 422, "invalid-request", "The request's parameters are invalid"
+
+
+class InvalidWaiver(ServiceProblem):
+    status, slug, title = 422, "invalid-waiver", "The waiver breaks a rule of waivers"
 
 
 class RateLimited(ServiceProblem):
@@ -93,12 +101,14 @@ PROBLEM_TYPES: dict[str, type[ServiceProblem]] = {
         Unauthenticated,
         Forbidden,
         IdentityMismatch,
+        SelfApproval,
         NotFound,
         Conflict,
         TooLarge,
         UnsupportedMediaType,
         InvalidSubmission,
         InvalidRequest,
+        InvalidWaiver,
         RateLimited,
         Unavailable,
     )

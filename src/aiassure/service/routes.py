@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from ..assessments.model import NhsRegion, OrgType
 from ..errors import AiassureError
 from ..registry.portfolio import DEFAULT_MIN_PEERS, LIST_LIMIT, MAX_LIST_LIMIT, MAX_MIN_PEERS
+from ..registry.waivers import EXPIRING_DAYS, MAX_EXPIRING_DAYS
 from .app import Service, caller, service_of
 from .audit import Event, append, verify
 from .clock import iso
@@ -42,9 +43,13 @@ from .models import (
     SubmissionSummary,
     TokenIn,
     TokenOut,
+    WaiverDecisionIn,
+    WaiverIn,
+    WaiverOut,
     WhoAmI,
 )
 from .submissions import API, MAX_PAGE, Filters, listing, stored_submission, submit, suffix_for, summary, upload_name
+from .waivers import Decision
 
 if TYPE_CHECKING:
     from ..registry.sqltypes import ResultRow
@@ -263,7 +268,7 @@ def get_portfolio(
         limit=limit,
         region=region,
         org_type=org_type,
-        today_round=service.settings.calendar().round,
+        today=service.settings.calendar().today,
         min_peers=min_peers,
     )
     return Response(text, media_type="application/json")
@@ -291,6 +296,111 @@ def get_export(
         media_type=EXPORT_FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="aiassure-{table}.{fmt}"'},
     )
+
+
+# -- waivers ---------------------------------------------------------------------------------
+
+WaiverId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+WAIVER_PROBLEMS = {**PROBLEMS, 409: {"model": Problem}}
+
+
+@router.post(f"{API}/waivers", status_code=201, response_model=WaiverOut, tags=["waivers"], responses=WAIVER_PROBLEMS)
+def post_waiver(request: Request, principal: Caller, body: WaiverIn) -> JSONResponse:
+    """Ask for a waiver (submitters) of a subject the token's organisation submits: it starts
+    `requested`, with the token's name as its requester; 409 when its id is taken."""
+    from .waivers import request as ask
+
+    service = service_of(request)
+    actor = service.actor(request.scope, principal)
+    made = ask(service.registry, principal, actor, body, today=service.settings.calendar().today)
+    return JSONResponse(made.model_dump(mode="json"), 201, headers={"Location": made.links["self"]})
+
+
+@router.get(f"{API}/waivers", response_model=list[WaiverOut], tags=["waivers"], responses=PROBLEMS)
+def get_waivers(
+    request: Request,
+    principal: Caller,
+    subject: Annotated[str | None, Query(max_length=100, pattern=PRINTABLE, description="A subject code")] = None,
+    rubric: Annotated[
+        str | None, Query(max_length=200, pattern=PRINTABLE, description="ID, ID@MAJOR or ID@VERSION")
+    ] = None,
+    status: Literal["requested", "approved", "rejected", "expired", "revoked"] | None = None,
+) -> list[WaiverOut]:
+    """The waivers the token may see (its organisation's; every one for an analyst or an approver of
+    the AI Lab), by expiry; `status` as of today (an approved waiver is expired from its expires_on on)."""
+    from .waivers import listing
+
+    service = service_of(request)
+    today = service.settings.calendar().today
+    return listing(service.registry, principal, today=today, subject=subject, rubric=rubric, status=status)
+
+
+@router.get(f"{API}/waivers/expiring", response_model=list[WaiverOut], tags=["waivers"], responses=PROBLEMS)
+def get_expiring_waivers(
+    request: Request,
+    principal: Caller,
+    within: Annotated[int, Query(ge=1, le=MAX_EXPIRING_DAYS, description="Days from today")] = EXPIRING_DAYS,
+) -> list[WaiverOut]:
+    """The approved waivers in force today that expire within `within` days (analysts), soonest first."""
+    from .waivers import listing
+
+    service = service_of(request)
+    today = service.settings.calendar().today
+    return listing(service.registry, principal, today=today, expiring_within=within)
+
+
+@router.get(f"{API}/waivers/{{waiver_id}}", response_model=WaiverOut, tags=["waivers"], responses=PROBLEMS)
+def get_waiver(request: Request, principal: Caller, waiver_id: WaiverId) -> WaiverOut:
+    """One waiver the token may see, with its history; 404 for any other, whether or not it exists."""
+    from .waivers import one
+
+    service = service_of(request)
+    return one(service.registry, principal, waiver_id, today=service.settings.calendar().today)
+
+
+def _decision_route(action: str, status: Decision, summary: str) -> None:
+    def decide_waiver(
+        request: Request, principal: Caller, waiver_id: WaiverId, body: WaiverDecisionIn | None = None
+    ) -> WaiverOut:
+        from .waivers import decide
+
+        service = service_of(request)
+        return decide(
+            service.registry,
+            principal,
+            service.actor(request.scope, principal),
+            waiver_id,
+            status,
+            today=service.settings.calendar().today,
+            reason=None if body is None else body.reason,
+        )
+
+    router.add_api_route(
+        f"{API}/waivers/{{waiver_id}}/{action}",
+        decide_waiver,
+        methods=["POST"],
+        response_model=WaiverOut,
+        tags=["waivers"],
+        responses={**WAIVER_PROBLEMS, 403: {"model": Problem, "description": "not an approver, or the requester"}},
+        summary=summary,
+        description=DECISIONS_DESCRIPTION,
+        name=f"waiver_{action}",
+    )
+
+
+DECISIONS_DESCRIPTION = (
+    "Approvers of the waiver's organisation, or of the AI Lab. A requester may not decide their own "
+    "waiver (403 self-approval); a waiver the token may not see is 404; one whose status does not allow "
+    "it is 409 (only a requested waiver is approved or rejected, only an approved one revoked); an "
+    "approval that would break a rule (an expiry more than the rubric's maximum after today) is 422."
+)
+DECISIONS: tuple[tuple[str, Decision, str], ...] = (
+    ("approve", "approved", "Approve a requested waiver, today"),
+    ("reject", "rejected", "Reject a requested waiver"),
+    ("revoke", "revoked", "Revoke an approved waiver"),
+)
+for _action, _status, _summary in DECISIONS:
+    _decision_route(_action, _status, _summary)
 
 
 # -- the caller ------------------------------------------------------------------------------

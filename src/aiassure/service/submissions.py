@@ -13,6 +13,7 @@ from ..assessments.result import Result
 from ..assessments.score_files import ScoreOptions
 from ..errors import AiassureError, Diagnostic, Location, RegistryError
 from ..fsutil import write_atomic
+from ..registry.waivers import NO_WAIVERS, StoredWaivers, approved_waivers
 from .audit import Actor, Event, append, append_alone
 from .clock import iso
 from .identity import Principal, check_submission_scope, owner_clause
@@ -60,9 +61,10 @@ def upload_name(filename: str | None, suffix: str) -> str:
     return stem + suffix if stem else DEFAULT_NAMES[suffix]
 
 
-def read_upload(raw: bytes, name: str, options: ScoreOptions) -> Intake:
-    """Validate and score an uploaded file with `registry ingest`'s own reader (`read_input`), on
-    a private copy in a folder of its own; the file and every diagnostic are named `name`."""
+def read_upload(raw: bytes, name: str, options: ScoreOptions, waivers: StoredWaivers = NO_WAIVERS) -> Intake:
+    """Validate and score an uploaded file with `registry ingest`'s own reader (`read_input`, with the
+    registry's `waivers`), on a private copy in a folder of its own; the file and every diagnostic
+    are named `name`."""
     from ..registry.intake import read_input
 
     with tempfile.TemporaryDirectory(prefix="aiassure-upload-") as folder:
@@ -70,7 +72,7 @@ def read_upload(raw: bytes, name: str, options: ScoreOptions) -> Intake:
         write_atomic(path, raw)  # like every write of aiassure's; the folder is private anyway
         prefix = f"{folder}/"
         try:
-            intake = read_input(path, options)
+            intake = read_input(path, options, waivers)
         except AiassureError as exc:
             exc.diagnostics = [_unprefixed(d, prefix) for d in exc.diagnostics]
             exc.message = exc.message.replace(prefix, "")
@@ -100,7 +102,7 @@ def submit(
     """Validate, score, check and store one file; every refusal is audited and nothing refused is stored."""
     principal.require("submit")
     try:
-        intake = read_upload(raw, name, options)
+        intake = read_upload(raw, name, options, approved_waivers(registry))
         check_submission_scope(principal, intake)
     except AiassureError as exc:
         problem = exc if isinstance(exc, ServiceProblem) else InvalidSubmission(exc.message, exc.diagnostics)

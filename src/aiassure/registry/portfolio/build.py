@@ -6,15 +6,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from ...assessments.model import NHS_REGIONS, ORG_TYPES
-from ...clock import round_index
+from ...clock import round_index, round_of
 from ...errors import NotFoundError, UsageError
 from ...plugins import PORTFOLIO, Plugin, load_all, remembered, warn
 from ...rubrics.loader import version_key
 from ..store import Registry, rubric_filter
-from .figures import benchmarks, candidates, distributions, gates, headline, heatmap, movers, support, trend, weakest
+from .figures import (
+    benchmarks,
+    candidates,
+    distributions,
+    gates,
+    headline,
+    heatmap,
+    movers,
+    support,
+    trend,
+    waivers,
+    weakest,
+)
 from .model import (
     DEFAULT_MIN_PEERS,
     LIST_LIMIT,
@@ -59,15 +72,15 @@ def build_portfolio(
     limit: int = LIST_LIMIT,
     region: str | None = None,
     org_type: str | None = None,
-    today_round: str | None = None,
+    today: dt.date | None = None,
     min_peers: int = DEFAULT_MIN_PEERS,
 ) -> Portfolio:
-    """One section per rubric: its latest round that is not after `today_round` (the calendar's;
+    """One section per rubric: its latest round that is not after today's (the calendar's;
     a stored text that is not a well-formed round is never a default), or `round_`; `rubric` is
     ID, ID@MAJOR or ID@VERSION;
     `region` and `org_type` narrow every figure to the subjects of that region and type (in SQL: the
     percentiles, trends and movers are among them alone); a percentile among fewer than `min_peers`
-    peers is left out ("too few peers")."""
+    peers is left out ("too few peers"); the waivers counted are those in force on `today` (none without it)."""
     from sqlalchemy import func, select
 
     from ..schema import submissions as s
@@ -75,6 +88,7 @@ def build_portfolio(
     if not 1 <= min_peers <= MAX_MIN_PEERS:
         raise UsageError(f"min_peers must be from 1 to {MAX_MIN_PEERS:,}, not {min_peers}")
     covered = among(region, org_type)
+    today_round = None if today is None else round_of(today)
     portfolio = Portfolio(registry.shown, filters=covered.shown())
     figures = plugin_figures()
     with registry.transaction(snapshot=True) as conn:
@@ -98,6 +112,9 @@ def build_portfolio(
             major = majors[0]
             section = _section(conn, rubric_id, major, target, rounds, counts, limit, covered, min_peers)
             section.extra_figures = _extra_figures(conn, section, figures, covered)
+            if today is not None:
+                current = current_of(rubric_id, major, [target], covered)
+                section.waivers = waivers.build(conn, current, rubric_id, major, target, today)
             portfolio.sections.append(section)
     portfolio.plugins = sorted({f.plugin for s in portfolio.sections for f in s.extra_figures})
     if not portfolio.sections:

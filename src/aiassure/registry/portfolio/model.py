@@ -313,6 +313,18 @@ class HeatRow:
     cells: tuple[tuple[int | None, float | None], ...]  # per domain: (level, score)
 
 
+@dataclass(frozen=True)
+class WaiverCounts:
+    """A section's waivers (figures/waivers.py): in force on `today`, of those expiring within
+    `expiring_days`, and the subjects whose outcome depends on a waiver."""
+
+    active: int
+    expiring: int
+    expiring_days: int
+    depending: int  # subjects whose outcome or overall level with their waivers is not the unwaived one
+    today: dt.date
+
+
 Cell = str | int | float | None
 
 
@@ -375,6 +387,7 @@ class Section:
     weakest: list[WeakCriterion]
     limit: int = LIST_LIMIT
     extra_figures: list[ExtraFigure] = field(default_factory=list)  # from plugins; left out of the JSON when none
+    waivers: WaiverCounts | None = None  # None: no waiver and no waived result in the section; left out of the JSON
 
 
 @dataclass
@@ -411,6 +424,7 @@ __all__ = [
     "SupportCase",
     "GateCount",
     "WeakCriterion",
+    "WaiverCounts",
     "HeatRow",
     "PluginFigure",
     "ExtraFigure",

@@ -89,6 +89,11 @@ def current_submissions() -> Query:
         s.c.completeness,
         s.c.failed_gate_count,
         s.c.outcome_label,
+        # scored with waivers: the outcome with them and the overall level and outcome without (figures/waivers.py)
+        s.c.outcome_id,
+        s.c.waivers_applied,
+        s.c.unwaived_level,
+        s.c.unwaived_outcome_id,
     ).where(s.c.superseded_by.is_(None))
 
 
