@@ -132,6 +132,8 @@ SECTIONS: dict[str, dict[str, str]] = {
         "allows (12 unless the rubric says `waivers: {max_months: N}`)",
         "waiver-target": "a waiver of a criterion or gate its rubric does not have (or does not score): it never "
         "applies",
+        "rescore-skipped": "a stored submission `registry refresh-waivers` could not score again from its bytes "
+        "(its rubric is not on the search path, or no longer reads the same): its stored result stays as it is",
     },
     "Result files, PDF reports and other inputs": {
         "outside-folder": "a symbolic link inside a folder given that leads out of it (to a file or a folder); "

@@ -82,6 +82,13 @@ def read_result(path: Path, options: ScoreOptions) -> CheckedInput:
     return _from_submission(doc, str(path), "yaml", options)
 
 
+def read_stored(raw: bytes, name: str, shown: str, kind: InputKind, options: ScoreOptions) -> CheckedInput:
+    """A stored submission's bytes (a YAML file's, or those a report PDF embeds), parsed under the base
+    name `name` and scored like the file itself with the waivers of `options`."""
+    doc = _relocated(lambda: load_bytes(raw, name, max_bytes=max(options.max_bytes, len(raw))), name, shown)
+    return _from_submission(doc, shown, kind, options)
+
+
 def _relocated(load: Any, name: str, shown: str) -> Any:
     """Run `load`, naming `shown` instead of the bare `name` in any error it raises.
 

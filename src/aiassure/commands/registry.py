@@ -1,4 +1,5 @@
-"""`aiassure registry ingest|list|show`: store submissions, results and PDF reports, and look at what is stored."""
+"""`aiassure registry ingest|list|show|refresh-waivers`: store submissions, results and PDF reports, and look at
+what is stored."""
 
 from __future__ import annotations
 
@@ -360,6 +361,30 @@ def rubrics(db: str | None, fmt: str) -> None:
     )
     console.print(table)
     echo_left_out(left_out, console.width)
+
+
+@command.command("refresh-waivers")
+@db_option
+@rubric_dir_option
+def refresh_waivers(db: str | None, rubric_dirs: tuple[Path, ...]) -> None:
+    """Score again, from its stored bytes, each current submission whose stored result applies other
+    waivers than those in force today (one expired or revoked since, or approved since): its result,
+    scores and outcome are then those of today's waivers. Run it daily, e.g. from cron; running it
+    again changes nothing (docs/waivers.md)."""
+    from ..registry.rescore import refresh_waivers as refresh
+    from ..registry.store import open_registry
+
+    today = calendar()
+    registry = open_registry(db, must_exist=True)
+    try:
+        done = refresh(registry, today.today, ScoreOptions(tuple(rubric_dirs), calendar=today))
+    finally:
+        registry.close()
+    echo_diagnostics(done.skipped)
+    for rescored in done.rescored:
+        click.echo(rescored.line())
+    count = len(done.rescored)
+    click.echo(f"{count} submission{'' if count == 1 else 's'} scored again with the waivers in force on {today.today}")
 
 
 @command.command("show")

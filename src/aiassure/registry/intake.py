@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, partial
 from pathlib import Path
 
-from ..assessments.inputs import SUFFIXES, CheckedInput, InputFile, read_result
+from ..assessments.inputs import SUFFIXES, CheckedInput, InputFile, InputKind, read_result, read_stored
 from ..assessments.score_files import SCORE_SECONDS, ScoreOptions
 from ..assessments.waivers import Waiver
 from ..batch import Expanded, expand_paths, run_batch
@@ -127,6 +127,25 @@ def read_input(path: Path, options: ScoreOptions, waivers: StoredWaivers = NO_WA
     return intake
 
 
+def stored_name(source_name: str) -> str:
+    """The base name a stored submission was parsed under: its file's (for a report PDF, its attachment's)."""
+    return source_name.rsplit("[", 1)[-1].rstrip("]").rsplit("/", 1)[-1]
+
+
+def read_stored_input(
+    raw: bytes, source_name: str, kind: InputKind, options: ScoreOptions, waivers: StoredWaivers
+) -> Intake:
+    """A stored submission scored again from its bytes as `read_input` scores a YAML file: with the
+    registry's `waivers` for its subject and organisation, as of the options' today. Raises
+    AiassureError when its bytes no longer read against the rubrics of `options`."""
+    name = stored_name(source_name)
+    intake = _intake(read_stored(raw, name, source_name, kind, options))
+    chosen = waivers.of(intake)
+    if chosen:
+        intake = _intake(read_stored(raw, name, source_name, kind, dataclasses.replace(options, waivers=chosen)))
+    return intake
+
+
 def _check_applied(intake: Intake, given: tuple[Waiver, ...]) -> None:
     """Refuse a result applying a waiver (as a report PDF's may record) that is none of those given
     (the registry's approved waivers for it, and the caller's own, as `aiassure demo` gives its file's):
@@ -187,4 +206,6 @@ __all__ = [
     "major_of",
     "read_input",
     "read_inputs",
+    "read_stored_input",
+    "stored_name",
 ]

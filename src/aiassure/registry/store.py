@@ -346,7 +346,7 @@ class Registry:
             if inserted is None:
                 existing = conn.execute(select(s.c.id).where(s.c.sha256 == intake.sha256)).scalar_one()
                 return _also(conn, also, Stored("duplicate", existing))
-            self._store_scores(conn, inserted, score_rows, gate_rows)
+            _store_scores(conn, inserted, score_rows, gate_rows)
             status: StoreStatus
             other: int | None
             if current is None:
@@ -390,17 +390,6 @@ class Registry:
         ).scalar()
         if other is not None:
             raise RubricConflict(rubric, other, source)
-
-    def _store_scores(
-        self, conn: Connection, submission_id: int, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
-    ) -> None:
-        from sqlalchemy import insert
-
-        from .schema import failed_gates, scores
-
-        conn.execute(insert(scores), [{**row, "submission_id": submission_id} for row in rows])
-        if gates:
-            conn.execute(insert(failed_gates), [{**gate, "submission_id": submission_id} for gate in gates])
 
     def refresh_statistics(self) -> bool:
         """Take the query planner's statistics again (ANALYZE) if the registry never had any or has
@@ -639,6 +628,46 @@ def _submission_row(intake: Intake, assessed_on: dt.date, *, superseded_by: int 
         "ingested_at": dt.datetime.now(dt.UTC),
         "superseded_by": superseded_by,
     }
+
+
+# What scoring a submission gives, as its row holds it: what `replace_scored` writes again.
+SCORED_COLUMNS = (
+    "completeness",
+    "failed_gate_count",
+    "outcome_id",
+    "outcome_label",
+    "waivers_applied",
+    "unwaived_level",
+    "unwaived_outcome_id",
+    "result_json",
+)
+
+
+def replace_scored(conn: Connection, submission_id: int, intake: Intake) -> None:
+    """Write a stored submission's derived data again from `intake` (its own bytes scored again): the
+    result JSON, the scored columns, its score and failed-gate rows; its bytes and identity stay."""
+    from sqlalchemy import delete, update
+
+    from .schema import failed_gates, scores
+    from .schema import submissions as s
+
+    values = _submission_row(intake, dt.date.fromisoformat(intake.result.assessed_on), superseded_by=None)
+    conn.execute(update(s).where(s.c.id == submission_id).values({name: values[name] for name in SCORED_COLUMNS}))
+    conn.execute(delete(scores).where(scores.c.submission_id == submission_id))
+    conn.execute(delete(failed_gates).where(failed_gates.c.submission_id == submission_id))
+    _store_scores(conn, submission_id, *_score_rows(intake))
+
+
+def _store_scores(
+    conn: Connection, submission_id: int, rows: list[dict[str, Any]], gates: list[dict[str, Any]]
+) -> None:
+    from sqlalchemy import insert
+
+    from .schema import failed_gates, scores
+
+    conn.execute(insert(scores), [{**row, "submission_id": submission_id} for row in rows])
+    if gates:
+        conn.execute(insert(failed_gates), [{**gate, "submission_id": submission_id} for gate in gates])
 
 
 def _rubric_row(rubric: RubricRecord) -> dict[str, Any]:

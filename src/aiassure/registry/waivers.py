@@ -313,16 +313,24 @@ NO_WAIVERS = StoredWaivers()
 def approved_waivers(registry: Registry) -> StoredWaivers:
     """Every approved waiver the registry holds, whatever its dates (the engine lists an expired one
     as not applied, with its reason), by subject."""
+    with registry.transaction() as conn:
+        return approved_in(conn)
+
+
+def approved_in(conn: Connection, subject: str | None = None) -> StoredWaivers:
+    """`approved_waivers` as the caller's transaction sees them (of `subject` only, when given)."""
     from sqlalchemy import select
 
     from .schema import waivers as w
 
+    query = select(w).where(w.c.status == "approved").order_by(w.c.id)
+    if subject is not None:
+        query = query.where(w.c.subject_code == subject)
     found: dict[str, list[tuple[str | None, Waiver]]] = {}
-    with registry.transaction() as conn:
-        for row in conn.execute(select(w).where(w.c.status == "approved").order_by(w.c.id)):
-            stored = _stored(row)
-            found.setdefault(stored.subject_code, []).append((stored.organisation, stored.model()))
-    return StoredWaivers({subject: tuple(asked) for subject, asked in found.items()})
+    for row in conn.execute(query):
+        stored = _stored(row)
+        found.setdefault(stored.subject_code, []).append((stored.organisation, stored.model()))
+    return StoredWaivers({code: tuple(asked) for code, asked in found.items()})
 
 
 def _event(

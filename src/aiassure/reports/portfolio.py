@@ -284,6 +284,7 @@ def _section(section: Section) -> dict[str, Any]:
             "expiring_days": section.waivers.expiring_days,
             "depending": section.waivers.depending,
             "today": section.waivers.today.isoformat(),
+            "stale": section.waivers.stale,
         },
         "extra_figures": [
             {
@@ -370,6 +371,8 @@ def portfolio_json(portfolio: Portfolio) -> str:
             del section["extra_figures"]
         if section["waivers"] is None:
             del section["waivers"]
+        elif not section["waivers"]["stale"]:  # shown only when some results wait for refresh-waivers
+            del section["waivers"]["stale"]
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 
 

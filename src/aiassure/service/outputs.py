@@ -28,12 +28,13 @@ def report(registry: Registry, row: ResultRow, fmt: str, options: ScoreOptions) 
     """The report of a stored submission as `aiassure report --previous` writes it: re-read from its
     stored bytes, compared with the latest earlier round of the same assessment."""
     from ..assessments.validate import check_document
+    from ..registry.intake import stored_name
     from ..reports.writer import render_report
     from ..source import load_bytes
 
     if row.source_kind == "json":
         raise Conflict(f"submission #{row.id} was stored from a result file: there is no submission to report on")
-    name = row.source_name.rsplit("[", 1)[-1].rstrip("]").rsplit("/", 1)[-1]
+    name = stored_name(row.source_name)
     parsed, found = check_document(
         load_bytes(bytes(row.raw), name, max_bytes=len(row.raw)), library_for(options.rubric_dirs)
     )

@@ -372,6 +372,7 @@ def _decision_route(action: str, status: Decision, summary: str) -> None:
             waiver_id,
             status,
             today=service.settings.calendar().today,
+            options=service.settings.score_options,
             reason=None if body is None else body.reason,
         )
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from sqlalchemy import Connection
 
+    from ..assessments.score_files import ScoreOptions
     from ..registry.sqltypes import Condition
     from ..registry.store import Registry
     from ..registry.waivers import StoredWaiver
@@ -91,10 +92,14 @@ def decide(
     status: Decision,
     *,
     today: dt.date,
+    options: ScoreOptions | None = None,
     reason: str | None = None,
 ) -> WaiverOut:
     """Approve, reject or revoke a waiver the caller may decide: not one it asked for itself
-    (SelfApproval), not one of another organisation unless the caller is of the AI Lab (NotFound)."""
+    (SelfApproval), not one of another organisation unless the caller is of the AI Lab (NotFound).
+    An approval or a revocation scores the subject's current submissions again at once (with the
+    rubrics of `options`: registry.rescore), audited as `waiver.rescore`, in the same transaction."""
+    from ..registry.rescore import refresh_in
     from ..registry.waivers import decide as change
     from ..registry.waivers import stored_waiver
 
@@ -117,6 +122,11 @@ def decide(
             reason=reason,
         )
         append(conn, actor, Event(ACTIONS[status], "ok", f"waiver:{waiver_id}", reason))
+        if status != "rejected":
+            done = refresh_in(conn, today, options, subject=current.subject_code)
+            if done.rescored:
+                named = ", ".join(f"submission:{r.submission_id}" for r in done.rescored)
+                append(conn, actor, Event("waiver.rescore", "ok", f"waiver:{waiver_id}", f"scored again: {named}"))
         return waiver_out(conn, stored, today)
 
 

@@ -323,6 +323,9 @@ class WaiverCounts:
     expiring_days: int
     depending: int  # subjects whose outcome or overall level with their waivers is not the unwaived one
     today: dt.date
+    # current results scored with a waiver no longer in force on `today` (expired or revoked since):
+    # `registry refresh-waivers` scores them again; shown only when some are
+    stale: int = 0
 
 
 Cell = str | int | float | None

@@ -64,4 +64,23 @@ def build(
         expiring_days=EXPIRING_DAYS,
         depending=int(waived.depending or 0),
         today=today,
+        stale=_stale(conn, current, in_force) if waived.waived else 0,
     )
+
+
+def _stale(conn: Connection, current: Subquery, in_force: ColumnElement[bool]) -> int:
+    """How many of the section's current results apply a waiver (by fingerprint) that is not in
+    force on today: expired or revoked since they were scored (docs/waivers.md, refresh-waivers)."""
+    from sqlalchemy import select
+
+    from ....assessments.result import Result
+    from ...schema import submissions as s
+    from ...schema import waivers as w
+
+    live = set(conn.execute(select(w.c.fingerprint).where(in_force)).scalars())
+    query = select(s.c.result_json).where(s.c.id.in_(select(current.c.id).where(current.c.waivers_applied > 0)))
+    stale = 0
+    for text in conn.execute(query).scalars():
+        recorded = Result.model_validate_json(text).waivers
+        stale += any(ref.fingerprint not in live for ref in (recorded.applied if recorded else []))
+    return stale
