@@ -54,3 +54,30 @@ def test_a_waiver_request_that_breaks_a_rule_is_refused_and_stores_nothing(servi
     assert unknown_field.status_code == 422  # the requester and approver are never the body's to say
     assert both.status_code == 422 and both.json()["type"] == "/api/problems/invalid-waiver"
     assert listed == [] and service.count("waivers") == 0
+
+
+def test_an_approval_and_a_revocation_rescore_the_stored_result_at_once(service: Service) -> None:
+    """Approved after the submission was stored, the waiver applies to its stored result at once; revoked,
+    it no longer does: each in the decision's transaction, audited as waiver.rescore; the chain verifies."""
+    from click.testing import CliRunner
+
+    from aiassure.cli import main
+
+    with service.client("trust") as trust, service.client("trust-approver") as approver:
+        stored = service.submit("trust", EXAMPLES / "RX1.yaml")
+        assert stored.status_code == 201, stored.text
+        ident = stored.json()["id"]
+        before = trust.get(f"/api/v1/submissions/{ident}/result").json()
+        assert trust.post("/api/v1/waivers", json=REQUEST).status_code == 201
+        assert approver.post("/api/v1/waivers/rx1-ig-01/approve").status_code == 200
+        approved = trust.get(f"/api/v1/submissions/{ident}/result").json()
+        assert approver.post("/api/v1/waivers/rx1-ig-01/revoke", json={"reason": "DPIA refused"}).status_code == 200
+        revoked = trust.get(f"/api/v1/submissions/{ident}/result").json()
+    assert "waivers" not in before
+    assert [w["id"] for w in approved["waivers"]["applied"]] == ["rx1-ig-01"] and "unwaived" in approved
+    assert "waivers" not in revoked and revoked["overall"] == before["overall"]  # as if never waived
+    assert approved["unwaived"]["overall"] == before["overall"]
+    rescores = [(e.object, e.reason) for e in service.audit() if e.action == "waiver.rescore"]
+    assert rescores == [("waiver:rx1-ig-01", f"scored again: submission:{ident}")] * 2
+    verified = CliRunner().invoke(main, ["admin", "audit", "verify", "--db", service.db])
+    assert verified.exit_code == 0, verified.output
