@@ -8,9 +8,11 @@ import datetime as dt
 import json
 from typing import Any
 
-from registry_helpers import OPTIONS, Submit
+from click.testing import CliRunner
+from registry_helpers import OPTIONS, RUBRICS, Submit
 from test_portfolio_waivers import AT, CALENDAR, TODAY, dataset, record
 
+from aiassure.cli import main
 from aiassure.registry.intake import read_input
 from aiassure.registry.portfolio import build_portfolio
 from aiassure.registry.rescore import refresh_waivers
@@ -43,6 +45,7 @@ def test_an_expired_waiver_is_counted_again_once_refreshed(registry: Registry, s
     [a] = done.rescored
     assert (a.subject_code, a.round, a.level_before, a.level_after) == ("A", "2026-Q4", 3, 1)
     assert (a.applied_before, a.applied_after) == (("a-gate",), ())
+    assert (a.outcome_before, a.outcome_after) == ("ready", "not-yet")
     level, result = stored(registry, "A")
     assert level == 1 and result["overall"]["level"] == 1 and result["failed_gates"]
     assert result["unwaived"]["overall"]["level"] == 1  # with waivers of its subject, the unwaived stays beside
@@ -69,3 +72,26 @@ def test_a_revoked_waiver_and_a_later_approval_are_applied_by_refresh(registry: 
     counts = build_portfolio(registry, today=TODAY).sections[0].waivers
     assert counts is not None and (counts.depending, counts.stale) == (1, 0)
     assert refresh_waivers(registry, TODAY, OPTIONS).rescored == []
+
+
+def test_the_command_rescores_with_its_today_and_says_how_many(registry: Registry, submit: Submit, db_url: str) -> None:
+    ingest(registry, submit)
+    args = [
+        "--today",
+        A_EXPIRES.isoformat(),
+        "registry",
+        "refresh-waivers",
+        "--db",
+        db_url,
+        "--rubric-dir",
+        str(RUBRICS),
+    ]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    [line, count] = first.stdout.splitlines()
+    assert line.endswith("A 2026-Q4: outcome ready -> not-yet, level 3 -> 1 (waivers a-gate -> none)")
+    assert count == "1 submission scored again with the waivers in force on 2027-01-20"
+    again = CliRunner().invoke(main, args)
+    assert (
+        again.exit_code == 0 and again.stdout == "0 submissions scored again with the waivers in force on 2027-01-20\n"
+    )
