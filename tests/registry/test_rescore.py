@@ -18,7 +18,7 @@ from aiassure.registry.portfolio import build_portfolio
 from aiassure.registry.rescore import refresh_waivers
 from aiassure.registry.store import Registry
 from aiassure.registry.waivers import approved_waivers, decide
-from aiassure.reports.portfolio import portfolio_json
+from aiassure.reports.portfolio import portfolio_json, render_portfolio
 
 A_EXPIRES = dt.date(2027, 1, 20)  # a-gate's expires_on: not applied from that day
 
@@ -39,6 +39,8 @@ def test_an_expired_waiver_is_counted_again_once_refreshed(registry: Registry, s
     ingest(registry, submit)
     waivers = json.loads(portfolio_json(build_portfolio(registry, today=A_EXPIRES)))["sections"][0]["waivers"]
     assert waivers["stale"] == 1  # A was scored with a-gate, no longer in force
+    html = render_portfolio(build_portfolio(registry, today=A_EXPIRES), ["html"])["html"].decode()
+    assert "1 result was scored with waivers no longer in force: run aiassure registry refresh-waivers" in html
 
     done = refresh_waivers(registry, A_EXPIRES, OPTIONS)
     assert not done.skipped
@@ -55,6 +57,10 @@ def test_an_expired_waiver_is_counted_again_once_refreshed(registry: Registry, s
     assert counts is not None and (counts.depending, counts.stale) == (1, 0)  # B only, A counted raw
     assert (
         "stale" not in json.loads(portfolio_json(build_portfolio(registry, today=A_EXPIRES)))["sections"][0]["waivers"]
+    )
+    assert (
+        "scored with waivers no longer in force"
+        not in render_portfolio(build_portfolio(registry, today=A_EXPIRES), ["html"])["html"].decode()
     )
     assert refresh_waivers(registry, A_EXPIRES, OPTIONS).rescored == []  # idempotent
 
