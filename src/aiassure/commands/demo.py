@@ -73,9 +73,9 @@ def example_submissions(folder: Path) -> list[Path]:
 @jobs_option(min(os.cpu_count() or 1, MAX_JOBS), "the number of CPUs")
 @rubric_dir_option
 def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[Path, ...]) -> None:
-    """Score every example submission, write each one's HTML and PDF report, ingest them all into
-    a SQLite registry (OUTPUT/registry.db) and write the national portfolio report; then say where
-    everything is."""
+    """Score every example submission, ingest them all into a SQLite registry (OUTPUT/registry.db),
+    write each one's HTML and PDF report (its executive summary set against the registry's medians)
+    and the national portfolio report; then say where everything is."""
     from ..registry.intake import read_inputs
     from ..registry.portfolio import build_portfolio
     from ..registry.store import open_registry
@@ -106,8 +106,26 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
         raise InputError(f"{len(rejected)} of {len(files)} example(s) are invalid")
     intakes = [o.intake for o in outcomes if o.intake is not None]
 
+    out_dir.mkdir(parents=True, exist_ok=True)
+    database = out_dir / "registry.db"
+    registry_url = f"sqlite:///{database}"
+    registry = open_registry(registry_url)
+    try:
+        _record_waivers(registry, waivers)
+        statuses = [registry.store(intake).status for intake in intakes]
+        portfolio = build_portfolio(registry, today=options.calendar.today if options.calendar else None)
+    finally:
+        registry.close()
     reports_dir = out_dir / "reports"
-    settings = ReportSettings(reports_dir, REPORT_FORMATS, previous=tuple(i.result for i in intakes), score=options)
+    # Written after the registry is filled, so that each report's executive summary compares the
+    # subject with the national and same-type medians there (`report --db`).
+    settings = ReportSettings(
+        reports_dir,
+        REPORT_FORMATS,
+        previous=tuple(i.result for i in intakes),
+        score=options,
+        registry_url=registry_url,
+    )
     reports = [
         p
         for written in progress(
@@ -123,14 +141,6 @@ def command(out_dir: Path, examples: Path | None, jobs: int, rubric_dirs: tuple[
         for p in written
     ]
 
-    database = out_dir / "registry.db"
-    registry = open_registry(f"sqlite:///{database}")
-    try:
-        _record_waivers(registry, waivers)
-        statuses = [registry.store(intake).status for intake in intakes]
-        portfolio = build_portfolio(registry, today=options.calendar.today if options.calendar else None)
-    finally:
-        registry.close()
     portfolio_files = write_portfolio(portfolio, out_dir / "portfolio")
     _print_summary(folder, intakes, reports_dir, reports, database, statuses, portfolio_files)
 
