@@ -29,7 +29,7 @@ import yaml
 
 from aiassure.assessments.answers_file import render_answers_file
 from aiassure.assessments.model import NHS_REGIONS, Answer
-from aiassure.assessments.scoring import applicability, claimed_level
+from aiassure.assessments.scoring import applicability
 from aiassure.batch import run_batch
 from aiassure.rubrics.loader import LoadedRubric, RubricLibrary
 from aiassure.rubrics.model import Criterion
@@ -295,7 +295,7 @@ class SubmissionGenerator:
             reason = {"value": "na", "reason": "Does not apply to this service.", "approved_by": rng.choice(ROLES)}
             return reason, Answer(None, na=True)
         value, normalised = getattr(self, f"_{criterion.type}")(rng, criterion, target)
-        claimed = claimed_level(criterion, normalised, self.top)
+        claimed = criterion.claimed_level(normalised, self.top)
         needs_evidence = (
             criterion.evidence_from is not None and claimed is not None and claimed >= criterion.evidence_from
         )
@@ -361,7 +361,7 @@ class SubmissionGenerator:
         options = [o.id for o in criterion.options or []]
         chosen: list[str] = []
         for option in rng.sample(options, len(options)):
-            if claimed_level(criterion, chosen, self.top) >= target:
+            if criterion.claimed_level(chosen, self.top) >= target:
                 break
             chosen.append(option)
         chosen.sort(key=options.index)

@@ -164,11 +164,13 @@ def pydantic_diagnostics(
             diagnostics.append(too_many(doc, prefix))
             break
         raw_loc = error["loc"]
+        # An error about one key of the value here (a union told apart by `type`) says which.
+        at_key = (error.get("ctx") or {}).get("key")
         if error["type"] in ("extra_forbidden", "missing"):
             # These end with the key itself, which may be named like a union member: `date:`, `int:`.
             loc = _without_union_tags(model, raw_loc[:-1]) + raw_loc[-1:]
         else:
-            loc = _without_union_tags(model, raw_loc)
+            loc = _without_union_tags(model, raw_loc) + ((at_key,) if isinstance(at_key, str) else ())
         if loc in seen:  # a union reports one error per member; one located message is enough
             continue
         seen.add(loc)
@@ -185,6 +187,8 @@ def pydantic_diagnostics(
             )
         else:
             got = error.get("input")
+            if isinstance(at_key, str) and isinstance(got, dict):
+                got = got.get(at_key)
             message = f"{error['msg'][0].lower()}{error['msg'][1:]}, got {_describe(got)}"
             diagnostics.append(doc.diagnostic("invalid-value", message, parts))
     return diagnostics
@@ -213,5 +217,6 @@ def _is_union_tag(part: object) -> bool:
     return isinstance(part, str) and (
         part in {"str", "int", "float", "bool", "date", "none"}
         or "[" in part
-        or part.startswith(("function-", "constrained-", "json-or-python", "lax-or-strict"))
+        # `type=...`: the criterion types' union (rubrics/types) names its members so
+        or part.startswith(("function-", "constrained-", "json-or-python", "lax-or-strict", "type="))
     )

@@ -13,7 +13,7 @@ from aiassure.assessments.draft import Draft, raw_answer
 from aiassure.assessments.model import Answer, EvidenceItem
 from aiassure.assessments.prompts import evidence_note, intake_fields, needs_evidence, question_lines
 from aiassure.assessments.questionnaire import Questionnaire
-from aiassure.assessments.replies import ReplyError, evidence_item, parse_value, read_field, read_reply
+from aiassure.assessments.replies import ReplyError, evidence_item, read_field, read_reply
 from aiassure.assessments.validate import load_submission
 from aiassure.rubrics.loader import RubricLibrary
 
@@ -23,7 +23,7 @@ CRITERIA = TINY.criteria
 
 
 def parse(ident: str, text: str):
-    return parse_value(CRITERIA[ident], TINY, text)
+    return CRITERIA[ident].parse_reply(text, TINY.labels)
 
 
 @pytest.mark.parametrize(

@@ -51,7 +51,7 @@ threshold = st.fixed_dictionaries({"level": LEVEL}, optional={"min": NUMBER, "ma
 criterion = st.fixed_dictionaries(
     {"id": st.sampled_from(IDS), "question": st.just("Q?")},
     optional={
-        "type": st.sampled_from(CRITERION_TYPES),
+        "type": st.sampled_from(tuple(CRITERION_TYPES)),
         "pillar": st.sampled_from(PILLARS),
         "weight": WEIGHT,
         "levels": st.dictionaries(LEVEL, st.just("descriptor"), max_size=4),
@@ -150,7 +150,7 @@ def scored_rubric(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     criteria: list[dict[str, Any]] = []
     answers: dict[str, Any] = {}
     for index in range(draw(st.integers(1, 8))):
-        kind = draw(st.sampled_from(CRITERION_TYPES))
+        kind = draw(st.sampled_from(tuple(CRITERION_TYPES)))
         item: dict[str, Any] = {
             "id": f"c{index}",
             "question": "Q?",

@@ -14,6 +14,7 @@ from aiassure.canonical import canonical_json
 from aiassure.errors import AiassureError, InputError, NotFoundError
 from aiassure.rubrics import loader
 from aiassure.rubrics.loader import ENV_PATH, RubricLibrary
+from aiassure.rubrics.model import canonical_dump
 
 
 def rubric(ident: str = "demo", version: str = "1.0.0", **fields: Any) -> dict[str, Any]:
@@ -464,7 +465,7 @@ def test_extends_cycles_are_errors(tmp_path) -> None:
 def test_the_fingerprint_is_the_sha256_of_the_canonical_resolved_rubric(tmp_path) -> None:
     loaded = RubricLibrary([]).load_path(put(tmp_path, "demo.yaml", rubric()))
     assert re.fullmatch(r"[0-9a-f]{64}", loaded.fingerprint)
-    expected = hashlib.sha256(canonical_json(loaded.model.model_dump(mode="json")).encode()).hexdigest()
+    expected = hashlib.sha256(canonical_json(canonical_dump(loaded.model)).encode()).hexdigest()
     assert loaded.fingerprint == expected
     assert canonical_json({"b": [1, {"d": 2, "c": "é"}], "a": None}) == '{"a":null,"b":[1,{"c":"é","d":2}]}'
 

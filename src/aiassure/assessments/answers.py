@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,6 +14,7 @@ from ..errors import Diagnostic
 from ..fsutil import Unconfined, confined, name_problem, resolved
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
+from ..rubrics.parts import CriterionBase
 from ..source import Document, KeyPath
 from .model import LONG_FORM_KEYS, Answer, EvidenceItem
 
@@ -155,7 +155,7 @@ class AnswerChecker(EvidenceChecker):
             self.error("conflicting-keys", "give `value` or `level`, not both", (*path, "level"), key=True)
             return None
         if "level" in raw:
-            if criterion.type != "level":
+            if criterion.answer_key != "level":
                 self.error(
                     "wrong-key",
                     f"`level` is for level criteria; {criterion.id} is {criterion.type}: use `value`",
@@ -180,7 +180,7 @@ class AnswerChecker(EvidenceChecker):
     def _with_value(self, criterion: Criterion, raw: object, path: KeyPath, extras: dict[str, Any]) -> Answer | None:
         if raw is None:
             return Answer(None, **extras)
-        if isinstance(raw, str) and is_na_word(raw) and criterion.type != "text":
+        if isinstance(raw, str) and is_na_word(raw) and criterion.carries_level:
             if not criterion.allow_na:
                 self.error(
                     "na-not-allowed",
@@ -201,46 +201,21 @@ class AnswerChecker(EvidenceChecker):
             self.warn(
                 "reason-without-na", "`reason` and `approved_by` justify an `na` answer and are ignored here", path
             )
-        value = getattr(self, f"_{criterion.type}")(criterion, raw, path)
+        value = criterion.read_value(self, raw, path)
         return None if value is None else Answer(value, **extras)
 
-    def _expect(self, criterion: Criterion, raw: object, path: KeyPath, expected: str, hint: str = "") -> None:
+    @property
+    def labels(self) -> dict[int, str]:
+        return self.rubric.labels
+
+    def expect(self, criterion: CriterionBase, raw: object, path: KeyPath, expected: str, hint: str = "") -> None:
+        """Record that `raw` is not the kind of answer `criterion` takes."""
         self.error("invalid-answer", f"{criterion.id} ({criterion.type}) expects {expected}, got {raw!r}", path, hint)
 
-    def _level(self, criterion: Criterion, raw: object, path: KeyPath) -> int | None:
-        labels = self.rubric.labels
-        if isinstance(raw, int) and not isinstance(raw, bool) and raw in labels:
-            return raw
-        if isinstance(raw, str):
-            by_label = {label.lower(): level for level, label in labels.items()}
-            level = by_label.get(raw.strip().lower())
-            if level is not None:
-                return level
-        options = ", ".join(f"{lvl} ({label})" for lvl, label in sorted(labels.items()))
-        hint = self.suggest(raw, labels.values()) if isinstance(raw, str) else ""
-        self._expect(
-            criterion, raw, path, f"a level {min(labels)}..{max(labels)} or its label", hint or f"levels: {options}"
-        )
-        return None
-
-    def _yes_no(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
-        if isinstance(raw, bool):
-            return "yes" if raw else "no"
-        if isinstance(raw, str) and raw.strip().lower() in ("yes", "no"):
-            return raw.strip().lower()
-        self._expect(criterion, raw, path, "yes or no")
-        return None
-
-    def _choice(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
-        ids = [o.id for o in criterion.options or []]
-        if isinstance(raw, str) and raw in ids:
-            return raw
-        self._expect(criterion, raw, path, "one option id", self.suggest(str(raw), ids) or f"options: {', '.join(ids)}")
-        return None
-
-    def _ids(self, criterion: Criterion, raw: object, path: KeyPath, ids: list[str]) -> list[str] | None:
+    def ids(self, criterion: CriterionBase, raw: object, path: KeyPath, ids: list[str]) -> list[str] | None:
+        """A list of distinct ids out of `ids`, or None after recording what is wrong with it."""
         if not isinstance(raw, list):
-            self._expect(
+            self.expect(
                 criterion, raw, path, "a list of ids", f"for example [{', '.join(ids[:2])}]; [] selects nothing"
             )
             return None
@@ -264,36 +239,6 @@ class AnswerChecker(EvidenceChecker):
             else:
                 chosen.append(item)
         return chosen if ok else None
-
-    def _multi(self, criterion: Criterion, raw: object, path: KeyPath) -> list[str] | None:
-        return self._ids(criterion, raw, path, [o.id for o in criterion.options or []])
-
-    def _checklist(self, criterion: Criterion, raw: object, path: KeyPath) -> list[str] | None:
-        return self._ids(criterion, raw, path, [e.id for e in criterion.elements or []])
-
-    def _number(self, criterion: Criterion, raw: object, path: KeyPath) -> float | int | None:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            self._expect(criterion, raw, path, "a number" + (f" in {criterion.unit}" if criterion.unit else ""))
-            return None
-        if not math.isfinite(raw):
-            self._expect(criterion, raw, path, "a finite number")
-            return None
-        if criterion.range is not None and not criterion.range[0] <= raw <= criterion.range[1]:
-            low, high = criterion.range
-            self._expect(
-                criterion,
-                raw,
-                path,
-                f"a number from {low:g} to {high:g}" + (f" {criterion.unit}" if criterion.unit else ""),
-            )
-            return None
-        return raw
-
-    def _text(self, criterion: Criterion, raw: object, path: KeyPath) -> str | None:
-        if isinstance(raw, str):
-            return raw
-        self._expect(criterion, raw, path, "text", "put the text in quotes")
-        return None
 
 
 __all__ = ["AnswerChecker", "EvidenceChecker"]

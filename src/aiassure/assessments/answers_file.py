@@ -11,7 +11,6 @@ import yaml
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion
 from .model import ORG_TYPES
-from .scoring import claimed_level
 
 WIDTH = 96
 
@@ -44,7 +43,7 @@ def evidence_rule(criterion: Criterion, date_name: str) -> str:
 def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     """Plain-text lines explaining how to answer a criterion (used in files and in `assess`)."""
     facts = [criterion.type.replace("_", "/"), f"pillar {rubric.pillar_of[criterion.id]}"]
-    if not criterion.scored and criterion.type != "text":
+    if not criterion.scored and criterion.carries_level:
         facts.append("context, not scored")
     elif criterion.weight != 1:
         facts.append(f"weight {criterion.weight:g}")
@@ -55,41 +54,7 @@ def describe_criterion(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     lines = [f"{criterion.question}  [{', '.join(facts)}]"]
     if criterion.guidance:
         lines.append(criterion.guidance.strip())
-    labels = rubric.labels
-    if criterion.type == "level":
-        lines += [
-            f"{lvl} {labels.get(lvl, '')}: {criterion.levels.get(lvl, '')}".rstrip(": ") for lvl in sorted(labels)
-        ]
-    elif criterion.type == "yes_no":
-        lines.append("Answer yes or no:")
-        for word in ("yes", "no"):
-            level = claimed_level(criterion, word, rubric.top)
-            descriptor = criterion.levels.get(level, "") if level is not None else ""
-            credit = f" (level {level})" if criterion.scored else ""
-            lines.append(f"  {word}{credit}" + (f": {descriptor.strip()}" if descriptor.strip() else ""))
-    elif criterion.type in ("choice", "multi"):
-        lines.append("One of:" if criterion.type == "choice" else "Any of (a list):")
-        for option in criterion.options or []:
-            credit = (
-                f"level {option.level}"
-                if criterion.type == "choice"
-                else f"{1 if option.points is None else option.points:g} point(s)"
-            )
-            lines.append(f"  {option.id}: {option.label}" + (f" ({credit})" if criterion.scored else ""))
-    elif criterion.type == "checklist":
-        lines.append("List the ids of the elements that are met; a level counts when all its elements are met:")
-        lines += [
-            f"  {e.id}" + (f" (level {e.level})" if criterion.scored else "") + f": {e.text}"
-            for e in criterion.elements or []
-        ]
-    elif criterion.type == "number":
-        unit = f" {criterion.unit}" if criterion.unit else ""
-        span = f" from {criterion.range[0]:g} to {criterion.range[1]:g}" if criterion.range else ""
-        lines.append(
-            f"A number{span}{unit}" + (" (lower is better)" if criterion.direction == "lower_is_better" else "") + "."
-        )
-    elif criterion.type == "text":
-        lines.append("Free text; not scored.")
+    lines += criterion.answer_lines(rubric.labels, rubric.top)
     if criterion.evidence_from is not None:
         lines.append(evidence_rule(criterion, "assessed_on"))
     if criterion.allow_na:

@@ -86,7 +86,7 @@ def raw_answer(criterion: Criterion, answer: Answer) -> Any:
     if answer.na:
         body["value"] = NA
     elif answer.value is not None:
-        body["level" if criterion.type == "level" else "value"] = answer.value
+        body[criterion.answer_key] = answer.value
     for name in ("reason", "approved_by", "notes", "owner"):
         if getattr(answer, name):
             body[name] = getattr(answer, name)

@@ -10,7 +10,7 @@ from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import NA, Criterion
 from .answers_file import describe_criterion
 from .model import NHS_REGIONS, ORG_TYPES, Answer
-from .scoring import claimed_level, evidence_counts
+from .scoring import evidence_counts
 
 FieldKind = Literal["text", "ods", "choice", "round", "date"]  # how an intake field's answer is read
 
@@ -126,18 +126,11 @@ def evidence_date_help(criterion: Criterion, assessed_on: date) -> list[str]:
     return [f"The document's date, as YYYY-MM-DD. {rule}", "Enter if it has no date. b: back to the link."]
 
 
-def choices(criterion: Criterion) -> list[tuple[str, str]]:
-    """(id, text) of a choice, multi or checklist criterion's numbered menu, in rubric order."""
-    if criterion.type == "checklist":
-        return [(e.id, e.text) for e in criterion.elements or []]
-    return [(o.id, o.label) for o in criterion.options or []]
-
-
 def needs_evidence(criterion: Criterion, value: Any, rubric: LoadedRubric) -> bool:
     """Whether the level an answer claims needs evidence (SPEC 4.3)."""
     if criterion.evidence_from is None or value is None:
         return False
-    level = claimed_level(criterion, value, rubric.top)
+    level = criterion.claimed_level(value, rubric.top)
     return level is not None and level >= criterion.evidence_from
 
 
@@ -157,45 +150,30 @@ def evidence_note(criterion: Criterion, answer: Answer, assessed_on: date) -> st
 def question_lines(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     """The question, its guidance and its descriptors, with choices numbered for the keyboard."""
     lines = describe_criterion(criterion, rubric)
-    if criterion.type in ("choice", "multi", "checklist"):
+    menu = criterion.menu()
+    if menu:
         # describe_criterion indents exactly the menu entries, in rubric order
-        entries = iter(range(1, len(choices(criterion)) + 1))
+        entries = iter(range(1, len(menu) + 1))
         lines = [f"  {next(entries)}) {line.strip()}" if line.startswith("  ") else line for line in lines]
     return lines
 
 
 def answer_hint(criterion: Criterion, rubric: LoadedRubric) -> str:
     """One line saying what may be typed at this question."""
-    labels = rubric.labels
-    size = len(choices(criterion))
-    hints = {
-        "level": f"a level {min(labels)}-{max(labels)} or its label",
-        "yes_no": "y or n",
-        "choice": f"a number 1-{size} or an option id",
-        "multi": f"numbers or ids, separated by spaces or commas; ranges like 1-{size}; none for nothing",
-        "checklist": f"the elements met: numbers or ids, spaces or commas; ranges like 1-{size}; none for nothing",
-        "number": _number_hint(criterion),
-        "text": "free text",
-    }
-    hint = hints[criterion.type]
-    if criterion.allow_na and criterion.type != "text":
+    hint = criterion.reply_hint(rubric.labels)
+    if criterion.allow_na and criterion.carries_level:
         hint += "; na if it does not apply"
     return hint
-
-
-def _number_hint(criterion: Criterion) -> str:
-    span = f" from {criterion.range[0]:g} to {criterion.range[1]:g}" if criterion.range else ""
-    return f"a number{span}" + (f" {criterion.unit}" if criterion.unit else "")
 
 
 def help_lines(criterion: Criterion, rubric: LoadedRubric) -> list[str]:
     """What `?` shows: how to answer, the commands, why the question is asked."""
     lines = [f"Answer with {answer_hint(criterion, rubric)}."]
-    if criterion.type in ("multi", "checklist"):
+    if criterion.answer_shape == "multiple":
         lines.append(
             "Example: 1 3  or  1-2,4  or  ids separated by commas. An empty selection is an answer: type none."
         )
-    if criterion.type == "level":
+    if criterion.answer_shape == "scale":
         lines.append("A label may be shortened while it stays unambiguous (def for Defined).")
     if criterion.allow_na:
         lines.append(
@@ -232,22 +210,9 @@ def show_answer(criterion: Criterion, rubric: LoadedRubric, answer: Answer) -> s
     if answer.na:
         return NA + (f" (reason: {answer.reason})" if answer.reason else "")
     value = answer.value
-    if criterion.type == "level":
-        text = f"{value} {rubric.labels.get(value, '')}".strip()
-    elif criterion.type == "yes_no":
-        text = "Yes" if value == "yes" else "No"
-    elif criterion.type in ("choice", "multi", "checklist"):
-        names = dict(choices(criterion))
-        chosen = value if isinstance(value, list) else [value]
-        text = "; ".join(names.get(ident, str(ident)) for ident in chosen) or "none"
-    elif isinstance(value, float):
-        text = f"{value:g}"
-    else:
-        text = str(value)
-    if criterion.type == "number" and criterion.unit:
-        text += f" {criterion.unit}"
+    text = criterion.spoken(value, rubric.labels)
     if criterion.binary and criterion.scored:
-        text += f" (level {claimed_level(criterion, value, rubric.top)})"
+        text += f" (level {criterion.claimed_level(value, rubric.top)})"
     if answer.evidence:
         text += f" (evidence: {len(answer.evidence)} item{'s' if len(answer.evidence) > 1 else ''})"
     return text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 from dataclasses import dataclass
@@ -12,13 +11,13 @@ from urllib.parse import urlsplit
 
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import Criterion, is_na_word
+from ..rubrics.parts import ReplyRefused
 from ..text import is_ascii_number
 from .model import ROUND_PATTERN, EvidenceItem, evidence_path_problem, parse_day
-from .prompts import IntakeField, choices
+from .prompts import IntakeField
 
 ReplyKind = Literal["value", "na", "keep", "help", "back", "skip", "quit"]
 COMMANDS: dict[str, ReplyKind] = {"?": "help", "b": "back", "s": "skip", "q": "quit"}
-NOTHING_WORDS = ("none", "-", "[]")  # an explicit empty selection for multi and checklist
 
 
 StepKind = Literal["help", "back"]
@@ -33,8 +32,7 @@ def step_command(text: str) -> StepKind | None:
     return STEP_COMMANDS.get(text.strip().lower())
 
 
-class ReplyError(ValueError):
-    """A reply that cannot be taken as it is; the message says what to type instead."""
+ReplyError = ReplyRefused  # one exception for every reply refused, whoever reads it (the criterion types)
 
 
 def read_field(spec: IntakeField, text: str, current: Any) -> Any:
@@ -94,110 +92,11 @@ def read_reply(criterion: Criterion, rubric: LoadedRubric, text: str, *, has_ans
         if has_answer:
             return Reply("keep")
         raise ReplyError("type an answer (? for help, s to skip)")
-    if is_na_word(word) and criterion.type != "text":
+    if is_na_word(word) and criterion.carries_level:
         if not criterion.allow_na:
             raise ReplyError(f"{criterion.id} does not allow na: answer it, or s to skip it for now")
         return Reply("na")
-    return Reply("value", parse_value(criterion, rubric, word))
-
-
-def parse_value(criterion: Criterion, rubric: LoadedRubric, text: str) -> Any:
-    """The answer value a reply gives, normalised as the validator would; raises ReplyError."""
-    kind = criterion.type
-    if kind == "level":
-        return _level(rubric, text)
-    if kind == "yes_no":
-        word = text.lower()
-        if word in ("y", "yes", "true"):
-            return "yes"
-        if word in ("n", "no", "false"):
-            return "no"
-        raise ReplyError("type y or n")
-    if kind == "choice":
-        return _choice(criterion, text)
-    if kind in ("multi", "checklist"):
-        return _selection(criterion, text)
-    if kind == "number":
-        return _number(criterion, text)
-    return text
-
-
-def _level(rubric: LoadedRubric, text: str) -> int:
-    labels = rubric.labels
-    low, high = min(labels), max(labels)
-    if is_ascii_number(text):
-        if int(text) in labels:
-            return int(text)
-        raise ReplyError(f"levels go from {low} to {high}")
-    word = text.lower()
-    exact = [level for level, label in labels.items() if label.lower() == word]
-    starts = [level for level, label in labels.items() if label.lower().startswith(word)]
-    if exact or len(starts) == 1:
-        return (exact or starts)[0]
-    raise ReplyError(f"type a level {low}-{high} or its label ({', '.join(labels.values())})")
-
-
-def _pick(menu: list[tuple[str, str]], token: str) -> str:
-    """One menu entry by id, by number, or by id or label ignoring case."""
-    ids = [ident for ident, _ in menu]
-    if token in ids:
-        return token
-    if is_ascii_number(token) and 1 <= int(token) <= len(menu):
-        return ids[int(token) - 1]
-    loose = [ident for ident, text in menu if token.lower() in (ident.lower(), text.lower())]
-    if len(loose) == 1:
-        return loose[0]
-    raise ReplyError(f"{token!r} is not a number 1-{len(menu)} or one of: {', '.join(ids)}")
-
-
-def _choice(criterion: Criterion, text: str) -> str:
-    return _pick(choices(criterion), text)
-
-
-def _selection(criterion: Criterion, text: str) -> list[str]:
-    menu = choices(criterion)
-    ids = [ident for ident, _ in menu]
-    if text.lower() in NOTHING_WORDS and text not in ids:
-        return []
-    chosen: set[str] = set()
-    for token in filter(None, re.split(r"[\s,\[\]]+", text)):
-        span = re.fullmatch(r"([0-9]+)-([0-9]+)", token)
-        if span and token not in ids:
-            first, last = int(span[1]), int(span[2])
-            if not 1 <= first <= last <= len(menu):
-                raise ReplyError(f"{token!r} is not a range within 1-{len(menu)}")
-            chosen.update(ids[first - 1 : last])
-        else:
-            chosen.add(_pick(menu, token))
-    return [ident for ident in ids if ident in chosen]
-
-
-_NUMBER = re.compile(r"([-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?)\s*(.*)")
-
-
-def _number(criterion: Criterion, text: str) -> int | float:
-    unit = criterion.unit
-    wanted = "a number" + (f" in {unit}" if unit else "")
-    match = _NUMBER.fullmatch(text)
-    if match is None:
-        raise ReplyError(f"type {wanted}, such as {criterion.range[0]:g}" if criterion.range else f"type {wanted}")
-    digits, suffix = match.groups()
-    if suffix.startswith(","):  # "1,5" or "1,000": refuse rather than guess which was meant
-        raise ReplyError("write the number without commas, with a dot for decimals, such as 99.5")
-    if suffix and (unit is None or suffix.lower() != unit.lower()):
-        raise ReplyError(
-            f"this question is measured in {unit}: type the number alone"
-            if unit
-            else "type the number alone, without a unit"
-        )
-    value: int | float = int(digits) if re.fullmatch(r"[-+]?[0-9]+", digits) else float(digits)
-    if not math.isfinite(value):
-        raise ReplyError("the number must be finite")
-    if criterion.range is not None and not criterion.range[0] <= value <= criterion.range[1]:
-        raise ReplyError(
-            f"the answer must be from {criterion.range[0]:g} to {criterion.range[1]:g}" + (f" {unit}" if unit else "")
-        )
-    return value
+    return Reply("value", criterion.parse_reply(word, rubric.labels))
 
 
 def evidence_item(title: str, target: str) -> EvidenceItem:

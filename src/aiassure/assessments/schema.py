@@ -15,33 +15,8 @@ _NA = {
 }
 
 
-def _value_schema(criterion: Criterion, rubric: LoadedRubric) -> dict[str, Any]:
-    kind = criterion.type
-    if kind == "level":
-        labels = list(rubric.labels.values())
-        return {
-            "anyOf": [
-                {"type": "integer", "enum": sorted(rubric.labels)},
-                {"type": "string", "enum": labels + [label.lower() for label in labels]},
-            ]
-        }
-    if kind == "yes_no":
-        return {"enum": [True, False, "yes", "no", "Yes", "No"]}
-    if kind == "choice":
-        return {"type": "string", "enum": [o.id for o in criterion.options or []]}
-    if kind in ("multi", "checklist"):
-        ids = [o.id for o in criterion.options or []] if kind == "multi" else [e.id for e in criterion.elements or []]
-        return {"type": "array", "items": {"type": "string", "enum": ids}, "uniqueItems": True}
-    if kind == "number":
-        schema: dict[str, Any] = {"type": "number"}
-        if criterion.range is not None:
-            schema["minimum"], schema["maximum"] = criterion.range
-        return schema
-    return {"type": "string"}
-
-
 def _answer_schema(criterion: Criterion, rubric: LoadedRubric) -> dict[str, Any]:
-    value = _value_schema(criterion, rubric)
+    value = criterion.value_schema(rubric.labels)
     choices: list[dict[str, Any]] = [value, {"type": "null"}]
     if criterion.allow_na:
         choices.append(_NA)
@@ -58,8 +33,8 @@ def _answer_schema(criterion: Criterion, rubric: LoadedRubric) -> dict[str, Any]
             "approved_by": {"type": "string"},
         },
     }
-    if criterion.type == "level":
-        long_form["properties"]["level"] = value_or_na
+    if criterion.answer_key != "value":
+        long_form["properties"][criterion.answer_key] = value_or_na
     description = criterion.question + (f"\n\n{criterion.guidance}" if criterion.guidance else "")
     return {"description": description, "anyOf": [*choices, long_form]}
 

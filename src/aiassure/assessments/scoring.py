@@ -8,12 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal, Protocol, TypeVar
 
-from ..rubrics.lint import normalise_raw
 from ..rubrics.loader import LoadedRubric
 from ..rubrics.model import NA, Criterion, ScopeKind, When
+from ..rubrics.parts import TOLERANCE, normalise_raw
 from .model import Answer
 
-TOLERANCE = 1e-9
 # `waived`: an approved waiver leaves the criterion out, as `na` would (its levels stay as scored).
 CriterionStatus = Literal["credited", "unevidenced", "unanswered", "na", "not_applicable", "text", "waived"]
 # The statuses whose credited level counts in the scores (SPEC 4.4-4.6); unanswered counts as 0.
@@ -84,49 +83,6 @@ def level_of(score: float | None) -> int | None:
     return None if score is None else math.floor(score + TOLERANCE)
 
 
-def _threshold_level(thresholds: Any, value: float, bound: str) -> int:
-    reached = [t.level for t in thresholds or [] if (value >= t.min if bound == "min" else value <= t.max)]
-    return max(reached, default=0)
-
-
-def claimed_level(criterion: Criterion, value: Any, top: int) -> int | None:
-    """The level an answer's value claims, by criterion type; None for text."""
-    kind = criterion.type
-    if kind == "level":
-        level: int | None = value  # validation made a level answer's value an int
-        return level
-    if kind == "yes_no":
-        if value == "yes":
-            return top if criterion.yes_level is None else criterion.yes_level
-        return criterion.no_level or 0
-    if kind == "choice":
-        return next(o.level or 0 for o in criterion.options or [] if o.id == value)
-    if kind == "multi":
-        points = {o.id: (1.0 if o.points is None else o.points) for o in criterion.options or []}
-        # Points are decimals like 0.1: an exact sum, whatever the order of the answer's ids, with
-        # the tolerance of level_of so that 0.7 + 0.1 + 0.1 + 0.1 reaches `min: 1`.
-        total = math.fsum(points[i] for i in value) + TOLERANCE
-        return _threshold_level(criterion.thresholds, total, "min")
-    if kind == "number":
-        bound = "max" if criterion.direction == "lower_is_better" else "min"
-        return _threshold_level(criterion.thresholds, value, bound)
-    if kind == "checklist":
-        met = set(value)
-        by_level: dict[int, list[str]] = {}
-        for element in criterion.elements or []:
-            by_level.setdefault(element.level, []).append(element.id)
-        level = 0
-        for candidate in range(1, top + 1):
-            ids = by_level.get(candidate)
-            if ids is None:  # no element at this level: nothing to meet, but never the level reached
-                continue
-            if not met.issuperset(ids):
-                break
-            level = candidate
-        return level
-    return None
-
-
 def applicability(rubric: LoadedRubric, answers: Mapping[str, Answer]) -> dict[str, bool]:
     """SPEC 4.2: every condition must hold; an unanswered, `na` or inapplicable target fails it."""
     applicable: dict[str, bool] = {}
@@ -139,7 +95,7 @@ def applicability(rubric: LoadedRubric, answers: Mapping[str, Answer]) -> dict[s
             if target is None or answer is None or answer.value is None or not applicable.get(cond.criterion, False):
                 holds = False
             elif cond.at_least is not None:
-                level = claimed_level(target, answer.value, rubric.top)
+                level = target.claimed_level(answer.value, rubric.top)
                 holds = level is not None and level >= cond.at_least
             else:
                 wanted = {normalise_raw(v) for v in cond.in_ or []}
@@ -253,14 +209,14 @@ def score_criteria(
             status: CriterionStatus
             if not is_applicable:
                 status = "not_applicable"
-            elif criterion.type == "text":
+            elif not criterion.carries_level:
                 status = "text"
             elif answer is not None and answer.na:
                 status = "na"
             elif answer is None or answer.value is None:
                 status, credited = "unanswered", 0
             else:
-                claimed = claimed_level(criterion, answer.value, rubric.top)
+                claimed = criterion.claimed_level(answer.value, rubric.top)
                 credited, status = claimed, "credited"
                 threshold = criterion.evidence_from
                 if (
@@ -321,26 +277,10 @@ def next_step(rubric: LoadedRubric, criterion: Criterion, target: int, answer: A
     """What to do to reach `target`: the level descriptor where the rubric gives one."""
     if target in criterion.levels:
         return criterion.levels[target]
+    step = criterion.next_step(target, None if answer is None else answer.value, rubric.labels)
+    if step is not None:
+        return step
     label = rubric.labels.get(target, str(target))
-    if criterion.type == "checklist":
-        met = set(answer.value) if answer is not None and isinstance(answer.value, list) else set()
-        missing = [e.text for e in criterion.elements or [] if e.level <= target and e.id not in met]
-        if missing:
-            return "Meet: " + "; ".join(missing)
-    if criterion.type == "choice":
-        options = [o.label for o in criterion.options or [] if o.level == target]
-        if options:
-            return "Reach: " + " or ".join(options)
-    if criterion.type in ("number", "multi"):
-        bound = "max" if criterion.direction == "lower_is_better" and criterion.type == "number" else "min"
-        needed = [getattr(t, bound) for t in criterion.thresholds or [] if t.level >= target]
-        if needed:
-            unit = f" {criterion.unit}" if criterion.unit else ""
-            noun = "points" if criterion.type == "multi" else "the measure"
-            word = "at most" if bound == "max" else "at least"
-            return f"Bring {noun} to {word} {needed[0]:g}{unit}: {criterion.question}"
-    if criterion.type == "yes_no":
-        return f"Make this a yes: {criterion.question}"
     return f"Reach level {target} ({label}): {criterion.question}"
 
 

@@ -214,7 +214,7 @@ def _applicability_warnings(doc: Document, rubric: LoadedRubric, answers: dict[s
     applicable = applicability(rubric, answers)
     for ident, criterion in rubric.criteria.items():
         answer = answers.get(ident)
-        if applicable[ident] and criterion.type != "text" and (answer is None or not answer.given):
+        if applicable[ident] and criterion.carries_level and (answer is None or not answer.given):
             parts: tuple[Any, ...] = ("answers", ident) if answer is not None else ("answers",)
             warnings.append(
                 doc.diagnostic(

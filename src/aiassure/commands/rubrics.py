@@ -12,6 +12,7 @@ from ..errors import AiassureError, ChecksFailed, Diagnostic
 from ..fsutil import write_atomic
 from ..rubrics.crosswalk import crosswalk_markdown, replace_between_markers
 from ..rubrics.loader import BUILTIN_DIR, RubricLibrary
+from ..rubrics.model import canonical_dump
 from .common import (
     Column,
     Group,
@@ -88,7 +89,7 @@ def show(rubric: str, fmt: str, rubric_dirs: tuple[Path, ...]) -> None:
     if fmt == "json":
         click.echo(
             json.dumps(
-                {"fingerprint": loaded.fingerprint, "rubric": model.model_dump(mode="json", by_alias=True)},
+                {"fingerprint": loaded.fingerprint, "rubric": canonical_dump(model, by_alias=True)},
                 indent=2,
                 ensure_ascii=False,
             )

@@ -176,9 +176,9 @@ def _help(parent: str, text: str) -> Item:
 
 def answer_options(rubric: LoadedRubric, criterion: Criterion) -> list[dict[str, Any]]:
     """The codings a choice item of this criterion accepts (its value set), in the rubric's order."""
-    kind = criterion.type
+    shape = criterion.answer_shape
     codings: list[dict[str, Any]] = []
-    if kind == "level":
+    if shape == "scale":
         for level, label in sorted(rubric.labels.items()):
             descriptor = criterion.levels.get(level, "").strip()
             display = f"{level} {label}" + (f": {descriptor}" if descriptor else "")
@@ -190,18 +190,13 @@ def answer_options(rubric: LoadedRubric, criterion: Criterion) -> list[dict[str,
                     "extension": [{"url": ORDINAL_VALUE, "valueDecimal": level}],
                 }
             )
-    elif kind == "yes_no":
+    elif shape == "boolean":
         codings += [YES_CODING, NO_CODING]
-    elif kind in ("choice", "multi"):
+    else:
         system = criterion_system(rubric, criterion.id)
-        codings += [{"system": system, "code": o.id, "display": o.label} for o in criterion.options or []]
-    elif kind == "checklist":
-        system = criterion_system(rubric, criterion.id)
-        codings += [
-            {"system": system, "code": e.id, "display": e.text + (f" (level {e.level})" if criterion.scored else "")}
-            for e in criterion.elements or []
-        ]
-    if kind in ("multi", "checklist"):
+        menu = criterion.menu(with_levels=True)
+        codings += [{"system": system, "code": code, "display": text} for code, text in menu]
+    if shape == "multiple":
         codings.append(NONE_CODING)
     if criterion.allow_na:
         codings.append(NA_CODING)
@@ -210,9 +205,10 @@ def answer_options(rubric: LoadedRubric, criterion: Criterion) -> list[dict[str,
 
 def item_type(criterion: Criterion) -> str:
     """The FHIR item type a criterion's answer takes."""
-    if criterion.type == "yes_no":
+    shape = criterion.answer_shape
+    if shape == "boolean":
         return "choice" if criterion.allow_na else "boolean"
-    return {"number": "decimal", "text": "text"}.get(criterion.type, "choice")
+    return {"numeric": "decimal", "free_text": "text"}.get(shape, "choice")
 
 
 def na_is_an_item(criterion: Criterion) -> bool:
@@ -229,17 +225,18 @@ def _criterion_item(rubric: LoadedRubric, criterion: Criterion) -> Item:
             | ({"display": ref.title} if ref.title else {})
             for ref in criterion.references
         ]
-    if criterion.type in ("multi", "checklist"):
+    if criterion.answer_shape == "multiple":
         item["repeats"] = True
     if kind == "choice":
         item["answerOption"] = [{"valueCoding": coding} for coding in answer_options(rubric, criterion)]
     extensions: list[Item] = []
-    if criterion.type == "number":
-        if criterion.unit:
-            extensions.append({"url": UNIT, "valueCoding": {"display": criterion.unit}})
-        if criterion.range is not None:
-            extensions.append({"url": MIN_VALUE, "valueDecimal": criterion.range[0]})
-            extensions.append({"url": MAX_VALUE, "valueDecimal": criterion.range[1]})
+    measure = criterion.measure()
+    if measure is not None:
+        if measure.unit:
+            extensions.append({"url": UNIT, "valueCoding": {"display": measure.unit}})
+        if measure.range is not None:
+            extensions.append({"url": MIN_VALUE, "valueDecimal": measure.range[0]})
+            extensions.append({"url": MAX_VALUE, "valueDecimal": measure.range[1]})
     if extensions:
         item["extension"] = extensions
     enable = enable_when(rubric, criterion)
@@ -251,11 +248,12 @@ def _criterion_item(rubric: LoadedRubric, criterion: Criterion) -> Item:
 
 def _help_text(criterion: Criterion) -> str:
     lines = [paragraphs(criterion.guidance)] if criterion.guidance.strip() else []
-    if criterion.type in ("multi", "checklist"):
+    if criterion.answer_shape == "multiple":
         lines.append("Choose every one that holds, or “None of these”.")
-    if criterion.type == "number":
-        unit = f" in {criterion.unit}" if criterion.unit else ""
-        better = "lower" if criterion.direction == "lower_is_better" else "higher"
+    measure = criterion.measure()
+    if measure is not None:
+        unit = f" in {measure.unit}" if measure.unit else ""
+        better = "lower" if measure.lower_is_better else "higher"
         lines.append(f"A number{unit}; {better} is better.")
     if criterion.evidence_from is not None:
         lines.append(evidence_rule(criterion, "the date of the assessment"))
@@ -272,7 +270,7 @@ def _sub_items(rubric: LoadedRubric, criterion: Criterion) -> list[Item]:
         items.append(_help(ident, text))
     if na_is_an_item(criterion):
         items.append({"linkId": sub_item(ident, "na"), "text": "Not applicable", "type": "boolean"})
-    if criterion.type != "text":
+    if criterion.carries_level:
         items.append(
             {
                 "linkId": sub_item(ident, "evidence"),
@@ -335,11 +333,8 @@ def _alternatives(rubric: LoadedRubric, condition: Condition) -> list[dict[str, 
     kind = item_type(target)
     codes = {str(c["code"]): c for c in answer_options(rubric, target)} if kind == "choice" else {}
     if condition.at_least is not None:
-        if target.type == "level":
-            wanted = [str(level) for level in sorted(rubric.labels) if level >= condition.at_least]
-        elif target.type == "choice":
-            wanted = [o.id for o in target.options or [] if (o.level or 0) >= condition.at_least]
-        else:
+        wanted = target.ids_at_least(condition.at_least, sorted(rubric.labels))
+        if wanted is None:
             return None
         return [_equals(target.id, codes[code]) for code in wanted]
     values = ["yes" if v is True else "no" if v is False else v for v in condition.in_ or []]

@@ -588,13 +588,13 @@ def _criterion_value(
         value = NA_CODE
     elif not values:
         value = None
-    elif criterion.type in ("multi", "checklist"):
+    elif criterion.answer_shape == "multiple":
         if NONE_CODE in codes and len(codes) > 1:
             reader.add("none-and-answer", f"{ident}: “None of these” is chosen with other options", (*path, "answer"))
         value = [c for c in codes if c != NONE_CODE]
-    elif criterion.type == "level":
+    elif criterion.answer_shape == "scale":
         value = int(codes[0])
-    elif criterion.type == "yes_no":
+    elif criterion.answer_shape == "boolean":
         value = ("yes" if codes[0] else "no") if isinstance(codes[0], bool) else codes[0]
     else:
         value = codes[0]
@@ -602,7 +602,7 @@ def _criterion_value(
         extras["evidence"] = evidence
     if not extras:
         return value
-    key = "level" if criterion.type == "level" and not na else "value"
+    key = "value" if na else criterion.answer_key
     return ({key: value} if value is not None else {}) | extras
 
 

@@ -15,6 +15,7 @@ from ..batch import Expanded, expand_paths, run_batch
 from ..canonical import canonical_json
 from ..errors import AiassureError, Diagnostic, InputError, Location
 from ..rubrics.loader import LoadedRubric
+from ..rubrics.model import canonical_dump
 from .waivers import NO_WAIVERS, StoredWaivers
 
 
@@ -43,7 +44,7 @@ class RubricRecord:
         record = _records.get(rubric.fingerprint)
         if record is None:
             model = rubric.model
-            definition = canonical_json(model.model_dump(mode="json"))
+            definition = canonical_json(canonical_dump(model))
             record = cls(rubric.fingerprint, model.id, model.version, model.title, model.subject, definition)
             _records[rubric.fingerprint] = record
         return record

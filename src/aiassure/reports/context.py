@@ -101,32 +101,7 @@ def answer_text(criterion: Criterion, answer: Answer | None, status: str, labels
         return "Not answered"
     if answer.na:
         return "Not applicable"
-    value = answer.value
-    kind = criterion.type
-    if kind == "level":
-        return f"{value} ({labels.get(value, '')})"
-    if kind == "yes_no":
-        return "Yes" if value == "yes" else "No"
-    if kind in ("choice", "multi"):
-        names = {o.id: o.label for o in criterion.options or []}
-        if kind == "choice":
-            return names.get(value, str(value))
-        return "\n".join(names.get(v, str(v)) for v in value) or "None selected"
-    if kind == "checklist":
-        return checklist_text(criterion, value)
-    if kind == "number":
-        unit = criterion.unit or ""
-        return f"{value:g}{unit}" if unit == "%" else f"{value:g} {unit}".rstrip()
-    return str(value)
-
-
-def checklist_text(criterion: Criterion, met: list[str]) -> str:
-    """`Met 5 of 7; missing: <text>; <text>`: the count, and the items not met named in full."""
-    elements = criterion.elements or []
-    chosen = set(met)
-    missing = [e.text for e in elements if e.id not in chosen]
-    head = f"Met {sum(1 for e in elements if e.id in chosen)} of {len(elements)}"
-    return head if not missing else f"{head}; missing:\n" + "\n".join(f"– {text}" for text in missing)
+    return criterion.report_text(answer.value, labels)
 
 
 def _evidence(criterion: Criterion, answer: Answer | None, assessed_on: date) -> list[dict[str, Any]]:

@@ -8,7 +8,9 @@ from typing import Any
 from ..diagnose import Suggester
 from ..errors import Diagnostic
 from ..source import Document, KeyPath
-from .model import TYPE_FIELDS, TYPE_SPECIFIC, Criterion, Rubric, is_na_word
+from .model import Criterion, Rubric
+from .parts import normalise_raw
+from .types import own_keys, type_specific_keys
 
 # The keys and indexes that lead from the document root to a node: where a diagnostic points.
 
@@ -125,8 +127,8 @@ class _Checker:
             )
 
     def criterion(self, c: Criterion, domain_pillar: str | None, path: KeyPath) -> None:
-        given = c.model_fields_set
-        for name in sorted((given & TYPE_SPECIFIC) - TYPE_FIELDS[c.type]):
+        given = self.raw_keys(path)
+        for name in sorted((given & type_specific_keys()) - own_keys(c.type)):
             self.error("wrong-type-key", f"{name!r} is not used by criteria of type {c.type}", (*path, name), key=True)
         if c.pillar is not None:
             self.pillar_ref(c.pillar, (*path, "pillar"))
@@ -139,16 +141,6 @@ class _Checker:
             )
         for level in c.levels:
             self.in_scale(level, (*path, "levels", level), "descriptor level")
-        scored = c.type != "text"
-        if not scored:
-            for name in ("gate", "evidence_from", "evidence_max_age_days"):
-                if name in given:
-                    self.error(
-                        "text-not-scored",
-                        f"{name!r} makes no sense on a text criterion, which is never scored",
-                        (*path, name),
-                        key=True,
-                    )
         self.in_scale(c.evidence_from, (*path, "evidence_from"), "evidence_from", low=1)
         if c.evidence_max_age_days is not None and c.evidence_from is None:
             self.warn(
@@ -161,15 +153,7 @@ class _Checker:
             self.in_scale(c.gate.cap, (*path, "gate", "cap"), "gate cap")
         for ai, cond in enumerate(c.applies_if):
             self.condition(cond, (*path, "applies_if", ai), c.id)
-        getattr(self, f"type_{c.type}")(c, path)
-        if scored and c.type == "level":
-            missing = [lvl for lvl in self.levels if lvl not in c.levels]
-            if missing:
-                self.warn(
-                    "missing-descriptor",
-                    f"no level descriptor for level(s) {', '.join(map(str, missing))}",
-                    (*path, "levels") if c.levels else path,
-                )
+        c.lint(self, path)
         if not c.references:
             self.warn(
                 "no-references",
@@ -196,7 +180,7 @@ class _Checker:
             self.in_scale(cond.at_least, (*path, "at_least"), "at_least")
         for vi, value in enumerate(cond.in_ or []):
             value = normalise_raw(value)
-            allowed = _raw_values(target, self.levels)
+            allowed = target.raw_values(self.levels)
             if allowed is not None and value not in allowed:
                 self.error(
                     "unknown-option",
@@ -206,123 +190,12 @@ class _Checker:
                     or f"expected one of: {', '.join(map(str, allowed))}",
                 )
 
-    def type_level(self, c: Criterion, path: KeyPath) -> None:
-        pass
-
-    type_text = type_level
-
-    def type_yes_no(self, c: Criterion, path: KeyPath) -> None:
-        self.in_scale(c.yes_level, (*path, "yes_level"), "yes_level")
-        self.in_scale(c.no_level, (*path, "no_level"), "no_level")
-
-    def options(self, c: Criterion, path: KeyPath) -> None:
-        if not c.options:
-            self.error("missing-options", f"a {c.type} criterion needs `options`", path)
-            return
-        self.unique([o.id for o in c.options], (*path, "options"), "option")
-        for oi, option in enumerate(c.options):
-            if is_na_word(option.id):
-                self.error(
-                    "reserved-id",
-                    "an option may not be called `na`: it is the not-applicable answer",
-                    (*path, "options", oi, "id"),
-                )
-
-    def type_choice(self, c: Criterion, path: KeyPath) -> None:
-        self.options(c, path)
-        for oi, option in enumerate(c.options or []):
-            opath = (*path, "options", oi)
-            if option.level is None:
-                self.error("missing-key", f"option {option.id!r} of a choice needs a `level`", opath)
-            self.in_scale(option.level, (*opath, "level"), "option level")
-            if option.points is not None:
-                self.error(
-                    "wrong-type-key",
-                    "`points` is for multi options; a choice option has a `level`",
-                    (*opath, "points"),
-                    key=True,
-                )
-
-    def type_multi(self, c: Criterion, path: KeyPath) -> None:
-        self.options(c, path)
-        for oi, option in enumerate(c.options or []):
-            if option.level is not None:
-                self.error(
-                    "wrong-type-key",
-                    "`level` is for choice options; a multi option has `points`",
-                    (*path, "options", oi, "level"),
-                    key=True,
-                )
-        self.thresholds(c, path, "min")
-
-    def type_number(self, c: Criterion, path: KeyPath) -> None:
-        self.thresholds(c, path, "max" if c.direction == "lower_is_better" else "min")
-        if c.range is not None and not c.range[0] < c.range[1]:
-            self.error("bad-range", f"range {list(c.range)} must be [low, high] with low < high", (*path, "range"))
-
-    def thresholds(self, c: Criterion, path: KeyPath, bound: str) -> None:
-        if not c.thresholds:
-            self.error("missing-thresholds", f"a {c.type} criterion needs `thresholds` with `{bound}`", path)
-            return
-        other = "max" if bound == "min" else "min"
-        previous: Any = None
-        for ti, threshold in enumerate(c.thresholds):
-            tpath = (*path, "thresholds", ti)
-            value = getattr(threshold, bound)
-            if getattr(threshold, other) is not None:
-                self.error("wrong-type-key", f"use `{bound}` here, not `{other}`", (*tpath, other), key=True)
-            if value is None:
-                self.error("missing-key", f"a threshold here needs `{bound}`", tpath)
-                continue
-            self.in_scale(threshold.level, (*tpath, "level"), "threshold level")
-            if previous is not None:
-                bound_ok = value > previous[0] if bound == "min" else value < previous[0]
-                if not bound_ok or threshold.level <= previous[1]:
-                    order = "increasing" if bound == "min" else "decreasing"
-                    self.error(
-                        "thresholds-order",
-                        f"thresholds must have strictly {order} `{bound}` and strictly increasing levels",
-                        tpath,
-                    )
-            previous = (value, threshold.level)
-
-    def type_checklist(self, c: Criterion, path: KeyPath) -> None:
-        if not c.elements:
-            self.error("missing-elements", "a checklist criterion needs `elements`", path)
-            return
-        self.unique([e.id for e in c.elements], (*path, "elements"), "element")
-        for ei, element in enumerate(c.elements):
-            self.in_scale(element.level, (*path, "elements", ei, "level"), "element level", low=1)
-        present = {e.level for e in c.elements}
-        gaps = [lvl for lvl in range(1, self.top + 1) if lvl not in present]
-        if gaps:
-            self.warn(
-                "checklist-gap",
-                f"no element at level(s) {', '.join(map(str, gaps))}: the checklist never credits those levels",
-                (*path, "elements"),
-            )
-
-
-def normalise_raw(value: Any) -> Any:
-    """YAML reads `yes`/`no` as booleans; answers and conditions compare them as words."""
-    if value is True:
-        return "yes"
-    if value is False:
-        return "no"
-    return value
-
-
-def _raw_values(criterion: Criterion, levels: list[int]) -> list[Any] | None:
-    """The raw answers an `in` condition may compare with, or None when any value can match."""
-    if criterion.type in ("choice", "multi"):
-        return [o.id for o in criterion.options or []]
-    if criterion.type == "checklist":
-        return [e.id for e in criterion.elements or []]
-    if criterion.type == "yes_no":
-        return ["yes", "no"]
-    if criterion.type == "level":
-        return list(levels)
-    return None
+    def raw_keys(self, path: KeyPath) -> set[str]:
+        """The keys written at `path` in the rubric's file (after `extends`), as given."""
+        node: Any = self.doc.data
+        for part in path:
+            node = node[part]
+        return {str(key) for key in node} if isinstance(node, dict) else set()
 
 
 def lint(rubric: Rubric, doc: Document) -> list[Diagnostic]:

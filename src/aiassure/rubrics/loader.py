@@ -22,7 +22,7 @@ from ..source import Document, YamlMap, YamlSeq, load_file
 from ..text import is_ascii_number
 from .limits import text_diagnostics
 from .lint import applies_if_cycle, lint
-from .model import Criterion, Domain, Rubric
+from .model import Criterion, Domain, Rubric, canonical_dump
 
 BUILTIN_DIR = Path(__file__).parent / "library"
 ENV_PATH = "AIASSURE_RUBRIC_PATH"
@@ -532,7 +532,7 @@ class RubricLibrary:
         errors = [p for p in problems if p.is_error]
         if errors:
             raise InputError(f"{doc.file}: invalid rubric", problems)
-        fingerprint = hashlib.sha256(canonical_json(model.model_dump(mode="json")).encode()).hexdigest()
+        fingerprint = hashlib.sha256(canonical_json(canonical_dump(model)).encode()).hexdigest()
         return LoadedRubric(model, fingerprint, source, tuple(problems), tuple(sorted(plugins)), data)
 
 
